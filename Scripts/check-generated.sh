@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Fails when the generated Swift does not match Protos/ (and the stub plugin), without building
+# or running anything: it compares SHA-256 checksums with the record Scripts/generate.sh wrote.
+#
+#   Scripts/check-generated.sh            check (CI runs this)
+#   Scripts/check-generated.sh --record   rewrite Protos/GENERATED.sha256 (generate.sh runs this)
+#
+# Inputs: every .proto under Protos/, the plugin's sources and Scripts/generate.sh.
+# Outputs: every file under Sources/LifeProto and Sources/LifeStubs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+RECORD="Protos/GENERATED.sha256"
+
+sha256() {
+    if command -v sha256sum >/dev/null 2>&1; then sha256sum "$@"; else shasum -a 256 "$@"; fi
+}
+
+# One "<hash>  <path>" line per file, paths relative to the root, in a fixed order.
+checksums() {
+    local kind="$1"
+    shift
+    local files=()
+    while IFS= read -r -d '' file; do files+=("$file"); done \
+        < <(find "$@" -type f "${FILTER[@]}" -print0 2>/dev/null | LC_ALL=C sort -z)
+    [ "${#files[@]}" -eq 0 ] && return
+    sha256 "${files[@]}" | sed "s/^/$kind /"
+}
+
+current() {
+    FILTER=(-name '*.proto') checksums input Protos
+    FILTER=(-name '*.swift') checksums input Scripts/protoc-gen-lifestubs/Package.swift Scripts/protoc-gen-lifestubs/Sources
+    FILTER=() checksums input Scripts/generate.sh
+    FILTER=() checksums output Sources/LifeProto Sources/LifeStubs
+}
+
+if [ "${1:-}" = "--record" ]; then
+    {
+        echo "# Written by Scripts/generate.sh; checked by Scripts/check-generated.sh. Do not edit."
+        current
+    } > "$RECORD"
+    exit 0
+fi
+[ "$#" -eq 0 ] || { echo "usage: $0 [--record]" >&2; exit 2; }
+
+if [ ! -f "$RECORD" ]; then
+    echo "check-generated: $RECORD is missing: run Scripts/generate.sh" >&2
+    exit 1
+fi
+
+recorded="$(grep -v '^#' "$RECORD")"
+now="$(current)"
+[ "$recorded" = "$now" ] && exit 0
+
+changes="$(diff <(echo "$recorded") <(echo "$now") || true)"
+if grep -q '^[<>] input ' <<<"$changes"; then
+    echo "check-generated: Protos/ changed without regenerating: run Scripts/generate.sh" >&2
+else
+    echo "check-generated: generated files under Sources/LifeProto or Sources/LifeStubs differ from what Scripts/generate.sh made (edited by hand?): run Scripts/generate.sh" >&2
+fi
+echo "Files that differ (< recorded, > now):" >&2
+grep '^[<>]' <<<"$changes" | sed 's/^/  /' >&2
+exit 1

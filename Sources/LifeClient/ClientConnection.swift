@@ -1,0 +1,224 @@
+import LifeProto
+import LifeWire
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SwiftProtobuf
+import Synchronization
+
+/// One LRPC connection from a client: many calls multiplexed on it. Made and closed by
+/// `LifeClient.withConnection`; generated typed clients call through it (`RPCCaller`).
+public final class ClientConnection: RPCCaller, Sendable {
+    typealias AsyncChannel = NIOAsyncChannel<Frame, ByteBuffer>
+
+    private let channel: AsyncChannel
+    private let calls = Mutex(PendingCalls())
+    private let settingsPromise: EventLoopPromise<Life_V1_Settings>
+    private let writer = Mutex<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
+
+    init(channel: AsyncChannel) {
+        self.channel = channel
+        self.settingsPromise = channel.channel.eventLoop.makePromise()
+    }
+
+    /// The server's connection parameters, once its preface has arrived.
+    public func serverSettings() async throws -> Life_V1_Settings {
+        try await settingsPromise.futureResult.get()
+    }
+
+    /// Reads frames until the connection ends; `body` runs alongside.
+    func run<Result: Sendable>(_ body: @Sendable (ClientConnection) async throws -> Result) async throws -> Result {
+        try await channel.executeThenClose { inbound, outbound in
+            writer.withLock { $0 = outbound }
+            var preface = ByteBuffer()
+            Preface.write(to: &preface)
+            try await outbound.write(preface)
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    await self.readFrames(inbound)
+                    return nil
+                }
+                _ = try await self.serverSettings()
+                let result = try await body(self)
+                group.cancelAll()
+                return result
+            }
+        }
+    }
+
+    // MARK: - RPCCaller
+
+    public func unary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor,
+        request: Request,
+        responseType: Response.Type,
+        options: CallOptions
+    ) async throws -> Response {
+        let promise = channel.channel.eventLoop.makePromise(of: [UInt8].self)
+        let id = try open(.unary(promise, response: nil))
+        try await withTaskCancellationHandler {
+            try await send(method, request: request, options: options, callID: id)
+        } onCancel: {
+            self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
+        }
+        let timer = scheduleDeadline(options.deadline, callID: id)
+        defer { timer?.cancel() }
+        let bytes = try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
+        }
+        do {
+            return try Response(serializedBytes: bytes)
+        } catch {
+            throw RPCError(.internal, "response is not a valid \(Response.protoMessageName)")
+        }
+    }
+
+    public func serverStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor,
+        request: Request,
+        responseType: Response.Type,
+        options: CallOptions
+    ) async throws -> ServerStream<Response> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Response.self)
+        let id = try open(
+            .streaming(
+                onMessage: { bytes in
+                    do {
+                        continuation.yield(try Response(serializedBytes: bytes))
+                    } catch {
+                        continuation.finish(throwing: RPCError(.internal, "response is not a valid \(Response.protoMessageName)"))
+                    }
+                },
+                onEnd: { error in continuation.finish(throwing: error) }
+            )
+        )
+        let timer = scheduleDeadline(options.deadline, callID: id)
+        continuation.onTermination = { termination in
+            timer?.cancel()
+            if case .cancelled = termination {
+                self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
+            }
+        }
+        try await send(method, request: request, options: options, callID: id)
+        return ServerStream(stream)
+    }
+
+    // MARK: - Sending
+
+    private func open(_ call: PendingCalls.Call) throws -> UInt32 {
+        switch calls.withLock({ $0.open(call) }) {
+        case .success(let id): return id
+        case .failure(let error): throw error
+        }
+    }
+
+    private func send<Request: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor,
+        request: Request,
+        options: CallOptions,
+        callID: UInt32
+    ) async throws {
+        var header = Life_V1_CallHeader()
+        header.method = method.path
+        header.timeoutMs = options.deadline.remainingMilliseconds() ?? 0
+        header.metadata = options.metadata
+        var buffer = ByteBuffer()
+        try Frame.writeHeaders(callID: callID, header: header, to: &buffer)
+        Frame.writeMessage(callID: callID, bytes: try request.serializedBytes(), flags: .endStream, to: &buffer)
+        do {
+            try await write(buffer)
+        } catch {
+            let failure = RPCError(.unavailable, "connection closed: \(error)")
+            calls.withLock { $0.remove(callID) }?.fail(failure)
+            throw failure
+        }
+    }
+
+    /// Gives up on a call: it fails locally at once and the server is told to stop its work.
+    private func abandon(_ callID: UInt32, error: RPCError) {
+        guard let call = calls.withLock({ $0.remove(callID) }) else { return }
+        call.fail(error)
+        var buffer = ByteBuffer()
+        Frame.write(type: .cancel, callID: callID, payload: [], to: &buffer)
+        channel.channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    private func scheduleDeadline(_ deadline: Deadline, callID: UInt32) -> Scheduled<Void>? {
+        guard let instant = deadline.instant else { return nil }
+        let left = ContinuousClock.now.duration(to: instant)
+        let (seconds, attoseconds) = left.components
+        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        return channel.channel.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+            self.abandon(callID, error: RPCError(.deadlineExceeded, "deadline exceeded"))
+        }
+    }
+
+    private func write(_ buffer: ByteBuffer) async throws {
+        guard let writer = writer.withLock({ $0 }) else {
+            throw RPCError(.unavailable, "connection is not open")
+        }
+        try await writer.write(buffer)
+    }
+
+    // MARK: - Reading
+
+    private func readFrames(_ inbound: NIOAsyncChannelInboundStream<Frame>) async {
+        var ending = RPCError(.unavailable, "connection closed by the server")
+        do {
+            for try await frame in inbound {
+                try handle(frame)
+            }
+        } catch let error as RPCError {
+            ending = error
+        } catch {
+            ending = RPCError(.unavailable, "connection failed: \(error)")
+        }
+        settingsPromise.fail(ending)
+        for call in calls.withLock({ $0.close(reason: ending) }) {
+            call.fail(ending)
+        }
+    }
+
+    private func handle(_ frame: Frame) throws {
+        switch frame.type {
+        case .settings:
+            settingsPromise.succeed(try frame.decodePayload(as: Life_V1_Settings.self))
+        case .message:
+            calls.withLock { $0.message(frame.payloadBytes, for: frame.callID) }?(frame.payloadBytes)
+        case .trailer:
+            let status = try frame.decodePayload(as: Life_V1_CallStatus.self)
+            guard let call = calls.withLock({ $0.remove(frame.callID) }) else { return }
+            let error = RPCError(status: status)
+            switch call {
+            case .unary(let promise, let response):
+                if let error {
+                    promise.fail(error)
+                } else if let response {
+                    promise.succeed(response)
+                } else {
+                    promise.fail(RPCError(.internal, "server ended a unary call without a response"))
+                }
+            case .streaming(_, let onEnd):
+                onEnd(error)
+            }
+        case .ping:
+            guard !frame.flags.contains(.ack) else { return }
+            var pong = ByteBuffer()
+            var payload = frame.payload
+            Frame.writePing(payload: payload.readInteger(as: UInt64.self) ?? 0, ack: true, to: &pong)
+            channel.channel.writeAndFlush(pong, promise: nil)
+        case .goAway:
+            let goAway = try frame.decodePayload(as: Life_V1_GoAway.self)
+            let reason = RPCError(.unavailable, "server closed the connection: \(goAway.message)", reason: "GOAWAY_\(goAway.reason)")
+            settingsPromise.fail(reason)
+            for call in calls.withLock({ $0.goAway(lastCallID: goAway.lastCallID, reason: reason) }) {
+                call.fail(reason)
+            }
+            if goAway.reason != .shutdown { throw reason }
+        case .headers, .cancel:
+            throw WireError.protocolViolation("server sent a \(frame.type) frame")
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import LifeServer
+import Logging
+
+/// Everything lifed can be told. Defaults suit a systemd installation; Systemd/lifed.conf.example
+/// documents each key. `load(file:overrides:)` parses and validates, naming the key on error.
+public struct DaemonConfig: Sendable {
+    /// Folder of the database and other state (`data_dir`).
+    public var dataDirectory = "/var/lib/lifed"
+    /// Path of the admin Unix socket (`unix.path`).
+    public var unixPath = "/run/lifed/lifed.sock"
+    /// Permission bits of the socket file (`unix.mode`).
+    public var unixMode: mode_t = 0o660
+    /// Users admitted on the socket, names or uids (`unix.allow_users`).
+    public var unixAllowUsers = ["root"]
+    /// Groups admitted on the socket, names or gids (`unix.allow_groups`).
+    public var unixAllowGroups = ["lifed"]
+    /// host:port of the TLS listener; nil disables it (`tls.listen`).
+    public var tlsListen: (host: String, port: Int)? = ("0.0.0.0", 7443)
+    /// The TLS files and versions (`tls.*`).
+    public var tls = TLSSettings(
+        certificatePath: "/etc/lifed/tls/server.crt",
+        privateKeyPath: "/etc/lifed/tls/server.key",
+        clientCAPath: "/etc/lifed/tls/client-ca.pem",
+        crlPaths: ["/etc/lifed/tls/client-ca.crl"]
+    )
+    /// Connection limits (`limits.*`, `tls.handshake_timeout`).
+    public var limits = ConnectionLimits()
+    /// How long a graceful shutdown waits for calls in flight (`shutdown.grace_period`).
+    public var gracePeriod: Duration = .seconds(20)
+    /// Log level (`log.level`).
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// Every key the file may set.
+    public static let keys: [String] = [
+        "data_dir", "unix.path", "unix.mode", "unix.allow_users", "unix.allow_groups",
+        "tls.listen", "tls.certificate", "tls.private_key", "tls.client_ca", "tls.crl",
+        "tls.min_version", "tls.handshake_timeout",
+        "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
+        "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
+        "limits.keepalive_timeout", "shutdown.grace_period", "log.level",
+    ]
+
+    /// Reads the file at `path` (if given), then applies `overrides` (`key=value` each, from the
+    /// command line), on top of the defaults — or of `base` when given (the `--dev` layout).
+    public static func load(path: String?, overrides: [String], base: DaemonConfig = DaemonConfig()) throws -> DaemonConfig {
+        var file = ConfigFile()
+        if let path {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ConfigError(key: nil, origin: path, reason: "cannot read the configuration file (\(error.localizedDescription))")
+            }
+            file = try ConfigFile(text: text, name: path)
+        }
+        for override in overrides {
+            try file.set(assignment: override, origin: "--set \(override)", override: true)
+        }
+        var config = base
+        for (key, entry) in file.entries.sorted(by: { $0.key < $1.key }) {
+            do {
+                try config.apply(key: key, value: entry.value)
+            } catch let reason as InvalidValue {
+                throw ConfigError(key: key, origin: entry.origin, reason: reason.reason)
+            }
+        }
+        try config.validate()
+        return config
+    }
+
+    struct InvalidValue: Error {
+        let reason: String
+    }
+
+    private mutating func apply(key: String, value: String) throws {
+        switch key {
+        case "data_dir": dataDirectory = try Self.path(value)
+        case "unix.path": unixPath = try Self.path(value)
+        case "unix.mode":
+            guard let mode = mode_t(value, radix: 8), mode <= 0o777 else {
+                throw InvalidValue(reason: "expected octal permission bits such as 0660, got `\(value)`")
+            }
+            unixMode = mode
+        case "unix.allow_users": unixAllowUsers = Self.list(value)
+        case "unix.allow_groups": unixAllowGroups = Self.list(value)
+        case "tls.listen": tlsListen = value.isEmpty ? nil : try Self.hostPort(value)
+        case "tls.certificate": tls.certificatePath = try Self.path(value)
+        case "tls.private_key": tls.privateKeyPath = try Self.path(value)
+        case "tls.client_ca": tls.clientCAPath = try Self.path(value)
+        case "tls.crl": tls.crlPaths = Self.list(value)
+        case "tls.min_version":
+            switch value {
+            case "1.3": tls.allowTLS12 = false
+            case "1.2": tls.allowTLS12 = true
+            default: throw InvalidValue(reason: "expected 1.3 or 1.2, got `\(value)`")
+            }
+        case "tls.handshake_timeout": limits.handshakeTimeout = try Self.duration(value, allowZero: false)
+        case "limits.max_connections": limits.maxConnections = try Self.integer(value, in: 1...1_000_000)
+        case "limits.max_concurrent_calls": limits.maxConcurrentCalls = try Self.integer(value, in: 1...100_000)
+        case "limits.max_frame_size": limits.maxFrameSize = UInt32(try Self.integer(value, in: 1024...(64 << 20)))
+        case "limits.max_header_size": limits.maxHeaderSize = try Self.integer(value, in: 256...(1 << 20))
+        case "limits.idle_timeout": limits.idleTimeout = try Self.duration(value, allowZero: true)
+        case "limits.keepalive_interval": limits.keepaliveInterval = try Self.duration(value, allowZero: true)
+        case "limits.keepalive_timeout": limits.keepaliveTimeout = try Self.duration(value, allowZero: false)
+        case "shutdown.grace_period": gracePeriod = try Self.duration(value, allowZero: true)
+        case "log.level":
+            guard let level = Logger.Level(rawValue: value) else {
+                let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw InvalidValue(reason: "expected one of \(names), got `\(value)`")
+            }
+            logLevel = level
+        default:
+            throw InvalidValue(reason: "unknown key (known keys: \(Self.keys.joined(separator: ", ")))")
+        }
+    }
+
+    private func validate() throws {
+        if limits.maxHeaderSize > Int(limits.maxFrameSize) {
+            throw ConfigError(
+                key: "limits.max_header_size",
+                origin: "configuration",
+                reason: "must not exceed limits.max_frame_size (\(limits.maxFrameSize))"
+            )
+        }
+    }
+
+    // MARK: - Value syntax
+
+    static func path(_ value: String) throws -> String {
+        guard !value.isEmpty else { throw InvalidValue(reason: "must not be empty") }
+        return value
+    }
+
+    static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { String(Substring($0).trimmingWhitespace) }.filter { !$0.isEmpty }
+    }
+
+    static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw InvalidValue(reason: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got `\(value)`")
+        }
+        return number
+    }
+
+    /// `250ms`, `10s`, `5m`, `1h`; `0` alone where zero disables the feature.
+    static func duration(_ value: String, allowZero: Bool) throws -> Duration {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        if allowZero, value == "0" { return .zero }
+        for (suffix, millis) in units where value.hasSuffix(suffix) {
+            if let number = Int64(value.dropLast(suffix.count)), number >= 0, number < 1_000_000_000 {
+                if number == 0, !allowZero { break }
+                return .milliseconds(number * millis)
+            }
+        }
+        let zero = allowZero ? " (or 0 to disable)" : ""
+        throw InvalidValue(reason: "expected a duration such as 250ms, 10s, 5m or 1h\(zero), got `\(value)`")
+    }
+
+    static func hostPort(_ value: String) throws -> (host: String, port: Int) {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw InvalidValue(reason: "expected host:port such as 0.0.0.0:7443, got `\(value)`")
+        }
+        var host = String(value[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw InvalidValue(reason: "missing host in `\(value)`") }
+        return (host, port)
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import LifeServer
+import LifeStubs
+import LifeWire
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The composition root: builds every part of lifed from a `DaemonConfig`, binds the listeners,
+/// and runs them in one `ServiceGroup`. `lifed` and the tests both go through `build`.
+public final class Daemon: Sendable {
+    /// Where the configuration came from, so SIGHUP can read it again.
+    public struct ConfigSource: Sendable {
+        public var path: String?
+        public var overrides: [String]
+        public var base: DaemonConfig
+
+        public init(path: String?, overrides: [String] = [], base: DaemonConfig = DaemonConfig()) {
+            self.path = path
+            self.overrides = overrides
+            self.base = base
+        }
+
+        public func load() throws -> DaemonConfig {
+            try DaemonConfig.load(path: path, overrides: overrides, base: base)
+        }
+    }
+
+    public let config: DaemonConfig
+    public let unixListener: Listener
+    public let tlsListener: Listener?
+    public let health: HealthState
+    private let source: ConfigSource
+    private let tlsMaterial: Reloadable<TLSMaterial>?
+    private let limits: Reloadable<ConnectionLimits>
+    private let unixPolicy: Reloadable<UnixPeerPolicy>
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
+
+    private init(
+        config: DaemonConfig,
+        unixListener: Listener,
+        tlsListener: Listener?,
+        health: HealthState,
+        source: ConfigSource,
+        tlsMaterial: Reloadable<TLSMaterial>?,
+        limits: Reloadable<ConnectionLimits>,
+        unixPolicy: Reloadable<UnixPeerPolicy>,
+        notifier: SystemdNotifier,
+        logger: Logger
+    ) {
+        self.config = config
+        self.unixListener = unixListener
+        self.tlsListener = tlsListener
+        self.health = health
+        self.source = source
+        self.tlsMaterial = tlsMaterial
+        self.limits = limits
+        self.unixPolicy = unixPolicy
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// Loads the configuration, checks the TLS files, opens the data folder and binds both
+    /// listeners. Nothing is served until `run()`.
+    public static func build(
+        source: ConfigSource,
+        logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        notifier: SystemdNotifier = SystemdNotifier()
+    ) async throws -> Daemon {
+        let config = try source.load()
+        try FileManager.default.createDirectory(
+            atPath: config.dataDirectory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        let tlsMaterial = try config.tlsListen.map { _ in Reloadable(try TLSMaterial.load(config.tls)) }
+        let limits = Reloadable(config.limits)
+        let unixPolicy = Reloadable(config.unixPeerPolicy(logger: logger))
+
+        let health = HealthState(services: [Life_V1_Health.serviceName])
+        let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
+        var unixRouter = RPCRouter()
+        var tlsRouter = RPCRouter()
+        healthService.register(in: &unixRouter)
+        healthService.register(in: &tlsRouter)
+
+        let unixListener = try await Listener.bindUnix(
+            path: config.unixPath,
+            mode: config.unixMode,
+            policy: unixPolicy,
+            router: unixRouter,
+            limits: limits,
+            group: group,
+            logger: logger
+        )
+        var tlsListener: Listener?
+        if let listen = config.tlsListen, let tlsMaterial {
+            do {
+                tlsListener = try await Listener.bindTLS(
+                    host: listen.host,
+                    port: listen.port,
+                    material: tlsMaterial,
+                    router: tlsRouter,
+                    limits: limits,
+                    group: group,
+                    logger: logger
+                )
+            } catch {
+                await unixListener.drain()
+                throw ListenerError(description: "cannot listen on \(listen.host):\(listen.port) (tls.listen): \(error)")
+            }
+        }
+        return Daemon(
+            config: config,
+            unixListener: unixListener,
+            tlsListener: tlsListener,
+            health: health,
+            source: source,
+            tlsMaterial: tlsMaterial,
+            limits: limits,
+            unixPolicy: unixPolicy,
+            notifier: notifier,
+            logger: logger
+        )
+    }
+
+    /// One line saying where the daemon serves.
+    public var statusLine: String {
+        var parts = ["unix \(unixListener.address)"]
+        if let tlsListener { parts.append("tls \(tlsListener.address)") }
+        return "serving on " + parts.joined(separator: ", ")
+    }
+
+    /// Serves until SIGTERM/SIGINT (graceful: GOAWAY, calls in flight finish within the grace
+    /// period) or until the task is cancelled. SIGHUP reloads.
+    public func run() async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            auxiliary(ReloadSignalService(daemon: self)),
+        ]
+        if let interval = notifier.watchdogInterval {
+            services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))
+        }
+        services.append(.init(service: unixListener))
+        if let tlsListener { services.append(.init(service: tlsListener)) }
+        services.append(auxiliary(ShutdownAnnouncer(health: health, notifier: notifier, logger: logger)))
+
+        var configuration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = config.gracePeriod
+        let group = ServiceGroup(configuration: configuration)
+        let stopRequested = running.withLock { state in
+            state.group = group
+            return state.stopRequested
+        }
+        if stopRequested { await group.triggerGracefulShutdown() }
+        logger.info("lifed \(LifedVersion.current) \(statusLine)")
+        notifier.ready(status: statusLine)
+        try await group.run()
+        logger.info("lifed stopped")
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does.
+    public func shutdown() async {
+        let group = running.withLock { state in
+            state.stopRequested = true
+            return state.group
+        }
+        await group?.triggerGracefulShutdown()
+    }
+
+    /// Re-reads the configuration and TLS files. New connections use the new certificates, CA
+    /// bundle, CRLs, limits and socket allow-list; open connections are not touched. A bad file
+    /// keeps everything as it was. Returns whether the reload took effect.
+    @discardableResult
+    public func reload() -> Bool {
+        notifier.reloading()
+        defer { notifier.reloaded(status: statusLine) }
+        do {
+            let fresh = try source.load()
+            let material = try fresh.tlsListen.map { _ in try TLSMaterial.load(fresh.tls) }
+            if let material { tlsMaterial?.replace(with: material) }
+            limits.replace(with: fresh.limits)
+            unixPolicy.replace(with: fresh.unixPeerPolicy(logger: logger))
+            for key in restartOnlyKeys(fresh) {
+                logger.warning("\(key) changed; it takes effect at the next restart")
+            }
+            logger.info("reloaded configuration", metadata: ["crls": "\(material?.crlCount ?? 0)"])
+            return true
+        } catch {
+            logger.error("reload failed; keeping the previous configuration: \(error)")
+            return false
+        }
+    }
+
+    private func restartOnlyKeys(_ fresh: DaemonConfig) -> [String] {
+        var keys: [String] = []
+        if fresh.unixPath != config.unixPath || fresh.unixMode != config.unixMode { keys.append("unix.path/unix.mode") }
+        if fresh.tlsListen?.host != config.tlsListen?.host || fresh.tlsListen?.port != config.tlsListen?.port {
+            keys.append("tls.listen")
+        }
+        if fresh.dataDirectory != config.dataDirectory { keys.append("data_dir") }
+        if fresh.logLevel != config.logLevel { keys.append("log.level") }
+        if fresh.gracePeriod != config.gracePeriod { keys.append("shutdown.grace_period") }
+        return keys
+    }
+
+    private func auxiliary(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+        .init(service: service, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup)
+    }
+}

@@ -1,0 +1,17 @@
+import ServiceLifecycle
+
+/// Tells systemd the daemon is alive at half the interval it asked for (`WatchdogSec=`). It runs
+/// on the same executor as everything else, so a wedged process stops sending.
+struct WatchdogService: Service {
+    let notifier: SystemdNotifier
+    let interval: Duration
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                notifier.watchdog()
+                try await Task.sleep(for: interval / 2)
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import LifeProto
+import LifeWire
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+
+/// One bound socket — the Unix admin socket or the TLS port — with its accept loop. Binding
+/// happens in the `bindUnix`/`bindTLS` factories (so the daemon reports READY only once every
+/// listener is bound, and port 0 is resolved); `run()` serves until graceful shutdown, then
+/// drains: GOAWAY to every connection, calls in flight complete, the listener returns.
+public final class Listener: Service, Sendable {
+    typealias ServerChannel = NIOAsyncChannel<AcceptedConnection, Never>
+
+    /// "unix" or "tls", for logs.
+    public let name: String
+    /// Where it listens: the socket path, or host:port.
+    public let address: String
+    /// The bound TCP port; nil for the Unix socket.
+    public let port: Int?
+
+    private let serverChannel: ServerChannel
+    private let router: RPCRouter
+    private let limits: Reloadable<ConnectionLimits>
+    private let unixPolicy: Reloadable<UnixPeerPolicy>?
+    private let registry = ConnectionRegistry()
+    private let draining = Mutex(false)
+    private let logger: Logger
+    private let cleanup: @Sendable () -> Void
+
+    private init(
+        name: String,
+        address: String,
+        port: Int?,
+        serverChannel: ServerChannel,
+        router: RPCRouter,
+        limits: Reloadable<ConnectionLimits>,
+        unixPolicy: Reloadable<UnixPeerPolicy>?,
+        logger: Logger,
+        cleanup: @escaping @Sendable () -> Void
+    ) {
+        self.name = name
+        self.address = address
+        self.port = port
+        self.serverChannel = serverChannel
+        self.router = router
+        self.limits = limits
+        self.unixPolicy = unixPolicy
+        self.logger = logger
+        self.cleanup = cleanup
+    }
+
+    /// Connections now open.
+    public var connectionCount: Int { registry.count }
+    /// Calls now open across all connections.
+    public var openCalls: Int { registry.openCalls }
+
+    // MARK: - Binding
+
+    /// Binds the Unix socket at `path` with permission `mode`. Refuses if another process is
+    /// serving on that path; removes a stale socket file left by a crash.
+    public static func bindUnix(
+        path: String,
+        mode: mode_t,
+        policy: Reloadable<UnixPeerPolicy>,
+        router: RPCRouter,
+        limits: Reloadable<ConnectionLimits>,
+        group: any EventLoopGroup,
+        logger: Logger
+    ) async throws -> Listener {
+        try await refuseIfServed(path: path, group: group)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+        let serverChannel: ServerChannel = try await bootstrap.bind(
+            unixDomainSocketPath: path,
+            cleanupExistingSocketFile: true
+        ) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let framed = try makeFramedChannel(channel, limits: limits.current, logger: logger)
+                let peer = PeerCredentials.read(from: channel).map { PeerIdentity.unix($0) }
+                return AcceptedConnection(channel: framed, peer: peer)
+            }
+        }
+        guard chmod(path, mode) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? await serverChannel.channel.close()
+            throw ListenerError(description: "cannot set mode of \(path) to \(String(mode, radix: 8)): \(reason)")
+        }
+        return Listener(
+            name: "unix",
+            address: path,
+            port: nil,
+            serverChannel: serverChannel,
+            router: router,
+            limits: limits,
+            unixPolicy: policy,
+            logger: logger,
+            cleanup: { unlink(path) }
+        )
+    }
+
+    /// Binds the TLS listener on host:port (port 0 picks a free port). Each handshake uses the
+    /// TLS material current at that moment, so a reload affects new connections only.
+    public static func bindTLS(
+        host: String,
+        port: Int,
+        material: Reloadable<TLSMaterial>,
+        router: RPCRouter,
+        limits: Reloadable<ConnectionLimits>,
+        group: any EventLoopGroup,
+        logger: Logger
+    ) async throws -> Listener {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        let serverChannel: ServerChannel = try await bootstrap.bind(host: host, port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let current = material.current
+                let remote = channel.remoteAddress?.logDescription ?? "unknown"
+                let verifier = current.verifier
+                let tlsHandler = NIOSSLServerHandler(context: current.context) { certificates, promise in
+                    promise.completeWithTask {
+                        switch await verifier.verify(certificates) {
+                        case .valid:
+                            return .certificateVerified(VerificationMetadata(nil))
+                        case .invalid(let reason):
+                            logger.notice("TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"])
+                            return .failed
+                        }
+                    }
+                }
+                let peerPromise = channel.eventLoop.makePromise(of: PeerIdentity.self)
+                try channel.pipeline.syncOperations.addHandler(tlsHandler)
+                try channel.pipeline.syncOperations.addHandler(TLSPeerHandler(promise: peerPromise))
+                let framed = try makeFramedChannel(channel, limits: limits.current, logger: logger)
+                return AcceptedConnection(channel: framed, peer: peerPromise.futureResult)
+            }
+        }
+        let boundPort = serverChannel.channel.localAddress?.port ?? port
+        return Listener(
+            name: "tls",
+            address: host.contains(":") ? "[\(host)]:\(boundPort)" : "\(host):\(boundPort)",
+            port: boundPort,
+            serverChannel: serverChannel,
+            router: router,
+            limits: limits,
+            unixPolicy: nil,
+            logger: logger,
+            cleanup: {}
+        )
+    }
+
+    /// Adds the frame codec and handshake timer, then wraps the channel for async use.
+    private static func makeFramedChannel(
+        _ channel: Channel,
+        limits: ConnectionLimits,
+        logger: Logger
+    ) throws -> NIOAsyncChannel<Frame, ByteBuffer> {
+        let remote = channel.remoteAddress?.logDescription ?? "local"
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: limits.maxFrameSize)))
+        try channel.pipeline.syncOperations.addHandler(
+            HandshakeTimeoutHandler(timeout: .nanoseconds(limits.handshakeTimeout.nanoseconds)) {
+                logger.notice("closing connection: handshake and preface not complete in time", metadata: ["remote": "\(remote)"])
+            }
+        )
+        return try NIOAsyncChannel<Frame, ByteBuffer>(wrappingChannelSynchronously: channel)
+    }
+
+    private static func refuseIfServed(path: String, group: any EventLoopGroup) async throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let probe = try? await ClientBootstrap(group: group).connect(unixDomainSocketPath: path).get()
+        guard let probe else { return }
+        try? await probe.close()
+        throw ListenerError(description: "another process is already serving on \(path)")
+    }
+
+    // MARK: - Serving
+
+    public func run() async throws {
+        logger.info("listening", metadata: ["listener": "\(name)", "address": "\(address)"])
+        defer { cleanup() }
+        try await serverChannel.executeThenClose { inbound in
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    try await gracefulShutdown()
+                    await self.drain()
+                }
+                for try await accepted in inbound {
+                    group.addTask { await self.serve(accepted) }
+                }
+                // The socket closed without a drain (an error): nothing is left to wait for.
+                if !draining.withLock({ $0 }) { group.cancelAll() }
+            }
+        }
+        logger.info("stopped", metadata: ["listener": "\(name)"])
+    }
+
+    /// Drains every connection now (used by tests and by shutdown).
+    public func drain() async {
+        draining.withLock { $0 = true }
+        logger.info("draining", metadata: ["listener": "\(name)", "connections": "\(registry.count)"])
+        serverChannel.channel.close(promise: nil)
+        await registry.drainAll()
+    }
+
+    private func serve(_ accepted: AcceptedConnection) async {
+        let peer: PeerIdentity
+        do {
+            peer = try await accepted.peer.get()
+        } catch {
+            logger.notice("connection refused during handshake", metadata: ["listener": "\(name)", "reason": "\(error)"])
+            try? await accepted.channel.channel.close()
+            return
+        }
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "peer"] = "\(peer.logDescription)"
+        if case .unix(let unixPeer) = peer, let refusal = unixPolicy?.current.refusal(for: unixPeer) {
+            connectionLogger.warning("Unix socket peer refused: \(refusal)")
+            await refuse(accepted, reason: .peerNotAllowed, message: "this user may not use the lifed socket")
+            return
+        }
+        let limits = self.limits.current
+        let connection = ServerConnection(
+            channel: accepted.channel,
+            peer: peer,
+            router: router,
+            limits: limits,
+            logger: connectionLogger
+        )
+        guard registry.insert(connection, limit: limits.maxConnections) else {
+            connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
+            await refuse(accepted, reason: .tooManyConnections, message: "server has too many connections; retry later")
+            return
+        }
+        defer { registry.remove(connection) }
+        connectionLogger.debug("connection open")
+        await connection.run()
+        connectionLogger.debug("connection closed")
+    }
+
+    /// Sends the preface and a GOAWAY naming the reason, then closes.
+    private func refuse(_ accepted: AcceptedConnection, reason: Life_V1_GoAwayReason, message: String) async {
+        try? await accepted.channel.executeThenClose { _, outbound in
+            var buffer = ByteBuffer()
+            Preface.write(to: &buffer)
+            Frame.writeGoAway(lastCallID: 0, reason: reason, message: message, to: &buffer)
+            try await outbound.write(buffer)
+        }
+    }
+}
+
+/// A listener that cannot be set up.
+public struct ListenerError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,39 @@
+/// Who is on the other end of a connection, as the transport proved it.
+public enum PeerIdentity: Sendable, Hashable {
+    /// A local process on the Unix socket; credentials read from the kernel (SO_PEERCRED).
+    case unix(UnixPeer)
+    /// A remote appliance on the TLS listener; the client certificate it presented.
+    case tls(TLSPeer)
+}
+
+/// Kernel-reported credentials of a Unix socket peer.
+public struct UnixPeer: Sendable, Hashable {
+    public let pid: Int32
+    public let uid: UInt32
+    public let gid: UInt32
+
+    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+        self.pid = pid
+        self.uid = uid
+        self.gid = gid
+    }
+}
+
+/// The verified client certificate of a TLS peer.
+public struct TLSPeer: Sendable, Hashable {
+    /// SHA-256 of the certificate's DER, lower-case hex.
+    public let fingerprint: String
+    /// The subject distinguished name, RFC 4514 style.
+    public let subject: String
+    /// The certificate's serial number, lower-case hex.
+    public let serialNumber: String
+    /// The remote address, for logs.
+    public let remoteAddress: String
+
+    public init(fingerprint: String, subject: String, serialNumber: String, remoteAddress: String) {
+        self.fingerprint = fingerprint
+        self.subject = subject
+        self.serialNumber = serialNumber
+        self.remoteAddress = remoteAddress
+    }
+}

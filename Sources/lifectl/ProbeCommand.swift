@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import LifeClient
+import LifeProto
+import LifeWire
+
+/// `lifectl probe`: a monitoring check with Nagios-style exit codes.
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Check that lifed is serving; report version, uptime, latency and certificate expiry.",
+        discussion: """
+            Exit codes: 0 OK; 1 warning (the server certificate expires within --warn-days); \
+            2 critical (unreachable, not serving, handshake refused, certificate expired).
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Warn when the server certificate expires within this many days.")
+    var warnDays = 30
+
+    @Option(help: "Health.Check round trips to time (the median is reported).")
+    var samples = 5
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard samples >= 1, samples <= 1000 else { throw ValidationError("--samples must be 1...1000") }
+        guard warnDays >= 0 else { throw ValidationError("--warn-days must not be negative") }
+    }
+
+    func run() async throws {
+        let endpoint = try connection.endpoint()
+        let report = await probe(endpoint)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    private func probe(_ endpoint: ClientEndpoint) async -> ProbeReport {
+        var report = ProbeReport(endpoint: endpoint.description)
+        let timeout = connection.timeoutDuration
+        let samples = self.samples
+        do {
+            let (response, latencies) = try await LifeClient.withConnection(to: endpoint, connectTimeout: timeout) { client in
+                var latencies: [Duration] = []
+                var last = Life_V1_HealthCheckResponse()
+                for _ in 0..<samples {
+                    let start = ContinuousClock.now
+                    last = try await client.health.check(Life_V1_HealthCheckRequest(), deadline: .after(timeout))
+                    latencies.append(start.duration(to: .now))
+                }
+                return (last, latencies)
+            }
+            report.record(response: response, latencies: latencies, warnDays: warnDays)
+        } catch let error as RPCError {
+            report.fail(error.description)
+        } catch {
+            report.fail("\(error)")
+        }
+        return report
+    }
+}

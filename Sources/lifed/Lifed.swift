@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LifeDaemon
+import LifeServer
+import Logging
+
+@main
+struct Lifed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifed",
+        abstract: "The LIFE server: care facilities' appliances call it over mutual TLS; operators use lifectl over a Unix socket.",
+        discussion: """
+            Configuration is one file of `key = value` lines (default keys and their meaning: \
+            Systemd/lifed.conf.example); --set overrides any key. Invalid values refuse start, \
+            naming the key. Under systemd (Type=notify) lifed reports READY once the listeners are \
+            bound; SIGHUP reloads TLS files, CRLs and limits without dropping connections; SIGTERM \
+            drains calls in flight within shutdown.grace_period and exits 0.
+
+            Development: `lifed --dev` creates, once, a CA, a server certificate, two sample \
+            facility client certificates and a data folder under ./lifed-dev, then serves on \
+            ./lifed-dev/lifed.sock and 127.0.0.1:7443. `lifectl probe` run from the same folder \
+            finds it.
+            """,
+        version: LifedVersion.current
+    )
+
+    @Option(name: .shortAndLong, help: "Configuration file (key = value lines).")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one configuration key, e.g. --set log.level=debug. Repeatable.", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Flag(help: "Development mode: create certificates and a data folder under --dev-dir once, then serve locally.")
+    var dev = false
+
+    @Option(help: "Folder for --dev.")
+    var devDir = "lifed-dev"
+
+    @Option(help: "TLS port for --dev (0 picks a free port).")
+    var devPort = 7443
+
+    @Flag(help: "Check the configuration and the TLS files, print the result and exit.")
+    var checkConfig = false
+
+    mutating func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // Line by line, also into a pipe or the journal.
+        var source = Daemon.ConfigSource(path: config, overrides: overrides)
+        if dev {
+            let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)
+            source.path = source.path ?? environment.configPath
+            print(environment.summary)
+        }
+        let loaded: DaemonConfig
+        do {
+            loaded = try source.load()
+        } catch {
+            printError("lifed: configuration error: \(error)")
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        let level = loaded.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lifed")
+        if checkConfig {
+            do {
+                if loaded.tlsListen != nil { _ = try TLSMaterial.load(loaded.tls) }
+                print("configuration OK")
+                return
+            } catch {
+                printError("lifed: \(error)")
+                throw ExitCode(78)
+            }
+        }
+        let daemon: Daemon
+        do {
+            daemon = try await Daemon.build(source: source, logger: logger)
+        } catch let error as ConfigError {
+            printError("lifed: configuration error: \(error)")
+            throw ExitCode(78)
+        } catch {
+            printError("lifed: cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        if dev {
+            let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)
+            try environment.writeClientConfig(socket: daemon.unixListener.address, tlsAddress: daemon.tlsListener?.address)
+            print("lifed --dev: \(daemon.statusLine)")
+        }
+        try await daemon.run()
+    }
+
+    private func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
