@@ -18,22 +18,27 @@ sha256() {
     if command -v sha256sum >/dev/null 2>&1; then sha256sum "$@"; else shasum -a 256 "$@"; fi
 }
 
-# One "<hash>  <path>" line per file, paths relative to the root, in a fixed order.
+# Prints one "<kind> <hash>  <path>" line per file named by find(1) arguments, paths relative to
+# the root, in a fixed order. Usage: checksums KIND PATH... [-- FIND-TESTS...]
 checksums() {
     local kind="$1"
     shift
+    local paths=() tests=()
+    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do paths+=("$1"); shift; done
+    [ "$#" -gt 0 ] && shift
+    tests=("$@")
     local files=()
     while IFS= read -r -d '' file; do files+=("$file"); done \
-        < <(find "$@" -type f "${FILTER[@]}" -print0 2>/dev/null | LC_ALL=C sort -z)
+        < <(find "${paths[@]}" -type f "${tests[@]}" -print0 2>/dev/null | LC_ALL=C sort -z)
     [ "${#files[@]}" -eq 0 ] && return
     sha256 "${files[@]}" | sed "s/^/$kind /"
 }
 
 current() {
-    FILTER=(-name '*.proto') checksums input Protos
-    FILTER=(-name '*.swift') checksums input Scripts/protoc-gen-lifestubs/Package.swift Scripts/protoc-gen-lifestubs/Sources
-    FILTER=() checksums input Scripts/generate.sh
-    FILTER=() checksums output Sources/LifeProto Sources/LifeStubs
+    checksums input Protos -- -name '*.proto'
+    checksums input Scripts/protoc-gen-lifestubs/Package.swift Scripts/protoc-gen-lifestubs/Sources -- -name '*.swift'
+    checksums input Scripts/generate.sh
+    checksums output Sources/LifeProto Sources/LifeStubs
 }
 
 if [ "${1:-}" = "--record" ]; then

@@ -23,6 +23,11 @@ STUBS_OUT="Sources/LifeStubs"
 
 log() { printf 'generate.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# Runs a command, showing its output only when it fails.
+quietly() {
+    local output
+    output="$("$@" 2>&1)" || { printf '%s\n' "$output" >&2; die "failed: $*"; }
+}
 
 install_protoc() {
     command -v protoc >/dev/null 2>&1 && return
@@ -37,8 +42,8 @@ install_protoc() {
 build_plugins() {
     local swiftpm=(--package-path "$PLUGIN_PACKAGE" --scratch-path "$SCRATCH")
     # Pin swift-protobuf exactly: its version decides the bytes of the generated messages.
-    swift package "${swiftpm[@]}" resolve >/dev/null
-    swift package "${swiftpm[@]}" resolve swift-protobuf --version "$SWIFT_PROTOBUF_VERSION" >/dev/null
+    quietly swift package "${swiftpm[@]}" resolve
+    quietly swift package "${swiftpm[@]}" resolve swift-protobuf --version "$SWIFT_PROTOBUF_VERSION"
     log "building protoc-gen-swift $SWIFT_PROTOBUF_VERSION and protoc-gen-lifestubs (release)"
     swift build "${swiftpm[@]}" -c release --product protoc-gen-swift --quiet
     swift build "${swiftpm[@]}" -c release --product protoc-gen-lifestubs --quiet
@@ -50,9 +55,9 @@ build_plugins() {
 }
 
 generate() {
-    local staging
-    staging="$(mktemp -d)"
-    trap 'rm -rf "$staging"' EXIT
+    STAGING="$(mktemp -d)"
+    trap 'rm -rf "$STAGING"' EXIT
+    local staging="$STAGING"
     mkdir -p "$staging/proto" "$staging/stubs"
 
     local protos=()

@@ -13,7 +13,6 @@ enum ClientBootstrapFactory {
         let (seconds, attoseconds) = timeout.components
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
         do {
             switch endpoint {
             case .unix(let path):
@@ -22,7 +21,7 @@ enum ClientBootstrapFactory {
                 }
             case .tls(let host, let port, let options):
                 let context = try makeContext(options)
-                return try await bootstrap.connect(host: host, port: port) { channel in
+                return try await bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = try NIOSSLClientHandler(context: context, serverHostname: options.serverName)
                         try channel.pipeline.syncOperations.addHandler(handler)

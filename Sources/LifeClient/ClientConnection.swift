@@ -21,6 +21,10 @@ public final class ClientConnection: RPCCaller, Sendable {
         self.settingsPromise = channel.channel.eventLoop.makePromise()
     }
 
+    deinit {
+        settingsPromise.fail(RPCError(.unavailable, "connection closed"))
+    }
+
     /// The server's connection parameters, once its preface has arrived.
     public func serverSettings() async throws -> Life_V1_Settings {
         try await settingsPromise.futureResult.get()
@@ -32,7 +36,8 @@ public final class ClientConnection: RPCCaller, Sendable {
             writer.withLock { $0 = outbound }
             var preface = ByteBuffer()
             Preface.write(to: &preface)
-            try await outbound.write(preface)
+            // If this fails the connection is gone; the reader reports why (e.g. a TLS alert).
+            try? await outbound.write(preface)
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     await self.readFrames(inbound)
@@ -109,8 +114,11 @@ public final class ClientConnection: RPCCaller, Sendable {
 
     private func open(_ call: PendingCalls.Call) throws -> UInt32 {
         switch calls.withLock({ $0.open(call) }) {
-        case .success(let id): return id
-        case .failure(let error): throw error
+        case .success(let id):
+            return id
+        case .failure(let error):
+            call.fail(error)
+            throw error
         }
     }
 

@@ -16,6 +16,7 @@ public enum PKIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A caller-supplied value is invalid (bad IP address, non-printable facility number, …).
     case invalidArgument(reason: String)
 
+    /// A one-line explanation suitable for logs and startup errors.
     public var description: String {
         switch self {
         case .malformedCRL(let reason):

@@ -43,12 +43,11 @@ struct Lifed: AsyncParsableCommand {
     var checkConfig = false
 
     mutating func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // Line by line, also into a pipe or the journal.
         var source = Daemon.ConfigSource(path: config, overrides: overrides)
         if dev {
             let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)
             source.path = source.path ?? environment.configPath
-            print(environment.summary)
+            printLine(environment.summary)
         }
         let loaded: DaemonConfig
         do {
@@ -67,7 +66,7 @@ struct Lifed: AsyncParsableCommand {
         if checkConfig {
             do {
                 if loaded.tlsListen != nil { _ = try TLSMaterial.load(loaded.tls) }
-                print("configuration OK")
+                printLine("configuration OK")
                 return
             } catch {
                 printError("lifed: \(error)")
@@ -87,9 +86,14 @@ struct Lifed: AsyncParsableCommand {
         if dev {
             let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)
             try environment.writeClientConfig(socket: daemon.unixListener.address, tlsAddress: daemon.tlsListener?.address)
-            print("lifed --dev: \(daemon.statusLine)")
+            printLine("lifed --dev: \(daemon.statusLine)")
         }
         try await daemon.run()
+    }
+
+    /// Writes a line to standard output at once (no buffering, so a pipe or the journal sees it).
+    private func printLine(_ message: String) {
+        FileHandle.standardOutput.write(Data((message + "\n").utf8))
     }
 
     private func printError(_ message: String) {

@@ -58,8 +58,9 @@ struct CertificateAuthorityTests {
         let usages = try #require(try certificate.extensions.extendedKeyUsage)
         #expect(Array(usages) == [.clientAuth])
         #expect(try certificate.extensions.basicConstraints == .notCertificateAuthority)
-        #expect(try certificate.extensions.authorityKeyIdentifier?.keyIdentifier
-            == ca.certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
+        #expect(
+            try certificate.extensions.authorityKeyIdentifier?.keyIdentifier
+                == ca.certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
     }
 
     @Test func clientCertificateWithoutOptionalAttributes() throws {
@@ -85,12 +86,13 @@ struct CertificateAuthorityTests {
         let usages = try #require(try server.certificate.extensions.extendedKeyUsage)
         #expect(Array(usages) == [.serverAuth])
         let names = try #require(try server.certificate.extensions.subjectAlternativeNames)
-        #expect(Array(names) == [
-            .dnsName("localhost"),
-            .dnsName("lifed.example"),
-            .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-            .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))),
-        ])
+        #expect(
+            Array(names) == [
+                .dnsName("localhost"),
+                .dnsName("lifed.example"),
+                .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
+                .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))),
+            ])
     }
 
     @Test func invalidIPAddressThrows() {

@@ -25,7 +25,7 @@ struct CertificateFactsTests {
     @Test func specialCharactersAreEscaped() throws {
         let client = try ca.issueClientCertificate(commonName: " Smith, John+1 ", organization: "#1 <Care>")
         let facts = try CertificateFacts(client.certificate)
-        #expect(facts.subject == #"CN=\ Smith\, John\+1\ ,O=\#1 \<Care\>"#)
+        #expect(facts.subject == ##"CN=\ Smith\, John\+1\ ,O=\#1 \<Care\>"##)
         #expect(facts.commonName == " Smith, John+1 ")
     }
 

@@ -33,7 +33,8 @@ struct CertificateRevocationListLoadingTests {
     }
 
     @Test func pemAmongOtherBlocksAndText() throws {
-        let text = "issued by the dev CA\n" + ca.certificatePEM + "\nsome comment\n"
+        let text =
+            "issued by the dev CA\n" + ca.certificatePEM + "\nsome comment\n"
             + CertificateRevocationList.pemEncoded(derEncoded: der)
         let crl = try CertificateRevocationList(pemEncoded: text)
         #expect(crl.isRevoked(5))

@@ -11,7 +11,8 @@ struct OpenSSLInteropTests {
         defer { directory.remove() }
         let ca = try CertificateAuthority.create(commonName: "Interop CA")
         let revoked = try ca.issueClientCertificate(commonName: "revoked", facilityNumber: "1312345678")
-        let crl = try ca.makeCRL(revoking: [revoked.serialNumber], crlNumber: 12, nextUpdate: .now.addingTimeInterval(86_400))
+        let crl = try ca.makeCRL(
+            revoking: [revoked.serialNumber], crlNumber: 12, nextUpdate: .now.addingTimeInterval(86_400))
         try directory.write(ca.certificatePEM, to: "ca.pem")
         try directory.write(CertificateRevocationList.pemEncoded(derEncoded: crl), to: "crl.pem")
 
@@ -30,7 +31,8 @@ struct OpenSSLInteropTests {
         let ca = try CertificateAuthority.create(commonName: "Chain CA")
         let revoked = try ca.issueClientCertificate(commonName: "revoked")
         let good = try ca.issueClientCertificate(commonName: "good")
-        let crl = try ca.makeCRL(revoking: [revoked.serialNumber], crlNumber: 1, nextUpdate: .now.addingTimeInterval(3600))
+        let crl = try ca.makeCRL(
+            revoking: [revoked.serialNumber], crlNumber: 1, nextUpdate: .now.addingTimeInterval(3600))
         try directory.write(ca.certificatePEM, to: "ca.pem")
         try directory.write(CertificateRevocationList.pemEncoded(derEncoded: crl), to: "crl.pem")
         try directory.write(revoked.certificatePEM, to: "revoked.pem")
@@ -48,10 +50,14 @@ struct OpenSSLInteropTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let ca = try CertificateAuthority.create(commonName: "Fingerprint CA")
-        let server = try ca.issueServerCertificate(commonName: "localhost", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+        let server = try ca.issueServerCertificate(
+            commonName: "localhost", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         try directory.write(server.certificatePEM, to: "server.pem")
-        let result = try OpenSSL.run(["x509", "-in", "server.pem", "-noout", "-fingerprint", "-sha256"], in: directory.url)
-        let printed = result.output.split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let result = try OpenSSL.run(
+            ["x509", "-in", "server.pem", "-noout", "-fingerprint", "-sha256"], in: directory.url)
+        let printed = result.output.split(separator: "=").last.map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         #expect(printed?.replacingOccurrences(of: ":", with: "").lowercased() == server.fingerprintSHA256)
     }
 
@@ -59,7 +65,8 @@ struct OpenSSLInteropTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let ca = try CertificateAuthority.create(commonName: "Key CA")
-        let client = try ca.issueClientCertificate(commonName: "Terminal", organization: "Care", facilityNumber: "1312345678")
+        let client = try ca.issueClientCertificate(
+            commonName: "Terminal", organization: "Care", facilityNumber: "1312345678")
         try directory.write(client.privateKeyPEM, to: "key.pem")
         try directory.write(client.certificatePEM, to: "client.pem")
 
@@ -84,8 +91,10 @@ struct OpenSSLInteropTests {
             try directory.write(ca.privateKeyPEM, to: "ca.key")
         } else {
             let made = try OpenSSL.run(
-                ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-                 "-subj", "/CN=OpenSSL RSA CA", "-days", "30"],
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                    "-subj", "/CN=OpenSSL RSA CA", "-days", "30",
+                ],
                 in: directory.url
             )
             try #require(made.status == 0, "\(made.output)")
@@ -118,7 +127,10 @@ struct OpenSSLInteropTests {
             to: "ca.cnf"
         )
         let made = try OpenSSL.run(
-            ["ca", "-gencrl", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-out", "crl.pem", "-batch"],
+            [
+                "ca", "-gencrl", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-out", "crl.pem",
+                "-batch",
+            ],
             in: directory.url
         )
         try #require(made.status == 0, "\(made.output)")
@@ -151,8 +163,10 @@ struct OpenSSLInteropTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let made = try OpenSSL.run(
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-             "-subj", "/CN=RSA CA", "-days", "30"],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                "-subj", "/CN=RSA CA", "-days", "30",
+            ],
             in: directory.url
         )
         try #require(made.status == 0, "\(made.output)")
@@ -166,7 +180,8 @@ struct OpenSSLInteropTests {
         let crl = try CertificateRevocationList(derEncoded: der)
         #expect(crl.signatureAlgorithm == .sha256WithRSAEncryption)
         #expect(crl.isSignatureValid(issuer: ca.certificate))
-        let verify = try OpenSSL.run(["crl", "-inform", "DER", "-in", "crl.der", "-CAfile", "ca.pem", "-noout"], in: directory.url)
+        let verify = try OpenSSL.run(
+            ["crl", "-inform", "DER", "-in", "crl.der", "-CAfile", "ca.pem", "-noout"], in: directory.url)
         #expect(verify.output.contains("verify OK"), "\(verify.output)")
     }
 }

@@ -101,7 +101,8 @@ extension CertificateAuthority {
     ) throws -> IssuedCertificate {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let period = validity ?? Self.defaultPeriod(lifetime: Self.defaultLeafLifetime)
-        let authorityKeyIdentifier = try certificate.extensions.subjectKeyIdentifier?.keyIdentifier
+        let authorityKeyIdentifier =
+            try certificate.extensions.subjectKeyIdentifier?.keyIdentifier
             ?? SubjectKeyIdentifier(hash: certificate.publicKey).keyIdentifier
 
         var extensions = try Certificate.Extensions([

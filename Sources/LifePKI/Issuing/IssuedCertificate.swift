@@ -32,7 +32,8 @@ public struct IssuedCertificate: Sendable {
         self.certificate = certificate
         self.privateKey = privateKey
         self.derEncoded = try DEREncoding.bytes(of: certificate)
-        self.certificatePEM = PEMDocument(type: Certificate.defaultPEMDiscriminator, derBytes: derEncoded).pemString + "\n"
+        self.certificatePEM =
+            PEMDocument(type: Certificate.defaultPEMDiscriminator, derBytes: derEncoded).pemString + "\n"
         self.privateKeyPEM = try privateKey.serializeAsPEM().pemString + "\n"
         self.fingerprintSHA256 = Hex.encode(SHA256.hash(data: derEncoded))
     }

@@ -198,6 +198,7 @@ final class ServerConnection: Sendable {
             try await writeOrThrow(buffer)
         }
         var out = ByteBuffer()
+        var cancelled = false
         let outcome: Result<[UInt8]?, any Error>
         do {
             outcome = .success(try await call.handler.run(request: request, context: call.context, sink: sink))
@@ -208,6 +209,7 @@ final class ServerConnection: Sendable {
         switch (stopReason, outcome) {
         case (.deadlineExceeded, _):
             Frame.writeTrailer(callID: callID, error: RPCError(.deadlineExceeded, "deadline exceeded"), to: &out)
+            cancelled = true
         case (.cancelledByClient, _), (.connectionClosed, _):
             break  // Nobody is waiting for an answer.
         case (nil, .success(let response)):
@@ -217,7 +219,10 @@ final class ServerConnection: Sendable {
             let rpcError = ErrorMapping.rpcError(for: error, method: call.handler.method, logger: logger)
             Frame.writeTrailer(callID: callID, error: rpcError, to: &out)
         }
-        if out.readableBytes > 0 { await write(out) }
+        if out.readableBytes > 0 {
+            // A cancelled task may not use the async writer; the channel takes the bytes directly.
+            if cancelled { channel.channel.writeAndFlush(out, promise: nil) } else { await write(out) }
+        }
         if table.withLock({ $0.isDraining && $0.isEmpty }) { close() }
     }
 

@@ -1,0 +1,75 @@
+import LifeClient
+import LifeProto
+import LifeWire
+import NIOCore
+import TestSupport
+import Testing
+
+/// A deadline or a client's cancel frees the server's work for the call.
+@Suite("Deadlines and cancellation")
+struct LifecycleOfCallsTests {
+    @Test("a deadline ends a streaming call with DEADLINE_EXCEEDED and frees it on the server")
+    func deadline() async throws {
+        let daemon = try await TestDaemon.start()
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            let stream = try await client.health.watch(.init(), deadline: .after(.milliseconds(300)))
+            var iterator = stream.makeAsyncIterator()
+            let checked1 = try await iterator.next()?.status
+            #expect(checked1 == .serving)
+            #expect(daemon.daemon.unixListener.openCalls == 1)
+            let error = await #expect(throws: RPCError.self) { _ = try await iterator.next() }
+            #expect(error?.code == .deadlineExceeded)
+            #expect(await eventually { daemon.daemon.unixListener.openCalls == 0 })
+        }
+        try await daemon.stop()
+    }
+
+    @Test("the server enforces the deadline it was sent even if the client does not")
+    func serverSideDeadline() async throws {
+        let daemon = try await TestDaemon.start()
+        let raw = try RawSocket(path: daemon.daemon.unixListener.address)
+        var bytes = ByteBuffer(bytes: Preface.bytes)
+        bytes.writeImmutableBuffer(RawFrames.headers(callID: 1, method: "/life.v1.Health/Watch", timeoutMs: 200))
+        Frame.writeMessage(callID: 1, bytes: [], flags: .endStream, to: &bytes)
+        raw.send(bytes)
+        let frames = await raw.readFramesOffPool { $0.type == .trailer }
+        #expect(frames.filter { $0.type == .message }.count == 1)
+        #expect(frames.last?.callStatus?.code == .deadlineExceeded)
+        #expect(await eventually { daemon.daemon.unixListener.openCalls == 0 })
+        try await daemon.stop()
+    }
+
+    @Test("leaving a stream early cancels the call on the server")
+    func clientCancel() async throws {
+        let daemon = try await TestDaemon.start()
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            do {
+                let stream = try await client.health.watch(.init())
+                for try await update in stream {
+                    #expect(update.status == .serving)
+                    break
+                }
+            }
+            #expect(await eventually { daemon.daemon.unixListener.openCalls == 0 })
+            let checked2 = try await client.health.check(.init()).status
+            #expect(checked2 == .serving)
+        }
+        try await daemon.stop()
+    }
+
+    @Test("cancelling the calling task cancels the call on the server")
+    func taskCancel() async throws {
+        let daemon = try await TestDaemon.start()
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            let task = Task {
+                let stream = try await client.health.watch(.init())
+                for try await _ in stream {}
+            }
+            #expect(await eventually { daemon.daemon.unixListener.openCalls == 1 })
+            task.cancel()
+            _ = await task.result
+            #expect(await eventually { daemon.daemon.unixListener.openCalls == 0 })
+        }
+        try await daemon.stop()
+    }
+}
