@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "lifed", targets: ["lifed"]),
         .executable(name: "lifectl", targets: ["lifectl"]),
-        .library(name: "LifeClient", targets: ["LifeClient"]),
+        .library(name: "LifeClient", targets: ["LifeClient", "LifeStubs", "LifeWire", "LifeProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -96,6 +96,18 @@ let package = Package(
                 "LifeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The load generator (README.md, "Benchmarks"): run it from a release build.
+        .executableTarget(
+            name: "lifebench",
+            dependencies: [
+                "LifeClient", "LifeProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/lifebench"
         ),
         .target(
             name: "TestSupport",

@@ -15,6 +15,9 @@ public final class ClientConnection: RPCCaller, Sendable {
     private let calls = Mutex(PendingCalls())
     private let settingsPromise: EventLoopPromise<Life_V1_Settings>
     private let writer = Mutex<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
+    /// The server's max_frame_size from SETTINGS: a larger request fails alone, locally, instead of
+    /// ending the connection for every call on it.
+    private let serverFrameLimit = Mutex<UInt32>(.max)
 
     init(channel: AsyncChannel) {
         self.channel = channel
@@ -132,9 +135,16 @@ public final class ClientConnection: RPCCaller, Sendable {
         header.method = method.path
         header.timeoutMs = options.deadline.remainingMilliseconds() ?? 0
         header.metadata = options.metadata
+        let message: [UInt8] = try request.serializedBytes()
+        let limit = serverFrameLimit.withLock { $0 }
+        if message.count > limit {
+            let failure = RPCError(.resourceExhausted, "request of \(message.count) bytes exceeds the server's frame limit of \(limit)")
+            calls.withLock { $0.remove(callID) }?.fail(failure)
+            throw failure
+        }
         var buffer = ByteBuffer()
         try Frame.writeHeaders(callID: callID, header: header, to: &buffer)
-        Frame.writeMessage(callID: callID, bytes: try request.serializedBytes(), flags: .endStream, to: &buffer)
+        Frame.writeMessage(callID: callID, bytes: message, flags: .endStream, to: &buffer)
         do {
             try await write(buffer)
         } catch {
@@ -142,15 +152,22 @@ public final class ClientConnection: RPCCaller, Sendable {
             calls.withLock { $0.remove(callID) }?.fail(failure)
             throw failure
         }
+        if calls.withLock({ $0.markSent(callID) }) { sendCancel(callID) }
     }
 
     /// Gives up on a call: it fails locally at once and the server is told to stop its work.
     private func abandon(_ callID: UInt32, error: RPCError) {
-        guard let call = calls.withLock({ $0.remove(callID) }) else { return }
+        guard let (call, cancelNow) = calls.withLock({ $0.abandon(callID) }) else { return }
         call.fail(error)
+        if cancelNow { sendCancel(callID) }
+    }
+
+    /// Queues a CANCEL behind everything already handed to the writer (in a task of its own, as
+    /// the caller's task may be cancelled and a cancelled task may not write).
+    private func sendCancel(_ callID: UInt32) {
         var buffer = ByteBuffer()
         Frame.write(type: .cancel, callID: callID, payload: [], to: &buffer)
-        channel.channel.writeAndFlush(buffer, promise: nil)
+        Task { try? await self.write(buffer) }
     }
 
     private func scheduleDeadline(_ deadline: Deadline, callID: UInt32) -> Scheduled<Void>? {
@@ -192,7 +209,9 @@ public final class ClientConnection: RPCCaller, Sendable {
     private func handle(_ frame: Frame) throws {
         switch frame.type {
         case .settings:
-            settingsPromise.succeed(try frame.decodePayload(as: Life_V1_Settings.self))
+            let settings = try frame.decodePayload(as: Life_V1_Settings.self)
+            if settings.maxFrameSize > 0 { serverFrameLimit.withLock { $0 = settings.maxFrameSize } }
+            settingsPromise.succeed(settings)
         case .message:
             calls.withLock { $0.message(frame.payloadBytes, for: frame.callID) }?(frame.payloadBytes)
         case .trailer:

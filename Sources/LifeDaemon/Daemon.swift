@@ -147,7 +147,8 @@ public final class Daemon: Sendable {
         }
         services.append(.init(service: unixListener))
         if let tlsListener { services.append(.init(service: tlsListener)) }
-        services.append(auxiliary(ShutdownAnnouncer(health: health, notifier: notifier, logger: logger)))
+        let listeners = [unixListener] + (tlsListener.map { [$0] } ?? [])
+        services.append(auxiliary(ShutdownAnnouncer(health: health, listeners: listeners, notifier: notifier, logger: logger)))
 
         var configuration = ServiceGroupConfiguration(
             services: services,

@@ -85,4 +85,28 @@ struct CallErrorTests {
         }
         try await daemon.stop()
     }
+
+    @Test("metadata keys must be lower-case ASCII")
+    func metadataKeys() async throws {
+        let daemon = try await TestDaemon.start()
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            let error = await #expect(throws: RPCError.self) { _ = try await client.health.check(.init(), metadata: ["Authorization": "x"]) }
+            #expect(error?.code == .invalidArgument)
+        }
+        try await daemon.stop()
+    }
+
+    @Test("a request over the server's frame limit fails alone, before it is sent")
+    func requestTooLarge() async throws {
+        let daemon = try await TestDaemon.start(["limits.max_frame_size=1024", "limits.max_header_size=512"])
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var request = Life_V1_HealthCheckRequest()
+            request.service = String(repeating: "x", count: 2000)
+            let error = await #expect(throws: RPCError.self) { _ = try await client.health.check(request) }
+            #expect(error?.code == .resourceExhausted)
+            let status = try await client.health.check(.init()).status
+            #expect(status == .serving)
+        }
+        try await daemon.stop()
+    }
 }

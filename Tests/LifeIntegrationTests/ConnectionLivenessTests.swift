@@ -68,8 +68,9 @@ struct ConnectionLivenessTests {
     func handshakeTimeout() async throws {
         let daemon = try await TestDaemon.start(["tls.handshake_timeout=300ms"])
         let raw = try RawSocket(path: daemon.daemon.unixListener.address)
-        let (_, closed) = await raw.readToEndOffPool()
+        let (bytes, closed) = await raw.readToEndOffPool()
         #expect(closed, "closed by the server's handshake timer, not ended by the test's read timeout")
+        #expect(parseServerBytes(bytes).frames.last?.goAway?.reason == .handshakeTimeout)
         try await daemon.stop()
     }
 }

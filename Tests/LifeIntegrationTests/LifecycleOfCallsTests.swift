@@ -72,4 +72,34 @@ struct LifecycleOfCallsTests {
         }
         try await daemon.stop()
     }
+
+    @Test("a call whose request never comes still ends at its deadline")
+    func deadlineWithoutRequest() async throws {
+        let daemon = try await TestDaemon.start()
+        let raw = try RawSocket(path: daemon.daemon.unixListener.address)
+        var bytes = ByteBuffer(bytes: Preface.bytes)
+        bytes.writeImmutableBuffer(RawFrames.headers(callID: 1, method: "/life.v1.Health/Check", timeoutMs: 200))
+        raw.send(bytes)
+        let frames = await raw.readFramesOffPool { $0.type == .trailer }
+        #expect(frames.last?.callStatus?.code == .deadlineExceeded)
+        #expect(await eventually { daemon.daemon.unixListener.openCalls == 0 })
+        try await daemon.stop()
+    }
+
+    @Test("an absurd timeout (beyond Int64 nanoseconds) is cut, not a crash")
+    func hugeTimeout() async throws {
+        let daemon = try await TestDaemon.start()
+        let raw = try RawSocket(path: daemon.daemon.unixListener.address)
+        var bytes = ByteBuffer(bytes: Preface.bytes)
+        bytes.writeImmutableBuffer(RawFrames.headers(callID: 1, method: "/life.v1.Health/Check", timeoutMs: .max))
+        Frame.writeMessage(callID: 1, bytes: [], flags: .endStream, to: &bytes)
+        raw.send(bytes)
+        let frames = await raw.readFramesOffPool { $0.type == .trailer }
+        let trailer = try #require(frames.last)
+        #expect(trailer.type == .trailer)
+        #expect(trailer.payload.readableBytes == 0, "OK trailer")
+        let status = try await LifeClient.withConnection(to: daemon.unixEndpoint) { try await $0.health.check(.init()).status }
+        #expect(status == .serving)
+        try await daemon.stop()
+    }
 }

@@ -145,18 +145,20 @@ public struct DaemonConfig: Sendable {
         return number
     }
 
-    /// `250ms`, `10s`, `5m`, `1h`; `0` alone where zero disables the feature.
+    /// `250ms`, `10s`, `5m`, `1h`, at most 30 days; `0` alone where zero disables the feature.
     static func duration(_ value: String, allowZero: Bool) throws -> Duration {
+        let longestMilliseconds: Int64 = 30 * 24 * 3_600_000
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         if allowZero, value == "0" { return .zero }
         for (suffix, millis) in units where value.hasSuffix(suffix) {
-            if let number = Int64(value.dropLast(suffix.count)), number >= 0, number < 1_000_000_000 {
-                if number == 0, !allowZero { break }
-                return .milliseconds(number * millis)
+            if let number = Int64(value.dropLast(suffix.count)), number >= 0 {
+                let (total, overflow) = number.multipliedReportingOverflow(by: millis)
+                guard !overflow, total <= longestMilliseconds, number > 0 || allowZero else { break }
+                return .milliseconds(total)
             }
         }
         let zero = allowZero ? " (or 0 to disable)" : ""
-        throw InvalidValue(reason: "expected a duration such as 250ms, 10s, 5m or 1h\(zero), got `\(value)`")
+        throw InvalidValue(reason: "expected a duration up to 30 days such as 250ms, 10s, 5m or 1h\(zero), got `\(value)`")
     }
 
     static func hostPort(_ value: String) throws -> (host: String, port: Int) {

@@ -3,10 +3,11 @@ import Logging
 import ServiceLifecycle
 
 /// Runs last in the service group, so graceful shutdown reaches it first: it marks the server
-/// not serving (Health watchers hear it) and tells systemd STOPPING=1, before the listeners
-/// send GOAWAY and drain.
+/// not serving (Health watchers hear it), tells systemd STOPPING=1, and sends GOAWAY on every
+/// listener at once. The listeners then return as their connections finish.
 struct ShutdownAnnouncer: Service {
     let health: HealthState
+    let listeners: [Listener]
     let notifier: SystemdNotifier
     let logger: Logger
 
@@ -19,5 +20,10 @@ struct ShutdownAnnouncer: Service {
         logger.info("graceful shutdown: draining connections")
         notifier.stopping()
         health.beginShutdown()
+        await withTaskGroup(of: Void.self) { group in
+            for listener in listeners {
+                group.addTask { await listener.drain() }
+            }
+        }
     }
 }

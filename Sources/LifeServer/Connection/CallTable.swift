@@ -14,11 +14,20 @@ struct CallTable {
     struct Call {
         var handler: RPCHandler
         var context: ServerCallContext
-        var task: Task<Void, Never>?
         var deadlineTimer: Scheduled<Void>?
+        var task: Task<Void, Never>?
         var stopReason: StopReason?
         var started = false
+
+        init(handler: RPCHandler, context: ServerCallContext, deadlineTimer: Scheduled<Void>?) {
+            self.handler = handler
+            self.context = context
+            self.deadlineTimer = deadlineTimer
+        }
     }
+
+    /// Timeouts longer than this (30 days) are cut to it.
+    static let longestTimeoutMilliseconds: UInt64 = 30 * 24 * 3600 * 1000
 
     /// What to do with a HEADERS frame.
     enum OpenDecision {
@@ -29,7 +38,7 @@ struct CallTable {
     private(set) var calls: [UInt32: Call] = [:]
     /// Highest call id the client has opened; ids must grow.
     private(set) var highestCallID: UInt32 = 0
-    /// Set once GOAWAY(SHUTDOWN) went out: calls above it are refused.
+    /// Set once GOAWAY(SHUTDOWN) went out: the last call id served; later calls are refused.
     private(set) var drainingAfter: UInt32?
     /// When the last call ended (for the idle timeout).
     private(set) var idleSince: ContinuousClock.Instant? = .now
@@ -45,11 +54,8 @@ struct CallTable {
         highestCallID = callID
     }
 
-    /// Decides whether a claimed call may run and records it.
+    /// Decides whether a claimed call may run (within the concurrency limit) and records it.
     mutating func open(callID: UInt32, call: Call, maxConcurrentCalls: Int) -> OpenDecision {
-        if let last = drainingAfter, callID > last {
-            return .refuse(RPCError(.unavailable, "server is shutting down; retry on a new connection"))
-        }
         guard calls.count < maxConcurrentCalls else {
             return .refuse(
                 RPCError(.resourceExhausted, "too many concurrent calls on this connection (limit \(maxConcurrentCalls))")
@@ -77,11 +83,8 @@ struct CallTable {
         return call
     }
 
-    mutating func attach(task: Task<Void, Never>, timer: Scheduled<Void>?, to callID: UInt32) -> Bool {
-        guard calls[callID] != nil else { return false }
-        calls[callID]!.task = task
-        calls[callID]!.deadlineTimer = timer
-        return true
+    mutating func attach(task: Task<Void, Never>, to callID: UInt32) {
+        calls[callID]?.task = task
     }
 
     /// Marks a call stopped and returns its task to cancel; nil if it already ended.

@@ -1,27 +1,33 @@
+import LifeProto
 import LifeWire
 import NIOCore
+import NIOTLS
 
 /// Closes a connection whose TLS handshake and LRPC preface have not both arrived within the
-/// timeout. Sits after the frame decoder and disarms on its `PrefaceReceived` event.
+/// timeout. Sits after the frame decoder and disarms on its `PrefaceReceived` event. Where the
+/// transport is up (a Unix socket, or TLS after its handshake) the peer first gets a GOAWAY
+/// HANDSHAKE_TIMEOUT; before a TLS handshake completes there is nobody to tell.
 final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Frame
     typealias InboundOut = Frame
 
     private let timeout: TimeAmount
     private let onTimeout: @Sendable () -> Void
+    private var transportReady: Bool
     private var timer: Scheduled<Void>?
 
-    init(timeout: TimeAmount, onTimeout: @escaping @Sendable () -> Void) {
+    /// `transportReady`: true for plain sockets; TLS connections become ready on handshake.
+    init(timeout: TimeAmount, transportReady: Bool, onTimeout: @escaping @Sendable () -> Void) {
         self.timeout = timeout
+        self.transportReady = transportReady
         self.onTimeout = onTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let onTimeout = self.onTimeout
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: timeout) {
-            onTimeout()
-            channel.close(promise: nil)
+            let (handler, context) = loopBound.value
+            handler.expire(context: context)
         }
     }
 
@@ -33,7 +39,20 @@ final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHand
         if event is FrameDecoder.PrefaceReceived {
             timer?.cancel()
             timer = nil
+        } else if case TLSUserEvent.handshakeCompleted = event {
+            transportReady = true
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    private func expire(context: ChannelHandlerContext) {
+        onTimeout()
+        guard transportReady else {
+            context.close(promise: nil)
+            return
+        }
+        var buffer = ByteBuffer()
+        Frame.writeGoAway(lastCallID: 0, reason: .handshakeTimeout, message: "no LRPC preface within \(timeout)", to: &buffer)
+        context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -23,6 +23,7 @@ final class ServerConnection: Sendable {
     private struct Liveness {
         var lastRead: ContinuousClock.Instant = .now
         var pingSentAt: ContinuousClock.Instant?
+        var pingsSent: UInt64 = 0
     }
 
     init(channel: AsyncChannel, peer: PeerIdentity, router: RPCRouter, limits: ConnectionLimits, logger: Logger) {
@@ -60,7 +61,7 @@ final class ServerConnection: Sendable {
     /// Sends GOAWAY(SHUTDOWN): calls already opened complete, later ones are refused, and the
     /// connection closes once the last call ends.
     func drain() async {
-        let last = table.withLock { $0.beginDrain() }
+        guard let last = table.withLock({ $0.isDraining ? nil : $0.beginDrain() }) else { return }
         await sendGoAway(reason: .shutdown, message: "server is shutting down", lastCallID: last)
         if table.withLock({ $0.isEmpty }) { close() }
     }
@@ -119,38 +120,50 @@ final class ServerConnection: Sendable {
         let callID = frame.callID
         try table.withLock { try $0.claim(callID: callID) }
         guard frame.payload.readableBytes <= limits.maxHeaderSize else {
-            await refuse(
-                callID,
-                RPCError(
-                    .resourceExhausted,
-                    "call header of \(frame.payload.readableBytes) bytes exceeds the limit of \(limits.maxHeaderSize) bytes"
-                )
-            )
+            let size = frame.payload.readableBytes
+            await refuse(callID, RPCError(.resourceExhausted, "call header of \(size) bytes exceeds the limit of \(limits.maxHeaderSize) bytes"))
             return
         }
         let header = try frame.decodePayload(as: Life_V1_CallHeader.self)
-        guard let handler = router.handler(forPath: header.method) else {
-            await refuse(callID, RPCError(.unimplemented, "method \(header.method) is not offered on this listener"))
+        if table.withLock({ $0.isDraining }) {
+            await refuse(callID, RPCError(.unavailable, "server is shutting down; retry on a new connection"))
             return
         }
-        let deadline: Deadline = header.timeoutMs > 0 ? .after(.milliseconds(Int64(clamping: header.timeoutMs))) : .never
+        if let key = header.metadata.keys.first(where: { !Self.isValidMetadataKey($0) }) {
+            await refuse(callID, RPCError(.invalidArgument, "metadata key \"\(key.prefix(64))\" is not lower-case ASCII"))
+            return
+        }
+        guard let handler = router.handler(forPath: header.method) else {
+            await refuse(callID, RPCError(.unimplemented, "method \(header.method.prefix(200)) is not offered on this listener"))
+            return
+        }
+        let timeout = Duration.milliseconds(Int64(min(header.timeoutMs, CallTable.longestTimeoutMilliseconds)))
         let context = ServerCallContext(
             method: handler.method,
             callID: callID,
             metadata: header.metadata,
-            deadline: deadline,
+            deadline: header.timeoutMs > 0 ? .after(timeout) : .never,
             peer: peer
         )
+        // The deadline runs from the header: a request that arrives late still counts against it.
+        let timer = header.timeoutMs > 0
+            ? channel.channel.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { self.expire(callID) }
+            : nil
         let decision = table.withLock {
             $0.open(
                 callID: callID,
-                call: CallTable.Call(handler: handler, context: context),
+                call: CallTable.Call(handler: handler, context: context, deadlineTimer: timer),
                 maxConcurrentCalls: limits.maxConcurrentCalls
             )
         }
         if case .refuse(let error) = decision {
+            timer?.cancel()
             await refuse(callID, error)
         }
+    }
+
+    private static func isValidMetadataKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
     }
 
     private func startCall(_ frame: Frame) throws {
@@ -164,28 +177,30 @@ final class ServerConnection: Sendable {
         }
         let request = frame.payloadBytes
         let task = Task { await self.execute(callID: callID, call: call, request: request) }
-        var timer: Scheduled<Void>?
-        if let instant = call.context.deadline.instant {
-            let nanoseconds = ContinuousClock.now.duration(to: instant).nanoseconds
-            timer = channel.channel.eventLoop.scheduleTask(in: .nanoseconds(max(nanoseconds, 0))) {
-                self.stop(callID, reason: .deadlineExceeded)
-            }
-        }
-        if !table.withLock({ $0.attach(task: task, timer: timer, to: callID) }) {
-            timer?.cancel()
-        }
+        table.withLock { $0.attach(task: task, to: callID) }
     }
 
     private func cancelCall(_ callID: UInt32) {
-        stop(callID, reason: .cancelledByClient)
-        // A call cancelled before its request arrived has no task to end it.
-        table.withLock { table in
-            if let call = table.calls[callID], !call.started { _ = table.finish(callID: callID) }
+        guard let call = table.withLock({ $0.stop(callID: callID, reason: .cancelledByClient) }) else { return }
+        if let task = call.task {
+            task.cancel()
+        } else {
+            _ = table.withLock { $0.finish(callID: callID) }  // Cancelled before its request arrived.
         }
     }
 
-    private func stop(_ callID: UInt32, reason: CallTable.StopReason) {
-        table.withLock { $0.stop(callID: callID, reason: reason) }?.task?.cancel()
+    /// The deadline passed: a running call is cancelled (its task writes the trailer); a call
+    /// still waiting for its request is answered here.
+    private func expire(_ callID: UInt32) {
+        guard let call = table.withLock({ $0.stop(callID: callID, reason: .deadlineExceeded) }) else { return }
+        if let task = call.task {
+            task.cancel()
+        } else {
+            _ = table.withLock { $0.finish(callID: callID) }
+            var buffer = ByteBuffer()
+            Frame.writeTrailer(callID: callID, error: RPCError(.deadlineExceeded, "deadline exceeded"), to: &buffer)
+            channel.channel.writeAndFlush(buffer, promise: nil)
+        }
     }
 
     // MARK: - Running calls
@@ -193,6 +208,7 @@ final class ServerConnection: Sendable {
     private func execute(callID: UInt32, call: CallTable.Call, request: [UInt8]) async {
         let sink: RPCHandler.Sink = { [self] bytes in
             try Task.checkCancellation()
+            try checkOutgoingSize(bytes)
             var buffer = ByteBuffer()
             Frame.writeMessage(callID: callID, bytes: bytes, to: &buffer)
             try await writeOrThrow(buffer)
@@ -213,8 +229,13 @@ final class ServerConnection: Sendable {
         case (.cancelledByClient, _), (.connectionClosed, _):
             break  // Nobody is waiting for an answer.
         case (nil, .success(let response)):
-            if let response { Frame.writeMessage(callID: callID, bytes: response, to: &out) }
-            Frame.writeTrailer(callID: callID, error: nil, to: &out)
+            if let response, response.count > limits.maxFrameSize {
+                logger.error("response too large", metadata: ["method": "\(call.handler.method)", "bytes": "\(response.count)"])
+                Frame.writeTrailer(callID: callID, error: RPCError(.resourceExhausted, "response exceeds the frame size limit"), to: &out)
+            } else {
+                if let response { Frame.writeMessage(callID: callID, bytes: response, to: &out) }
+                Frame.writeTrailer(callID: callID, error: nil, to: &out)
+            }
         case (nil, .failure(let error)):
             let rpcError = ErrorMapping.rpcError(for: error, method: call.handler.method, logger: logger)
             Frame.writeTrailer(callID: callID, error: rpcError, to: &out)
@@ -224,6 +245,13 @@ final class ServerConnection: Sendable {
             if cancelled { channel.channel.writeAndFlush(out, promise: nil) } else { await write(out) }
         }
         if table.withLock({ $0.isDraining && $0.isEmpty }) { close() }
+    }
+
+    /// The server keeps its own frames within the limit it announced.
+    private func checkOutgoingSize(_ bytes: [UInt8]) throws {
+        guard bytes.count <= limits.maxFrameSize else {
+            throw RPCError(.resourceExhausted, "response message exceeds the frame size limit")
+        }
     }
 
     private func stopAllCalls() async {
@@ -267,9 +295,13 @@ final class ServerConnection: Sendable {
                     return
                 }
             } else if lastRead.duration(to: now) >= limits.keepaliveInterval {
-                liveness.withLock { $0.pingSentAt = now }
+                let sequence = liveness.withLock { liveness in
+                    liveness.pingSentAt = now
+                    liveness.pingsSent += 1
+                    return liveness.pingsSent
+                }
                 var ping = ByteBuffer()
-                Frame.writePing(payload: UInt64(now.duration(to: .now).nanoseconds), ack: false, to: &ping)
+                Frame.writePing(payload: sequence, ack: false, to: &ping)
                 await write(ping)
             }
         }
@@ -304,8 +336,4 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

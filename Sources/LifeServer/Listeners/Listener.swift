@@ -79,7 +79,7 @@ public final class Listener: Service, Sendable {
             cleanupExistingSocketFile: true
         ) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let framed = try makeFramedChannel(channel, limits: limits.current, logger: logger)
+                let framed = try makeFramedChannel(channel, isTLS: false, limits: limits.current, logger: logger)
                 let peer = PeerCredentials.read(from: channel).map { PeerIdentity.unix($0) }
                 return AcceptedConnection(channel: framed, peer: peer)
             }
@@ -136,7 +136,7 @@ public final class Listener: Service, Sendable {
                 let peerPromise = channel.eventLoop.makePromise(of: PeerIdentity.self)
                 try channel.pipeline.syncOperations.addHandler(tlsHandler)
                 try channel.pipeline.syncOperations.addHandler(TLSPeerHandler(promise: peerPromise))
-                let framed = try makeFramedChannel(channel, limits: limits.current, logger: logger)
+                let framed = try makeFramedChannel(channel, isTLS: true, limits: limits.current, logger: logger)
                 return AcceptedConnection(channel: framed, peer: peerPromise.futureResult)
             }
         }
@@ -157,13 +157,14 @@ public final class Listener: Service, Sendable {
     /// Adds the frame codec and handshake timer, then wraps the channel for async use.
     private static func makeFramedChannel(
         _ channel: Channel,
+        isTLS: Bool,
         limits: ConnectionLimits,
         logger: Logger
     ) throws -> NIOAsyncChannel<Frame, ByteBuffer> {
         let remote = channel.remoteAddress?.logDescription ?? "local"
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: limits.maxFrameSize)))
         try channel.pipeline.syncOperations.addHandler(
-            HandshakeTimeoutHandler(timeout: .nanoseconds(limits.handshakeTimeout.nanoseconds)) {
+            HandshakeTimeoutHandler(timeout: TimeAmount(saturating: limits.handshakeTimeout), transportReady: !isTLS) {
                 logger.notice("closing connection: handshake and preface not complete in time", metadata: ["remote": "\(remote)"])
             }
         )
@@ -199,9 +200,10 @@ public final class Listener: Service, Sendable {
         logger.info("stopped", metadata: ["listener": "\(name)"])
     }
 
-    /// Drains every connection now (used by tests and by shutdown).
+    /// Stops accepting and sends GOAWAY to every connection; each closes once its calls end.
+    /// Idempotent.
     public func drain() async {
-        draining.withLock { $0 = true }
+        guard draining.withLock({ state in defer { state = true }; return !state }) else { return }
         logger.info("draining", metadata: ["listener": "\(name)", "connections": "\(registry.count)"])
         serverChannel.channel.close(promise: nil)
         await registry.drainAll()

@@ -29,9 +29,11 @@ public struct HealthService: Life_V1_HealthService {
         responses: ResponseStreamWriter<Life_V1_HealthWatchResponse>
     ) async throws {
         guard isKnown(request.service) else {
-            // grpc.health.v1: an unknown service is reported, and the stream stays open.
+            // grpc.health.v1: an unknown service is reported, and the stream stays open (here:
+            // until the caller leaves or the server shuts down).
             try await responses.write(watchResponse(.serviceUnknown))
-            try await Task.sleep(for: .seconds(365 * 24 * 3600))
+            for await _ in state.updates() {}
+            try Task.checkCancellation()
             return
         }
         var last: HealthState.Status?

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import LifeClient
+import LifeProto
+import NIOSSL
+
+@main
+struct Lifebench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifebench",
+        abstract: "Load generator: Health.Check round trips against lifed, beside a raw SwiftNIO echo floor.",
+        subcommands: [Run.self, EchoServerCommand.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+struct EchoServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "echo-server", abstract: "The echo floor's server (started by run).")
+
+    @Option var unix: String
+    @Option var cert: String
+    @Option var key: String
+    @Option var ca: String
+
+    func run() async throws {
+        try await EchoServer.run(unixPath: unix, certificate: cert, key: key, ca: ca)
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start lifed (--dev, in a temp folder) and the echo floor, measure, print a table."
+    )
+
+    @Option(help: "The lifed executable (build it with swift build -c release).")
+    var lifed = ".build/release/lifed"
+
+    @Option(help: "Seconds per measurement.")
+    var seconds = 5
+
+    @Option(help: "Connections of the throughput runs.")
+    var connections = 64
+
+    @Option(help: "Calls in flight per connection in the throughput runs.")
+    var inFlight = 8
+
+    @Option(help: "Transports to measure: unix, tls or both.")
+    var transport = "both"
+
+    func run() async throws {
+        let folder = NSTemporaryDirectory() + "lifebench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dev = folder + "/dev"
+        let daemon = try Subprocess.start(lifed, [
+            "--dev", "--dev-dir", dev, "--dev-port", "0",
+            "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
+        ])
+        defer { daemon.terminate() }
+        let discovered = try Subprocess.waitForFile(dev + "/lifectl.conf")
+        let pki = dev + "/pki"
+        let echoSocket = folder + "/echo.sock"
+        let echo = try Subprocess.start(CommandLine.arguments[0], [
+            "echo-server", "--unix", echoSocket, "--cert", pki + "/server.pem", "--key", pki + "/server-key.pem", "--ca", pki + "/ca.pem",
+        ])
+        defer { echo.terminate() }
+        let echoPort = try Subprocess.readLine(echo, prefix: "port ").flatMap(Int.init) ?? 0
+
+        let clientCert = pki + "/facility-1312345679.pem"
+        let clientKey = pki + "/facility-1312345679-key.pem"
+        let tlsOptions = TLSClientOptions(caPath: pki + "/ca.pem", certificatePath: clientCert, privateKeyPath: clientKey)
+        let tlsAddress = discovered["tls"] ?? ""
+        let lifedPort = Int(tlsAddress.split(separator: ":").last ?? "") ?? 0
+        var echoTLS = TLSConfiguration.makeClientConfiguration()
+        echoTLS.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki + "/ca.pem"))
+        echoTLS.certificateChain = try NIOSSLCertificate.fromPEMFile(clientCert).map { .certificate($0) }
+        echoTLS.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientKey, format: .pem))
+        echoTLS.minimumTLSVersion = .tlsv13
+        let echoContext = try NIOSSLContext(configuration: echoTLS)
+
+        let duration = Duration.seconds(seconds)
+        var rows: [Row] = []
+        let transports = transport == "both" ? ["unix", "tls"] : [transport]
+        for name in transports {
+            let floorEndpoint: EchoLoad.Endpoint = name == "unix" ? .unix(echoSocket) : .tls(host: "127.0.0.1", port: echoPort, context: echoContext)
+            let lifedEndpoint: ClientEndpoint = name == "unix"
+                ? .unix(path: discovered["socket"] ?? "")
+                : .tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
+            for (connections, inFlight) in [(1, 1), (self.connections, self.inFlight)] {
+                let latency = connections == 1
+                let floor = try await EchoLoad.run(endpoint: floorEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
+                rows.append(Row(transport: name, workload: "echo floor (100 B)", connections: connections, inFlight: inFlight, stats: floor))
+                let measured = try await LifedLoad.run(endpoint: lifedEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
+                rows.append(Row(transport: name, workload: "lifed Health.Check", connections: connections, inFlight: inFlight, stats: measured))
+                FileHandle.standardError.write(Data("measured \(name) \(connections)x\(inFlight)\n".utf8))
+            }
+        }
+        print(Row.table(rows))
+    }
+}
+
+struct Row {
+    let transport: String
+    let workload: String
+    let connections: Int
+    let inFlight: Int
+    let stats: LatencyStats
+
+    static func table(_ rows: [Row]) -> String {
+        var lines = [
+            "| transport | workload | connections × in flight | calls/s | p50 µs | p99 µs | vs floor |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
+        for (index, row) in rows.enumerated() {
+            let latency = row.connections == 1
+            let p50 = latency ? String(format: "%.0f", row.stats.percentile(0.5)) : "–"
+            let p99 = latency ? String(format: "%.0f", row.stats.percentile(0.99)) : "–"
+            var ratio = ""
+            if row.workload.hasPrefix("lifed"), index > 0 {
+                let floor = rows[index - 1].stats
+                ratio = latency
+                    ? String(format: "p50 %.2f×", row.stats.percentile(0.5) / max(floor.percentile(0.5), 1))
+                    : String(format: "%.2f× calls/s", row.stats.callsPerSecond / max(floor.callsPerSecond, 1))
+            }
+            lines.append(
+                "| \(row.transport) | \(row.workload) | \(row.connections) × \(row.inFlight) | "
+                    + String(format: "%.0f", row.stats.callsPerSecond) + " | \(p50) | \(p99) | \(ratio) |"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+}

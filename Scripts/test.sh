@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs, checks that generated code
+# matches Protos/ and that the systemd unit is valid and hardened, builds, runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+Scripts/install-deps.sh
+Scripts/check-generated.sh
+Scripts/check-systemd.sh
+swift build --build-tests
+swift test --skip-build
