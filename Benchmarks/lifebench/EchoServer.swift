@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -34,7 +35,7 @@ enum EchoServer {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        print("port \(tcp.localAddress!.port!)")
+        FileHandle.standardOutput.write(Data("port \(tcp.localAddress!.port!)\n".utf8))
         try await unix.closeFuture.get()
     }
 }

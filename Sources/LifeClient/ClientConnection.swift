@@ -14,7 +14,6 @@ public final class ClientConnection: RPCCaller, Sendable {
     private let channel: AsyncChannel
     private let calls = Mutex(PendingCalls())
     private let settingsPromise: EventLoopPromise<Life_V1_Settings>
-    private let writer = Mutex<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
     /// The server's max_frame_size from SETTINGS: a larger request fails alone, locally, instead of
     /// ending the connection for every call on it.
     private let serverFrameLimit = Mutex<UInt32>(.max)
@@ -35,12 +34,12 @@ public final class ClientConnection: RPCCaller, Sendable {
 
     /// Reads frames until the connection ends; `body` runs alongside.
     func run<Result: Sendable>(_ body: @Sendable (ClientConnection) async throws -> Result) async throws -> Result {
-        try await channel.executeThenClose { inbound, outbound in
-            writer.withLock { $0 = outbound }
+        try await channel.executeThenClose { inbound, _ in
+            // All writes go straight to the channel (see `start`); the async writer stays unused.
             var preface = ByteBuffer()
             Preface.write(to: &preface)
             // If this fails the connection is gone; the reader reports why (e.g. a TLS alert).
-            try? await outbound.write(preface)
+            try? await channel.channel.writeAndFlush(preface)
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     await self.readFrames(inbound)
@@ -63,12 +62,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         options: CallOptions
     ) async throws -> Response {
         let promise = channel.channel.eventLoop.makePromise(of: [UInt8].self)
-        let id = try open(.unary(promise, response: nil))
-        try await withTaskCancellationHandler {
-            try await send(method, request: request, options: options, callID: id)
-        } onCancel: {
-            self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
-        }
+        let id = try await start(.unary(promise, response: nil), method: method, request: request, options: options)
         let timer = scheduleDeadline(options.deadline, callID: id)
         defer { timer?.cancel() }
         let bytes = try await withTaskCancellationHandler {
@@ -90,18 +84,17 @@ public final class ClientConnection: RPCCaller, Sendable {
         options: CallOptions
     ) async throws -> ServerStream<Response> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: Response.self)
-        let id = try open(
-            .streaming(
-                onMessage: { bytes in
-                    do {
-                        continuation.yield(try Response(serializedBytes: bytes))
-                    } catch {
-                        continuation.finish(throwing: RPCError(.internal, "response is not a valid \(Response.protoMessageName)"))
-                    }
-                },
-                onEnd: { error in continuation.finish(throwing: error) }
-            )
+        let call = PendingCalls.Call.streaming(
+            onMessage: { bytes in
+                do {
+                    continuation.yield(try Response(serializedBytes: bytes))
+                } catch {
+                    continuation.finish(throwing: RPCError(.internal, "response is not a valid \(Response.protoMessageName)"))
+                }
+            },
+            onEnd: { error in continuation.finish(throwing: error) }
         )
+        let id = try await start(call, method: method, request: request, options: options)
         let timer = scheduleDeadline(options.deadline, callID: id)
         continuation.onTermination = { termination in
             timer?.cancel()
@@ -109,65 +102,72 @@ public final class ClientConnection: RPCCaller, Sendable {
                 self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
             }
         }
-        try await send(method, request: request, options: options, callID: id)
         return ServerStream(stream)
     }
 
     // MARK: - Sending
 
-    private func open(_ call: PendingCalls.Call) throws -> UInt32 {
-        switch calls.withLock({ $0.open(call) }) {
-        case .success(let id):
-            return id
-        case .failure(let error):
-            call.fail(error)
-            throw error
-        }
-    }
-
-    private func send<Request: SwiftProtobuf.Message>(
-        _ method: MethodDescriptor,
+    /// Registers the call and sends its HEADERS and request. The id is taken and the frames are
+    /// handed to the channel under one lock, so ids reach the server in increasing order (as the
+    /// protocol requires) however many tasks call at once, and any later CANCEL follows them.
+    private func start<Request: SwiftProtobuf.Message>(
+        _ call: PendingCalls.Call,
+        method: MethodDescriptor,
         request: Request,
-        options: CallOptions,
-        callID: UInt32
-    ) async throws {
+        options: CallOptions
+    ) async throws -> UInt32 {
         var header = Life_V1_CallHeader()
         header.method = method.path
         header.timeoutMs = options.deadline.remainingMilliseconds() ?? 0
         header.metadata = options.metadata
-        let message: [UInt8] = try request.serializedBytes()
+        let headerBytes: [UInt8]
+        let message: [UInt8]
+        do {
+            headerBytes = try header.serializedBytes()
+            message = try request.serializedBytes()
+        } catch {
+            throw fail(call, RPCError(.invalidArgument, "request cannot be encoded: \(error)"))
+        }
         let limit = serverFrameLimit.withLock { $0 }
         if message.count > limit {
-            let failure = RPCError(.resourceExhausted, "request of \(message.count) bytes exceeds the server's frame limit of \(limit)")
-            calls.withLock { $0.remove(callID) }?.fail(failure)
-            throw failure
+            throw fail(call, RPCError(.resourceExhausted, "request of \(message.count) bytes exceeds the server's frame limit of \(limit)"))
         }
-        var buffer = ByteBuffer()
-        try Frame.writeHeaders(callID: callID, header: header, to: &buffer)
-        Frame.writeMessage(callID: callID, bytes: message, flags: .endStream, to: &buffer)
-        do {
-            try await write(buffer)
-        } catch {
-            let failure = RPCError(.unavailable, "connection closed: \(error)")
-            calls.withLock { $0.remove(callID) }?.fail(failure)
-            throw failure
+        let channel = self.channel.channel
+        let opened: Result<(UInt32, EventLoopFuture<Void>), RPCError> = calls.withLock { calls in
+            calls.open(call).map { id in
+                var buffer = channel.allocator.buffer(capacity: 2 * Frame.headerLength + headerBytes.count + message.count)
+                Frame.write(type: .headers, callID: id, payload: headerBytes, to: &buffer)
+                Frame.writeMessage(callID: id, bytes: message, flags: .endStream, to: &buffer)
+                return (id, channel.writeAndFlush(buffer))
+            }
         }
-        if calls.withLock({ $0.markSent(callID) }) { sendCancel(callID) }
+        switch opened {
+        case .failure(let error):
+            throw fail(call, error)
+        case .success(let (id, written)):
+            do {
+                try await written.get()
+            } catch {
+                let failure = RPCError(.unavailable, "connection closed: \(error)")
+                calls.withLock { $0.remove(id) }?.fail(failure)
+                throw failure
+            }
+            return id
+        }
+    }
+
+    private func fail(_ call: PendingCalls.Call, _ error: RPCError) -> RPCError {
+        call.fail(error)
+        return error
     }
 
     /// Gives up on a call: it fails locally at once and the server is told to stop its work.
     private func abandon(_ callID: UInt32, error: RPCError) {
-        guard let (call, cancelNow) = calls.withLock({ $0.abandon(callID) }) else { return }
+        guard let call = calls.withLock({ $0.remove(callID) }) else { return }
         call.fail(error)
-        if cancelNow { sendCancel(callID) }
-    }
-
-    /// Queues a CANCEL behind everything already handed to the writer (in a task of its own, as
-    /// the caller's task may be cancelled and a cancelled task may not write).
-    private func sendCancel(_ callID: UInt32) {
         var buffer = ByteBuffer()
         Frame.write(type: .cancel, callID: callID, payload: [], to: &buffer)
-        Task { try? await self.write(buffer) }
+        channel.channel.writeAndFlush(buffer, promise: nil)
     }
 
     private func scheduleDeadline(_ deadline: Deadline, callID: UInt32) -> Scheduled<Void>? {
@@ -178,13 +178,6 @@ public final class ClientConnection: RPCCaller, Sendable {
         return channel.channel.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
             self.abandon(callID, error: RPCError(.deadlineExceeded, "deadline exceeded"))
         }
-    }
-
-    private func write(_ buffer: ByteBuffer) async throws {
-        guard let writer = writer.withLock({ $0 }) else {
-            throw RPCError(.unavailable, "connection is not open")
-        }
-        try await writer.write(buffer)
     }
 
     // MARK: - Reading

@@ -21,10 +21,6 @@ struct PendingCalls {
     }
 
     private var calls: [UInt32: Call] = [:]
-    /// Calls whose HEADERS are handed to the writer, so a CANCEL may follow them.
-    private var sent: Set<UInt32> = []
-    /// Calls given up before their HEADERS were handed to the writer.
-    private var abandonedUnsent: Set<UInt32> = []
     private var nextCallID: UInt32 = 1
     /// Set once the connection can take no new calls, with the reason.
     private(set) var closedReason: RPCError?
@@ -56,25 +52,7 @@ struct PendingCalls {
 
     /// Removes and returns a call that ended.
     mutating func remove(_ id: UInt32) -> Call? {
-        sent.remove(id)
-        return calls.removeValue(forKey: id)
-    }
-
-    /// Gives up on a call. Returns the call, and whether a CANCEL should go out now (its HEADERS
-    /// were sent); otherwise `markSent` asks for the CANCEL once they are, so it never overtakes them.
-    mutating func abandon(_ id: UInt32) -> (call: Call, cancelNow: Bool)? {
-        guard let call = calls.removeValue(forKey: id) else { return nil }
-        if sent.remove(id) != nil { return (call, true) }
-        abandonedUnsent.insert(id)
-        return (call, false)
-    }
-
-    /// Records that a call's HEADERS were handed to the writer; true if it was abandoned meanwhile
-    /// and needs its CANCEL sent now.
-    mutating func markSent(_ id: UInt32) -> Bool {
-        if abandonedUnsent.remove(id) != nil { return true }
-        if calls[id] != nil { sent.insert(id) }
-        return false
+        calls.removeValue(forKey: id)
     }
 
     /// After GOAWAY: no new calls; returns the calls the server will not process.
@@ -87,8 +65,6 @@ struct PendingCalls {
     /// The connection ended: every call fails.
     mutating func close(reason: RPCError) -> [Call] {
         closedReason = closedReason ?? reason
-        sent.removeAll()
-        abandonedUnsent.removeAll()
         defer { calls.removeAll() }
         return Array(calls.values)
     }

@@ -102,4 +102,24 @@ struct LifecycleOfCallsTests {
         #expect(status == .serving)
         try await daemon.stop()
     }
+
+    @Test("many tasks calling at once on one connection: every call is answered", arguments: [false, true])
+    func multiplexing(overTLS: Bool) async throws {
+        let daemon = try await TestDaemon.start(["limits.max_concurrent_calls=1000"])
+        let endpoint = overTLS ? daemon.tlsEndpoint(.facilityA) : daemon.unixEndpoint
+        let answered = try await LifeClient.withConnection(to: endpoint) { client in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<64 {
+                    group.addTask {
+                        var count = 0
+                        for _ in 0..<25 where try await client.health.check(.init()).status == .serving { count += 1 }
+                        return count
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        #expect(answered == 64 * 25)
+        try await daemon.stop()
+    }
 }

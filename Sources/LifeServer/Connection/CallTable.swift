@@ -83,8 +83,12 @@ struct CallTable {
         return call
     }
 
-    mutating func attach(task: Task<Void, Never>, to callID: UInt32) {
-        calls[callID]?.task = task
+    /// Records a started call's task; true if the call was stopped before the task existed (the
+    /// caller then cancels it).
+    mutating func attach(task: Task<Void, Never>, to callID: UInt32) -> Bool {
+        guard calls[callID] != nil else { return false }
+        calls[callID]!.task = task
+        return calls[callID]!.stopReason != nil
     }
 
     /// Marks a call stopped and returns its task to cancel; nil if it already ended.

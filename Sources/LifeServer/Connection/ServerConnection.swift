@@ -177,13 +177,13 @@ final class ServerConnection: Sendable {
         }
         let request = frame.payloadBytes
         let task = Task { await self.execute(callID: callID, call: call, request: request) }
-        table.withLock { $0.attach(task: task, to: callID) }
+        if table.withLock({ $0.attach(task: task, to: callID) }) { task.cancel() }
     }
 
     private func cancelCall(_ callID: UInt32) {
         guard let call = table.withLock({ $0.stop(callID: callID, reason: .cancelledByClient) }) else { return }
-        if let task = call.task {
-            task.cancel()
+        if call.started {
+            call.task?.cancel()
         } else {
             _ = table.withLock { $0.finish(callID: callID) }  // Cancelled before its request arrived.
         }
@@ -193,8 +193,8 @@ final class ServerConnection: Sendable {
     /// still waiting for its request is answered here.
     private func expire(_ callID: UInt32) {
         guard let call = table.withLock({ $0.stop(callID: callID, reason: .deadlineExceeded) }) else { return }
-        if let task = call.task {
-            task.cancel()
+        if call.started {
+            call.task?.cancel()  // Without a task yet, `attach` sees the stop and cancels it.
         } else {
             _ = table.withLock { $0.finish(callID: callID) }
             var buffer = ByteBuffer()
