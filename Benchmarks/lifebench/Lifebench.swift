@@ -87,8 +87,8 @@ struct Run: AsyncParsableCommand {
             let lifedEndpoint: ClientEndpoint = name == "unix"
                 ? .unix(path: discovered["socket"] ?? "")
                 : .tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
-            for (connections, inFlight) in [(1, 1), (self.connections, self.inFlight)] {
-                let latency = connections == 1
+            for (connections, inFlight) in [(1, 1), (self.connections, 1), (self.connections, self.inFlight)] {
+                let latency = inFlight == 1
                 let floor = try await EchoLoad.run(endpoint: floorEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
                 rows.append(Row(transport: name, workload: "echo floor (100 B)", connections: connections, inFlight: inFlight, stats: floor))
                 let measured = try await LifedLoad.run(endpoint: lifedEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
@@ -113,7 +113,7 @@ struct Row {
             "|---|---|---|---:|---:|---:|---:|",
         ]
         for (index, row) in rows.enumerated() {
-            let latency = row.connections == 1
+            let latency = row.inFlight == 1
             let p50 = latency ? String(format: "%.0f", row.stats.percentile(0.5)) : "–"
             let p99 = latency ? String(format: "%.0f", row.stats.percentile(0.99)) : "–"
             var ratio = ""

@@ -18,8 +18,11 @@ enum LifedLoad {
                 group.addTask {
                     try await LifeClient.withConnection(to: endpoint) { client in
                         try await withThrowingTaskGroup(of: LatencyStats.self) { callers in
+                            // Callers run on the connection's event loop, as the echo floor's client does.
                             for _ in 0..<inFlight {
-                                callers.addTask { try await callLoop(client, until: end, recordLatency: recordLatency) }
+                                callers.addTask(executorPreference: client.connection.taskExecutor) {
+                                    try await callLoop(client, until: end, recordLatency: recordLatency)
+                                }
                             }
                             var stats = LatencyStats()
                             for try await partial in callers { stats.merge(partial) }

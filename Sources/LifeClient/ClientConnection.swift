@@ -14,6 +14,9 @@ public final class ClientConnection: RPCCaller, Sendable {
     private let channel: AsyncChannel
     private let calls = Mutex(PendingCalls())
     private let settingsPromise: EventLoopPromise<Life_V1_Settings>
+    /// Runs tasks on this connection's event loop. Callers that make many calls may prefer it
+    /// (`withTaskExecutorPreference`) to save a thread hand-off per call; they must not block.
+    public let taskExecutor: EventLoopTaskExecutor
     /// The server's max_frame_size from SETTINGS: a larger request fails alone, locally, instead of
     /// ending the connection for every call on it.
     private let serverFrameLimit = Mutex<UInt32>(.max)
@@ -21,6 +24,7 @@ public final class ClientConnection: RPCCaller, Sendable {
     init(channel: AsyncChannel) {
         self.channel = channel
         self.settingsPromise = channel.channel.eventLoop.makePromise()
+        self.taskExecutor = EventLoopTaskExecutor(channel.channel.eventLoop)
     }
 
     deinit {
@@ -41,7 +45,7 @@ public final class ClientConnection: RPCCaller, Sendable {
             // If this fails the connection is gone; the reader reports why (e.g. a TLS alert).
             try? await channel.channel.writeAndFlush(preface)
             return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
+                group.addTask(executorPreference: self.taskExecutor) {
                     await self.readFrames(inbound)
                     return nil
                 }

@@ -1,10 +1,9 @@
-import LifeWire
 import NIOCore
 
-/// What a listener's child-channel initializer hands to the accept loop: the framed channel and
-/// the peer's identity, known once the transport has proved it (the TLS handshake completed, or
-/// the kernel reported the Unix peer's credentials).
+/// What a listener's child-channel initializer hands to the accept loop: the channel and the
+/// connection, known once the transport has proved the peer and the listener admitted it (nil:
+/// refused, or gone before that).
 struct AcceptedConnection: Sendable {
-    let channel: NIOAsyncChannel<Frame, ByteBuffer>
-    let peer: EventLoopFuture<PeerIdentity>
+    let channel: any Channel
+    let connection: EventLoopFuture<ServerConnection?>
 }

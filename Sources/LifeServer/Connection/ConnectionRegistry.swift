@@ -25,12 +25,9 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Sends GOAWAY to every connection; each closes when its last call ends.
-    func drainAll() async {
-        let all = connections.withLock { Array($0.values) }
-        await withTaskGroup(of: Void.self) { group in
-            for connection in all {
-                group.addTask { await connection.drain() }
-            }
+    func drainAll() {
+        for connection in connections.withLock({ Array($0.values) }) {
+            connection.drain()
         }
     }
 }

@@ -4,21 +4,23 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// One client connection: reads frames, runs calls concurrently, answers pings, enforces the
-/// limits, and drains on GOAWAY. Handlers run in their own tasks so a slow call never holds up
-/// another; the connection waits for all of them before it ends.
+/// One client connection: takes frames from `ServerFrameHandler`, runs calls concurrently,
+/// answers pings, enforces the limits, and drains on GOAWAY.
+///
+/// Everything happens on the connection's event loop: frames arrive there, each call runs as a
+/// task that prefers that loop (`EventLoopTaskExecutor`), and writes go straight into the
+/// channel, flushed once per loop turn. A call therefore costs no hand-off between threads; a
+/// slow call still never holds up another, since each is its own task.
 final class ServerConnection: Sendable {
-    typealias AsyncChannel = NIOAsyncChannel<Frame, ByteBuffer>
-    typealias Writer = NIOAsyncChannelOutboundWriter<ByteBuffer>
-
-    private let channel: AsyncChannel
+    private let channel: any Channel
     private let peer: PeerIdentity
     private let router: RPCRouter
     private let limits: ConnectionLimits
     private let logger: Logger
     private let table = Mutex(CallTable())
     private let liveness = Mutex(Liveness())
-    private let writer = Mutex<Writer?>(nil)
+    private let flushScheduled = Mutex(false)
+    let executor: EventLoopTaskExecutor
 
     private struct Liveness {
         var lastRead: ContinuousClock.Instant = .now
@@ -26,47 +28,48 @@ final class ServerConnection: Sendable {
         var pingsSent: UInt64 = 0
     }
 
-    init(channel: AsyncChannel, peer: PeerIdentity, router: RPCRouter, limits: ConnectionLimits, logger: Logger) {
+    init(channel: any Channel, peer: PeerIdentity, router: RPCRouter, limits: ConnectionLimits, logger: Logger) {
         self.channel = channel
         self.peer = peer
         self.router = router
         self.limits = limits
         self.logger = logger
+        self.executor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
     /// Calls currently open on this connection.
     var openCalls: Int { table.withLock { $0.calls.count } }
 
-    /// Serves the connection until the peer leaves, a protocol error, or a completed drain.
+    /// Sends the server's preface and SETTINGS. Called once, before any frame is handled.
+    func greet() {
+        var hello = ByteBuffer()
+        Preface.write(to: &hello)
+        Frame.writeSettings(settings, to: &hello)
+        channel.writeAndFlush(hello, promise: nil)
+    }
+
+    /// Enforces idle timeout and keepalive until the connection closes, then stops every call
+    /// still running and waits for them.
     func run() async {
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                writer.withLock { $0 = outbound }
-                var hello = ByteBuffer()
-                Preface.write(to: &hello)
-                Frame.writeSettings(settings, to: &hello)
-                try await outbound.write(hello)
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await self.superviseLiveness() }
-                    await self.readFrames(inbound)
-                    group.cancelAll()
-                }
-                await stopAllCalls()
+        await withTaskExecutorPreference(executor) {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.superviseLiveness() }
+                try? await channel.closeFuture.get()
+                group.cancelAll()
             }
-        } catch {
-            logger.debug("connection ended", metadata: ["error": "\(error)"])
+            await stopAllCalls()
         }
     }
 
     /// Sends GOAWAY(SHUTDOWN): calls already opened complete, later ones are refused, and the
-    /// connection closes once the last call ends.
-    func drain() async {
+    /// connection closes once the last call ends. Idempotent.
+    func drain() {
         guard let last = table.withLock({ $0.isDraining ? nil : $0.beginDrain() }) else { return }
-        await sendGoAway(reason: .shutdown, message: "server is shutting down", lastCallID: last)
+        sendGoAway(reason: .shutdown, message: "server is shutting down", lastCallID: last)
         if table.withLock({ $0.isEmpty }) { close() }
     }
 
-    // MARK: - Reading
+    // MARK: - Frames (on the event loop)
 
     private var settings: Life_V1_Settings {
         var settings = Life_V1_Settings()
@@ -78,24 +81,12 @@ final class ServerConnection: Sendable {
         return settings
     }
 
-    private func readFrames(_ inbound: NIOAsyncChannelInboundStream<Frame>) async {
-        do {
-            for try await frame in inbound {
-                liveness.withLock { $0.lastRead = .now }
-                try await handle(frame)
-            }
-        } catch let error as WireError {
-            logger.notice("closing connection: \(error)")
-            await sendGoAway(reason: error.goAwayReason, message: error.description)
-        } catch {
-            logger.notice("connection failed: \(error)")
-        }
-    }
-
-    private func handle(_ frame: Frame) async throws {
+    /// Handles one frame. A `WireError` thrown here ends the connection (see `fail`).
+    func handle(_ frame: Frame) throws {
+        liveness.withLock { $0.lastRead = .now }
         switch frame.type {
         case .headers:
-            try await openCall(frame)
+            try openCall(frame)
         case .message:
             try startCall(frame)
         case .cancel:
@@ -107,7 +98,7 @@ final class ServerConnection: Sendable {
                 var pong = ByteBuffer()
                 var payload = frame.payload
                 Frame.writePing(payload: payload.readInteger(as: UInt64.self) ?? 0, ack: true, to: &pong)
-                await write(pong)
+                write(pong)
             }
         case .settings:
             break  // Reserved for client parameters; v1 defines none.
@@ -116,25 +107,32 @@ final class ServerConnection: Sendable {
         }
     }
 
-    private func openCall(_ frame: Frame) async throws {
+    /// Ends the connection for a protocol violation, telling the peer why.
+    func fail(_ error: WireError) {
+        logger.notice("closing connection: \(error)")
+        sendGoAway(reason: error.goAwayReason, message: error.description)
+        close()
+    }
+
+    private func openCall(_ frame: Frame) throws {
         let callID = frame.callID
         try table.withLock { try $0.claim(callID: callID) }
         guard frame.payload.readableBytes <= limits.maxHeaderSize else {
             let size = frame.payload.readableBytes
-            await refuse(callID, RPCError(.resourceExhausted, "call header of \(size) bytes exceeds the limit of \(limits.maxHeaderSize) bytes"))
+            refuse(callID, RPCError(.resourceExhausted, "call header of \(size) bytes exceeds the limit of \(limits.maxHeaderSize) bytes"))
             return
         }
         let header = try frame.decodePayload(as: Life_V1_CallHeader.self)
         if table.withLock({ $0.isDraining }) {
-            await refuse(callID, RPCError(.unavailable, "server is shutting down; retry on a new connection"))
+            refuse(callID, RPCError(.unavailable, "server is shutting down; retry on a new connection"))
             return
         }
         if let key = header.metadata.keys.first(where: { !Self.isValidMetadataKey($0) }) {
-            await refuse(callID, RPCError(.invalidArgument, "metadata key \"\(key.prefix(64))\" is not lower-case ASCII"))
+            refuse(callID, RPCError(.invalidArgument, "metadata key \"\(key.prefix(64))\" is not lower-case ASCII"))
             return
         }
         guard let handler = router.handler(forPath: header.method) else {
-            await refuse(callID, RPCError(.unimplemented, "method \(header.method.prefix(200)) is not offered on this listener"))
+            refuse(callID, RPCError(.unimplemented, "method \(header.method.prefix(200)) is not offered on this listener"))
             return
         }
         let timeout = Duration.milliseconds(Int64(min(header.timeoutMs, CallTable.longestTimeoutMilliseconds)))
@@ -147,7 +145,7 @@ final class ServerConnection: Sendable {
         )
         // The deadline runs from the header: a request that arrives late still counts against it.
         let timer = header.timeoutMs > 0
-            ? channel.channel.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { self.expire(callID) }
+            ? channel.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { self.expire(callID) }
             : nil
         let decision = table.withLock {
             $0.open(
@@ -158,7 +156,7 @@ final class ServerConnection: Sendable {
         }
         if case .refuse(let error) = decision {
             timer?.cancel()
-            await refuse(callID, error)
+            refuse(callID, error)
         }
     }
 
@@ -176,7 +174,7 @@ final class ServerConnection: Sendable {
             return  // The call was refused or already ended; its late request is dropped.
         }
         let request = frame.payloadBytes
-        let task = Task { await self.execute(callID: callID, call: call, request: request) }
+        let task = Task(executorPreference: executor) { await self.execute(callID: callID, call: call, request: request) }
         if table.withLock({ $0.attach(task: task, to: callID) }) { task.cancel() }
     }
 
@@ -197,9 +195,7 @@ final class ServerConnection: Sendable {
             call.task?.cancel()  // Without a task yet, `attach` sees the stop and cancels it.
         } else {
             _ = table.withLock { $0.finish(callID: callID) }
-            var buffer = ByteBuffer()
-            Frame.writeTrailer(callID: callID, error: RPCError(.deadlineExceeded, "deadline exceeded"), to: &buffer)
-            channel.channel.writeAndFlush(buffer, promise: nil)
+            refuse(callID, RPCError(.deadlineExceeded, "deadline exceeded"))
         }
     }
 
@@ -211,10 +207,9 @@ final class ServerConnection: Sendable {
             try checkOutgoingSize(bytes)
             var buffer = ByteBuffer()
             Frame.writeMessage(callID: callID, bytes: bytes, to: &buffer)
-            try await writeOrThrow(buffer)
+            // Waiting for the write to reach the socket holds a fast stream to the reader's pace.
+            try await channel.writeAndFlush(buffer).get()
         }
-        var out = ByteBuffer()
-        var cancelled = false
         let outcome: Result<[UInt8]?, any Error>
         do {
             outcome = .success(try await call.handler.run(request: request, context: call.context, sink: sink))
@@ -222,10 +217,10 @@ final class ServerConnection: Sendable {
             outcome = .failure(error)
         }
         let (_, stopReason) = table.withLock { $0.finish(callID: callID) }
+        var out = ByteBuffer()
         switch (stopReason, outcome) {
         case (.deadlineExceeded, _):
             Frame.writeTrailer(callID: callID, error: RPCError(.deadlineExceeded, "deadline exceeded"), to: &out)
-            cancelled = true
         case (.cancelledByClient, _), (.connectionClosed, _):
             break  // Nobody is waiting for an answer.
         case (nil, .success(let response)):
@@ -240,10 +235,7 @@ final class ServerConnection: Sendable {
             let rpcError = ErrorMapping.rpcError(for: error, method: call.handler.method, logger: logger)
             Frame.writeTrailer(callID: callID, error: rpcError, to: &out)
         }
-        if out.readableBytes > 0 {
-            // A cancelled task may not use the async writer; the channel takes the bytes directly.
-            if cancelled { channel.channel.writeAndFlush(out, promise: nil) } else { await write(out) }
-        }
+        if out.readableBytes > 0 { write(out) }
         if table.withLock({ $0.isDraining && $0.isEmpty }) { close() }
     }
 
@@ -260,10 +252,10 @@ final class ServerConnection: Sendable {
         for task in tasks { await task.value }
     }
 
-    private func refuse(_ callID: UInt32, _ error: RPCError) async {
+    private func refuse(_ callID: UInt32, _ error: RPCError) {
         var buffer = ByteBuffer()
         Frame.writeTrailer(callID: callID, error: error, to: &buffer)
-        await write(buffer)
+        write(buffer)
     }
 
     // MARK: - Liveness
@@ -281,7 +273,7 @@ final class ServerConnection: Sendable {
                 idleSince.duration(to: now) >= limits.idleTimeout
             {
                 logger.info("closing idle connection")
-                await sendGoAway(reason: .idleTimeout, message: "no call for \(limits.idleTimeout)")
+                sendGoAway(reason: .idleTimeout, message: "no call for \(limits.idleTimeout)")
                 close()
                 return
             }
@@ -290,7 +282,7 @@ final class ServerConnection: Sendable {
             if let pingSentAt {
                 if pingSentAt.duration(to: now) >= limits.keepaliveTimeout {
                     logger.notice("closing connection: keepalive ping not answered")
-                    await sendGoAway(reason: .keepaliveTimeout, message: "keepalive ping not answered within \(limits.keepaliveTimeout)")
+                    sendGoAway(reason: .keepaliveTimeout, message: "keepalive ping not answered within \(limits.keepaliveTimeout)")
                     close()
                     return
                 }
@@ -302,31 +294,36 @@ final class ServerConnection: Sendable {
                 }
                 var ping = ByteBuffer()
                 Frame.writePing(payload: sequence, ack: false, to: &ping)
-                await write(ping)
+                write(ping)
             }
         }
     }
 
     // MARK: - Writing
 
-    private func sendGoAway(reason: Life_V1_GoAwayReason, message: String, lastCallID: UInt32? = nil) async {
+    private func sendGoAway(reason: Life_V1_GoAwayReason, message: String, lastCallID: UInt32? = nil) {
         var buffer = ByteBuffer()
         let last = lastCallID ?? table.withLock { $0.highestCallID }
         Frame.writeGoAway(lastCallID: last, reason: reason, message: message, to: &buffer)
-        await write(buffer)
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
-    private func write(_ buffer: ByteBuffer) async {
-        try? await writeOrThrow(buffer)
+    /// Writes now and flushes once at the end of this turn of the event loop, so the answers of
+    /// calls that finish together leave in one system call.
+    private func write(_ buffer: ByteBuffer) {
+        channel.write(buffer, promise: nil)
+        guard flushScheduled.withLock({ scheduled in defer { scheduled = true }; return !scheduled }) else { return }
+        channel.eventLoop.execute {
+            self.flushScheduled.withLock { $0 = false }
+            self.channel.flush()
+        }
     }
 
-    private func writeOrThrow(_ buffer: ByteBuffer) async throws {
-        guard let writer = writer.withLock({ $0 }) else { return }
-        try await writer.write(buffer)
-    }
-
+    /// Closes once everything written so far has left (writes complete in order, so an empty
+    /// write completing means the trailers and GOAWAY before it were written).
     private func close() {
-        channel.channel.close(promise: nil)
+        let channel = self.channel
+        channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
     }
 }
 
@@ -335,5 +332,4 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
-
 }

@@ -23,10 +23,7 @@ public final class Listener: Service, Sendable {
     public let port: Int?
 
     private let serverChannel: ServerChannel
-    private let router: RPCRouter
-    private let limits: Reloadable<ConnectionLimits>
-    private let unixPolicy: Reloadable<UnixPeerPolicy>?
-    private let registry = ConnectionRegistry()
+    private let registry: ConnectionRegistry
     private let draining = Mutex(false)
     private let logger: Logger
     private let cleanup: @Sendable () -> Void
@@ -36,9 +33,7 @@ public final class Listener: Service, Sendable {
         address: String,
         port: Int?,
         serverChannel: ServerChannel,
-        router: RPCRouter,
-        limits: Reloadable<ConnectionLimits>,
-        unixPolicy: Reloadable<UnixPeerPolicy>?,
+        registry: ConnectionRegistry,
         logger: Logger,
         cleanup: @escaping @Sendable () -> Void
     ) {
@@ -46,9 +41,7 @@ public final class Listener: Service, Sendable {
         self.address = address
         self.port = port
         self.serverChannel = serverChannel
-        self.router = router
-        self.limits = limits
-        self.unixPolicy = unixPolicy
+        self.registry = registry
         self.logger = logger
         self.cleanup = cleanup
     }
@@ -72,6 +65,8 @@ public final class Listener: Service, Sendable {
         logger: Logger
     ) async throws -> Listener {
         try await refuseIfServed(path: path, group: group)
+        let registry = ConnectionRegistry()
+        let admit = admission(router: router, limits: limits, registry: registry, policy: policy, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
         let serverChannel: ServerChannel = try await bootstrap.bind(
@@ -79,9 +74,7 @@ public final class Listener: Service, Sendable {
             cleanupExistingSocketFile: true
         ) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let framed = try makeFramedChannel(channel, isTLS: false, limits: limits.current, logger: logger)
-                let peer = PeerCredentials.read(from: channel).map { PeerIdentity.unix($0) }
-                return AcceptedConnection(channel: framed, peer: peer)
+                try accept(channel, isTLS: false, limits: limits.current, logger: logger, admit: admit)
             }
         }
         guard chmod(path, mode) == 0 else {
@@ -94,9 +87,7 @@ public final class Listener: Service, Sendable {
             address: path,
             port: nil,
             serverChannel: serverChannel,
-            router: router,
-            limits: limits,
-            unixPolicy: policy,
+            registry: registry,
             logger: logger,
             cleanup: { unlink(path) }
         )
@@ -113,6 +104,8 @@ public final class Listener: Service, Sendable {
         group: any EventLoopGroup,
         logger: Logger
     ) async throws -> Listener {
+        let registry = ConnectionRegistry()
+        let admit = admission(router: router, limits: limits, registry: registry, policy: nil, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -133,11 +126,8 @@ public final class Listener: Service, Sendable {
                         }
                     }
                 }
-                let peerPromise = channel.eventLoop.makePromise(of: PeerIdentity.self)
                 try channel.pipeline.syncOperations.addHandler(tlsHandler)
-                try channel.pipeline.syncOperations.addHandler(TLSPeerHandler(promise: peerPromise))
-                let framed = try makeFramedChannel(channel, isTLS: true, limits: limits.current, logger: logger)
-                return AcceptedConnection(channel: framed, peer: peerPromise.futureResult)
+                return try accept(channel, isTLS: true, limits: limits.current, logger: logger, admit: admit)
             }
         }
         let boundPort = serverChannel.channel.localAddress?.port ?? port
@@ -146,29 +136,58 @@ public final class Listener: Service, Sendable {
             address: host.contains(":") ? "[\(host)]:\(boundPort)" : "\(host):\(boundPort)",
             port: boundPort,
             serverChannel: serverChannel,
-            router: router,
-            limits: limits,
-            unixPolicy: nil,
+            registry: registry,
             logger: logger,
             cleanup: {}
         )
     }
 
-    /// Adds the frame codec and handshake timer, then wraps the channel for async use.
-    private static func makeFramedChannel(
-        _ channel: Channel,
+    /// Adds the frame decoder, the handshake timer and the frame handler to a new connection.
+    private static func accept(
+        _ channel: any Channel,
         isTLS: Bool,
         limits: ConnectionLimits,
-        logger: Logger
-    ) throws -> NIOAsyncChannel<Frame, ByteBuffer> {
+        logger: Logger,
+        admit: @escaping ServerFrameHandler.Admission
+    ) throws -> AcceptedConnection {
         let remote = channel.remoteAddress?.logDescription ?? "local"
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: limits.maxFrameSize)))
-        try channel.pipeline.syncOperations.addHandler(
+        let admitted = channel.eventLoop.makePromise(of: ServerConnection?.self)
+        let operations = channel.pipeline.syncOperations
+        try operations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: limits.maxFrameSize)))
+        try operations.addHandler(
             HandshakeTimeoutHandler(timeout: TimeAmount(saturating: limits.handshakeTimeout), transportReady: !isTLS) {
                 logger.notice("closing connection: handshake and preface not complete in time", metadata: ["remote": "\(remote)"])
             }
         )
-        return try NIOAsyncChannel<Frame, ByteBuffer>(wrappingChannelSynchronously: channel)
+        try operations.addHandler(ServerFrameHandler(isTLS: isTLS, admitted: admitted, logger: logger, admit: admit))
+        return AcceptedConnection(channel: channel, connection: admitted.futureResult)
+    }
+
+    /// Decides, on the event loop, whether a proven peer is served: the Unix allow-list, then the
+    /// connection limit. An admitted peer gets a `ServerConnection` registered here.
+    private static func admission(
+        router: RPCRouter,
+        limits: Reloadable<ConnectionLimits>,
+        registry: ConnectionRegistry,
+        policy: Reloadable<UnixPeerPolicy>?,
+        logger: Logger
+    ) -> ServerFrameHandler.Admission {
+        { peer, channel in
+            var connectionLogger = logger
+            connectionLogger[metadataKey: "peer"] = "\(peer.logDescription)"
+            if case .unix(let unixPeer) = peer, let refusal = policy?.current.refusal(for: unixPeer) {
+                connectionLogger.warning("Unix socket peer refused: \(refusal)")
+                return .failure(.init(reason: .peerNotAllowed, message: "this user may not use the lifed socket"))
+            }
+            let limits = limits.current
+            let connection = ServerConnection(channel: channel, peer: peer, router: router, limits: limits, logger: connectionLogger)
+            guard registry.insert(connection, limit: limits.maxConnections) else {
+                connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
+                return .failure(.init(reason: .tooManyConnections, message: "server has too many connections; retry later"))
+            }
+            connectionLogger.debug("connection open")
+            return .success(connection)
+        }
     }
 
     private static func refuseIfServed(path: String, group: any EventLoopGroup) async throws {
@@ -206,51 +225,18 @@ public final class Listener: Service, Sendable {
         guard draining.withLock({ state in defer { state = true }; return !state }) else { return }
         logger.info("draining", metadata: ["listener": "\(name)", "connections": "\(registry.count)"])
         serverChannel.channel.close(promise: nil)
-        await registry.drainAll()
+        registry.drainAll()
     }
 
+    /// Serves one admitted connection until it closes; a cancelled task (the grace period is
+    /// over) closes it.
     private func serve(_ accepted: AcceptedConnection) async {
-        let peer: PeerIdentity
-        do {
-            peer = try await accepted.peer.get()
-        } catch {
-            logger.notice("connection refused during handshake", metadata: ["listener": "\(name)", "reason": "\(error)"])
-            try? await accepted.channel.channel.close()
-            return
-        }
-        var connectionLogger = logger
-        connectionLogger[metadataKey: "peer"] = "\(peer.logDescription)"
-        if case .unix(let unixPeer) = peer, let refusal = unixPolicy?.current.refusal(for: unixPeer) {
-            connectionLogger.warning("Unix socket peer refused: \(refusal)")
-            await refuse(accepted, reason: .peerNotAllowed, message: "this user may not use the lifed socket")
-            return
-        }
-        let limits = self.limits.current
-        let connection = ServerConnection(
-            channel: accepted.channel,
-            peer: peer,
-            router: router,
-            limits: limits,
-            logger: connectionLogger
-        )
-        guard registry.insert(connection, limit: limits.maxConnections) else {
-            connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
-            await refuse(accepted, reason: .tooManyConnections, message: "server has too many connections; retry later")
-            return
-        }
+        guard let connection = try? await accepted.connection.get() else { return }
         defer { registry.remove(connection) }
-        connectionLogger.debug("connection open")
-        await connection.run()
-        connectionLogger.debug("connection closed")
-    }
-
-    /// Sends the preface and a GOAWAY naming the reason, then closes.
-    private func refuse(_ accepted: AcceptedConnection, reason: Life_V1_GoAwayReason, message: String) async {
-        try? await accepted.channel.executeThenClose { _, outbound in
-            var buffer = ByteBuffer()
-            Preface.write(to: &buffer)
-            Frame.writeGoAway(lastCallID: 0, reason: reason, message: message, to: &buffer)
-            try await outbound.write(buffer)
+        await withTaskCancellationHandler {
+            await connection.run()
+        } onCancel: {
+            accepted.channel.close(promise: nil)
         }
     }
 }

@@ -1,0 +1,125 @@
+import LifePKI
+import LifeProto
+import LifeWire
+import Logging
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// The last handler of a server connection's pipeline. It learns who the peer is as soon as the
+/// transport proves it (the kernel's credentials on a Unix socket, the verified certificate once
+/// the TLS handshake completes), asks the listener to admit it, and from then on hands every
+/// frame to the `ServerConnection` on the event loop.
+final class ServerFrameHandler: ChannelInboundHandler {
+    typealias InboundIn = Frame
+
+    /// Admits a peer: a connection to serve, or the reason for a GOAWAY.
+    typealias Admission = @Sendable (PeerIdentity, any Channel) -> Result<ServerConnection, Refusal>
+
+    struct Refusal: Error {
+        let reason: Life_V1_GoAwayReason
+        let message: String
+    }
+
+    private let isTLS: Bool
+    private let admit: Admission
+    private let admitted: EventLoopPromise<ServerConnection?>
+    private let logger: Logger
+    private var connection: ServerConnection?
+
+    init(isTLS: Bool, admitted: EventLoopPromise<ServerConnection?>, logger: Logger, admit: @escaping Admission) {
+        self.isTLS = isTLS
+        self.admitted = admitted
+        self.logger = logger
+        self.admit = admit
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !isTLS {
+            let channel = context.channel
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            PeerCredentials.read(from: channel).whenComplete { result in
+                let (handler, context) = loopBound.value
+                switch result {
+                case .success(let peer): handler.start(peer: .unix(peer), context: context)
+                case .failure(let error): handler.abandon(context: context, reason: "cannot read peer credentials: \(error)")
+                }
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event {
+            do {
+                start(peer: try Self.tlsPeer(of: context.channel), context: context)
+            } catch {
+                abandon(context: context, reason: "no usable client certificate: \(error)")
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let connection else { return }  // Refused: the rest is ignored until the close.
+        do {
+            try connection.handle(unwrapInboundIn(data))
+        } catch let error as WireError {
+            connection.fail(error)
+        } catch {
+            connection.fail(.protocolViolation("\(error)"))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let wireError = error as? WireError, let connection {
+            connection.fail(wireError)
+        } else if connection == nil {
+            abandon(context: context, reason: "\(error)")
+        } else {
+            logger.notice("connection failed: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        admitted.succeed(nil)  // No effect if the connection was admitted already.
+        context.fireChannelInactive()
+    }
+
+    private func start(peer: PeerIdentity, context: ChannelHandlerContext) {
+        switch admit(peer, context.channel) {
+        case .success(let connection):
+            self.connection = connection
+            connection.greet()
+            admitted.succeed(connection)
+        case .failure(let refusal):
+            var buffer = ByteBuffer()
+            Preface.write(to: &buffer)
+            Frame.writeGoAway(lastCallID: 0, reason: refusal.reason, message: refusal.message, to: &buffer)
+            context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
+            admitted.succeed(nil)
+        }
+    }
+
+    private func abandon(context: ChannelHandlerContext, reason: String) {
+        logger.notice("connection refused during handshake", metadata: ["reason": "\(reason)"])
+        admitted.succeed(nil)
+        context.close(promise: nil)
+    }
+
+    private static func tlsPeer(of channel: any Channel) throws -> PeerIdentity {
+        guard let presented = try channel.pipeline.syncOperations.nioSSL_peerCertificate() else {
+            throw NIOSSLError.noCertificateToValidate
+        }
+        let facts = try CertificateFacts(derEncoded: presented.toDERBytes())
+        return .tls(
+            TLSPeer(
+                fingerprint: facts.fingerprintSHA256,
+                subject: facts.subject,
+                serialNumber: facts.serialNumberHex,
+                remoteAddress: channel.remoteAddress?.logDescription ?? "unknown"
+            )
+        )
+    }
+}
