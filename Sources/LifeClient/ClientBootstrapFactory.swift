@@ -9,7 +9,7 @@ enum ClientBootstrapFactory {
         to endpoint: ClientEndpoint,
         group: any EventLoopGroup,
         timeout: Duration
-    ) async throws -> NIOAsyncChannel<Frame, ByteBuffer> {
+    ) async throws -> ClientConnection {
         let (seconds, attoseconds) = timeout.components
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
@@ -36,9 +36,9 @@ enum ClientBootstrapFactory {
         }
     }
 
-    private static func framed(_ channel: Channel) throws -> NIOAsyncChannel<Frame, ByteBuffer> {
+    private static func framed(_ channel: Channel) throws -> ClientConnection {
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: 64 << 20)))
-        return try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+        return try ClientConnection(channel: channel)
     }
 
     private static func makeContext(_ options: TLSClientOptions) throws -> NIOSSLContext {

@@ -9,9 +9,7 @@ import Synchronization
 /// One LRPC connection from a client: many calls multiplexed on it. Made and closed by
 /// `LifeClient.withConnection`; generated typed clients call through it (`RPCCaller`).
 public final class ClientConnection: RPCCaller, Sendable {
-    typealias AsyncChannel = NIOAsyncChannel<Frame, ByteBuffer>
-
-    private let channel: AsyncChannel
+    private let channel: any Channel
     private let calls = Mutex(PendingCalls())
     private let settingsPromise: EventLoopPromise<Life_V1_Settings>
     /// Runs tasks on this connection's event loop. Callers that make many calls may prefer it
@@ -21,10 +19,13 @@ public final class ClientConnection: RPCCaller, Sendable {
     /// ending the connection for every call on it.
     private let serverFrameLimit = Mutex<UInt32>(.max)
 
-    init(channel: AsyncChannel) {
+    /// Makes the connection for a channel whose pipeline ends in the frame decoder, and adds the
+    /// handler that feeds it frames. Call on the channel's event loop, before it reads.
+    init(channel: any Channel) throws {
         self.channel = channel
-        self.settingsPromise = channel.channel.eventLoop.makePromise()
-        self.taskExecutor = EventLoopTaskExecutor(channel.channel.eventLoop)
+        self.settingsPromise = channel.eventLoop.makePromise()
+        self.taskExecutor = EventLoopTaskExecutor(channel.eventLoop)
+        try channel.pipeline.syncOperations.addHandler(ClientFrameHandler(connection: self))
     }
 
     deinit {
@@ -36,24 +37,20 @@ public final class ClientConnection: RPCCaller, Sendable {
         try await settingsPromise.futureResult.get()
     }
 
-    /// Reads frames until the connection ends; `body` runs alongside.
+    /// Sends the preface, waits for the server's SETTINGS, runs `body`, then closes.
     func run<Result: Sendable>(_ body: @Sendable (ClientConnection) async throws -> Result) async throws -> Result {
-        try await channel.executeThenClose { inbound, _ in
-            // All writes go straight to the channel (see `start`); the async writer stays unused.
-            var preface = ByteBuffer()
-            Preface.write(to: &preface)
-            // If this fails the connection is gone; the reader reports why (e.g. a TLS alert).
-            try? await channel.channel.writeAndFlush(preface)
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask(executorPreference: self.taskExecutor) {
-                    await self.readFrames(inbound)
-                    return nil
-                }
-                _ = try await self.serverSettings()
-                let result = try await body(self)
-                group.cancelAll()
-                return result
-            }
+        var preface = ByteBuffer()
+        Preface.write(to: &preface)
+        // If this fails the connection is gone; the SETTINGS wait reports why (e.g. a TLS alert).
+        channel.writeAndFlush(preface, promise: nil)
+        do {
+            _ = try await serverSettings()
+            let result = try await body(self)
+            try? await channel.close()
+            return result
+        } catch {
+            try? await channel.close()
+            throw error
         }
     }
 
@@ -65,7 +62,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         responseType: Response.Type,
         options: CallOptions
     ) async throws -> Response {
-        let promise = channel.channel.eventLoop.makePromise(of: [UInt8].self)
+        let promise = channel.eventLoop.makePromise(of: [UInt8].self)
         let id = try await start(.unary(promise, response: nil), method: method, request: request, options: options)
         let timer = scheduleDeadline(options.deadline, callID: id)
         defer { timer?.cancel() }
@@ -136,7 +133,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         if message.count > limit {
             throw fail(call, RPCError(.resourceExhausted, "request of \(message.count) bytes exceeds the server's frame limit of \(limit)"))
         }
-        let channel = self.channel.channel
+        let channel = self.channel
         let opened: Result<(UInt32, EventLoopFuture<Void>), RPCError> = calls.withLock { calls in
             calls.open(call).map { id in
                 var buffer = channel.allocator.buffer(capacity: 2 * Frame.headerLength + headerBytes.count + message.count)
@@ -171,7 +168,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         call.fail(error)
         var buffer = ByteBuffer()
         Frame.write(type: .cancel, callID: callID, payload: [], to: &buffer)
-        channel.channel.writeAndFlush(buffer, promise: nil)
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
     private func scheduleDeadline(_ deadline: Deadline, callID: UInt32) -> Scheduled<Void>? {
@@ -179,31 +176,23 @@ public final class ClientConnection: RPCCaller, Sendable {
         let left = ContinuousClock.now.duration(to: instant)
         let (seconds, attoseconds) = left.components
         let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        return channel.channel.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+        return channel.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
             self.abandon(callID, error: RPCError(.deadlineExceeded, "deadline exceeded"))
         }
     }
 
     // MARK: - Reading
 
-    private func readFrames(_ inbound: NIOAsyncChannelInboundStream<Frame>) async {
-        var ending = RPCError(.unavailable, "connection closed by the server")
-        do {
-            for try await frame in inbound {
-                try handle(frame)
-            }
-        } catch let error as RPCError {
-            ending = error
-        } catch {
-            ending = RPCError(.unavailable, "connection failed: \(error)")
-        }
-        settingsPromise.fail(ending)
-        for call in calls.withLock({ $0.close(reason: ending) }) {
-            call.fail(ending)
+    /// The connection ended: every open call fails with `reason`. Idempotent.
+    func end(_ reason: RPCError) {
+        settingsPromise.fail(reason)
+        for call in calls.withLock({ $0.close(reason: reason) }) {
+            call.fail(reason)
         }
     }
 
-    private func handle(_ frame: Frame) throws {
+    /// Handles one frame from the server, on the event loop; throws when the server breaks the protocol.
+    func handle(_ frame: Frame) throws {
         switch frame.type {
         case .settings:
             let settings = try frame.decodePayload(as: Life_V1_Settings.self)
@@ -232,7 +221,7 @@ public final class ClientConnection: RPCCaller, Sendable {
             var pong = ByteBuffer()
             var payload = frame.payload
             Frame.writePing(payload: payload.readInteger(as: UInt64.self) ?? 0, ack: true, to: &pong)
-            channel.channel.writeAndFlush(pong, promise: nil)
+            channel.writeAndFlush(pong, promise: nil)
         case .goAway:
             let goAway = try frame.decodePayload(as: Life_V1_GoAway.self)
             let reason = RPCError(.unavailable, "server closed the connection: \(goAway.message)", reason: "GOAWAY_\(goAway.reason)")

@@ -26,8 +26,7 @@ public struct LifeClient: Sendable {
         connectTimeout: Duration = .seconds(10),
         _ body: @Sendable (LifeClient) async throws -> Result
     ) async throws -> Result {
-        let channel = try await ClientBootstrapFactory.connect(to: endpoint, group: group, timeout: connectTimeout)
-        let connection = ClientConnection(channel: channel)
+        let connection = try await ClientBootstrapFactory.connect(to: endpoint, group: group, timeout: connectTimeout)
         return try await connection.run { connection in
             try await body(LifeClient(connection: connection))
         }

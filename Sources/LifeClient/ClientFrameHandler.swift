@@ -1,0 +1,36 @@
+import LifeWire
+import NIOCore
+
+/// Feeds the frames a server sends to its `ClientConnection`, on the event loop, and ends the
+/// connection's calls when the channel fails or closes.
+final class ClientFrameHandler: ChannelInboundHandler {
+    typealias InboundIn = Frame
+
+    private let connection: ClientConnection
+
+    init(connection: ClientConnection) {
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        do {
+            try connection.handle(unwrapInboundIn(data))
+        } catch let error as RPCError {
+            connection.end(error)
+            context.close(promise: nil)
+        } catch {
+            connection.end(RPCError(.unavailable, "server broke the protocol: \(error)"))
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connection.end(RPCError(.unavailable, "connection failed: \(error)"))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.end(RPCError(.unavailable, "connection closed by the server"))
+        context.fireChannelInactive()
+    }
+}
