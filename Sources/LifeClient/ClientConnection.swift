@@ -63,7 +63,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         options: CallOptions
     ) async throws -> Response {
         let promise = channel.eventLoop.makePromise(of: [UInt8].self)
-        let id = try await start(.unary(promise, response: nil), method: method, request: request, options: options)
+        let id = try start(.unary(promise, response: nil), method: method, request: request, options: options)
         let timer = scheduleDeadline(options.deadline, callID: id)
         defer { timer?.cancel() }
         let bytes = try await withTaskCancellationHandler {
@@ -95,7 +95,7 @@ public final class ClientConnection: RPCCaller, Sendable {
             },
             onEnd: { error in continuation.finish(throwing: error) }
         )
-        let id = try await start(call, method: method, request: request, options: options)
+        let id = try start(call, method: method, request: request, options: options)
         let timer = scheduleDeadline(options.deadline, callID: id)
         continuation.onTermination = { termination in
             timer?.cancel()
@@ -116,7 +116,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         method: MethodDescriptor,
         request: Request,
         options: CallOptions
-    ) async throws -> UInt32 {
+    ) throws -> UInt32 {
         var header = Life_V1_CallHeader()
         header.method = method.path
         header.timeoutMs = options.deadline.remainingMilliseconds() ?? 0
@@ -146,12 +146,9 @@ public final class ClientConnection: RPCCaller, Sendable {
         case .failure(let error):
             throw fail(call, error)
         case .success(let (id, written)):
-            do {
-                try await written.get()
-            } catch {
-                let failure = RPCError(.unavailable, "connection closed: \(error)")
-                calls.withLock { $0.remove(id) }?.fail(failure)
-                throw failure
+            // Not awaited (that would cost a task switch per call): a failed write fails the call.
+            written.whenFailure { error in
+                self.calls.withLock { $0.remove(id) }?.fail(RPCError(.unavailable, "connection closed: \(error)"))
             }
             return id
         }

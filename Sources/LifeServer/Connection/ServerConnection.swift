@@ -83,7 +83,6 @@ final class ServerConnection: Sendable {
 
     /// Handles one frame. A `WireError` thrown here ends the connection (see `fail`).
     func handle(_ frame: Frame) throws {
-        liveness.withLock { $0.lastRead = .now }
         switch frame.type {
         case .headers:
             try openCall(frame)
@@ -105,6 +104,11 @@ final class ServerConnection: Sendable {
         case .trailer, .goAway:
             throw WireError.protocolViolation("\(frame.type) frames are sent by the server only")
         }
+    }
+
+    /// Records that the peer sent something (once per read, for keepalive).
+    func noteActivity() {
+        liveness.withLock { $0.lastRead = .now }
     }
 
     /// Ends the connection for a protocol violation, telling the peer why.

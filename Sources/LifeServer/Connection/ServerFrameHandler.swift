@@ -71,6 +71,11 @@ final class ServerFrameHandler: ChannelInboundHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        connection?.noteActivity()
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let wireError = error as? WireError, let connection {
             connection.fail(wireError)
