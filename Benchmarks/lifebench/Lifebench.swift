@@ -122,6 +122,12 @@ struct Row {
                 ratio = latency
                     ? String(format: "p50 %.2f×", row.stats.percentile(0.5) / max(floor.percentile(0.5), 1))
                     : String(format: "%.2f× calls/s", row.stats.callsPerSecond / max(floor.callsPerSecond, 1))
+                // Also against the ping-pong floor with as many connections (one frame each in flight).
+                if !latency, let pingPong = rows.first(where: {
+                    $0.transport == row.transport && $0.workload.hasPrefix("echo") && $0.connections == row.connections && $0.inFlight == 1
+                }) {
+                    ratio += String(format: "; %.2f× of the %d × 1 floor", row.stats.callsPerSecond / max(pingPong.stats.callsPerSecond, 1), row.connections)
+                }
             }
             lines.append(
                 "| \(row.transport) | \(row.workload) | \(row.connections) × \(row.inFlight) | "
