@@ -23,7 +23,8 @@ enum EchoLoad {
             case .unix(let path):
                 channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
             case .tls(let host, let port, let context):
-                channel = try await bootstrap
+                channel =
+                    try await bootstrap
                     .channelOption(.socketOption(.tcp_nodelay), value: 1)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {

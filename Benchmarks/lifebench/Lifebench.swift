@@ -53,17 +53,22 @@ struct Run: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let dev = folder + "/dev"
-        let daemon = try Subprocess.start(lifed, [
-            "--dev", "--dev-dir", dev, "--dev-port", "0",
-            "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
-        ])
+        let daemon = try Subprocess.start(
+            lifed,
+            [
+                "--dev", "--dev-dir", dev, "--dev-port", "0",
+                "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
+            ])
         defer { daemon.terminate() }
         let discovered = try Subprocess.waitForFile(dev + "/lifectl.conf")
         let pki = dev + "/pki"
         let echoSocket = folder + "/echo.sock"
-        let echo = try Subprocess.start(CommandLine.arguments[0], [
-            "echo-server", "--unix", echoSocket, "--cert", pki + "/server.pem", "--key", pki + "/server-key.pem", "--ca", pki + "/ca.pem",
-        ])
+        let echo = try Subprocess.start(
+            CommandLine.arguments[0],
+            [
+                "echo-server", "--unix", echoSocket, "--cert", pki + "/server.pem", "--key", pki + "/server-key.pem", "--ca",
+                pki + "/ca.pem",
+            ])
         defer { echo.terminate() }
         let echoPort = try Subprocess.readLine(echo, prefix: "port ").flatMap(Int.init) ?? 0
 
@@ -83,16 +88,22 @@ struct Run: AsyncParsableCommand {
         var rows: [Row] = []
         let transports = transport == "both" ? ["unix", "tls"] : [transport]
         for name in transports {
-            let floorEndpoint: EchoLoad.Endpoint = name == "unix" ? .unix(echoSocket) : .tls(host: "127.0.0.1", port: echoPort, context: echoContext)
-            let lifedEndpoint: ClientEndpoint = name == "unix"
+            let floorEndpoint: EchoLoad.Endpoint =
+                name == "unix" ? .unix(echoSocket) : .tls(host: "127.0.0.1", port: echoPort, context: echoContext)
+            let lifedEndpoint: ClientEndpoint =
+                name == "unix"
                 ? .unix(path: discovered["socket"] ?? "")
                 : .tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
             for (connections, inFlight) in [(1, 1), (self.connections, 1), (self.connections, self.inFlight)] {
                 let latency = inFlight == 1
-                let floor = try await EchoLoad.run(endpoint: floorEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
-                rows.append(Row(transport: name, workload: "echo floor (100 B)", connections: connections, inFlight: inFlight, stats: floor))
-                let measured = try await LifedLoad.run(endpoint: lifedEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
-                rows.append(Row(transport: name, workload: "lifed Health.Check", connections: connections, inFlight: inFlight, stats: measured))
+                let floor = try await EchoLoad.run(
+                    endpoint: floorEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
+                rows.append(
+                    Row(transport: name, workload: "echo floor (100 B)", connections: connections, inFlight: inFlight, stats: floor))
+                let measured = try await LifedLoad.run(
+                    endpoint: lifedEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
+                rows.append(
+                    Row(transport: name, workload: "lifed Health.Check", connections: connections, inFlight: inFlight, stats: measured))
                 FileHandle.standardError.write(Data("measured \(name) \(connections)x\(inFlight)\n".utf8))
             }
         }
@@ -119,14 +130,20 @@ struct Row {
             var ratio = ""
             if row.workload.hasPrefix("lifed"), index > 0 {
                 let floor = rows[index - 1].stats
-                ratio = latency
+                ratio =
+                    latency
                     ? String(format: "p50 %.2f×", row.stats.percentile(0.5) / max(floor.percentile(0.5), 1))
                     : String(format: "%.2f× calls/s", row.stats.callsPerSecond / max(floor.callsPerSecond, 1))
                 // Also against the ping-pong floor with as many connections (one frame each in flight).
-                if !latency, let pingPong = rows.first(where: {
-                    $0.transport == row.transport && $0.workload.hasPrefix("echo") && $0.connections == row.connections && $0.inFlight == 1
-                }) {
-                    ratio += String(format: "; %.2f× of the %d × 1 floor", row.stats.callsPerSecond / max(pingPong.stats.callsPerSecond, 1), row.connections)
+                if !latency,
+                    let pingPong = rows.first(where: {
+                        $0.transport == row.transport && $0.workload.hasPrefix("echo") && $0.connections == row.connections
+                            && $0.inFlight == 1
+                    })
+                {
+                    ratio += String(
+                        format: "; %.2f× of the %d × 1 floor", row.stats.callsPerSecond / max(pingPong.stats.callsPerSecond, 1),
+                        row.connections)
                 }
             }
             lines.append(

@@ -39,7 +39,8 @@ enum LifedLoad {
         return total
     }
 
-    private static func callLoop(_ client: LifeClient, until end: ContinuousClock.Instant, recordLatency: Bool) async throws -> LatencyStats {
+    private static func callLoop(_ client: LifeClient, until end: ContinuousClock.Instant, recordLatency: Bool) async throws -> LatencyStats
+    {
         var stats = LatencyStats()
         let request = Life_V1_HealthCheckRequest()
         while ContinuousClock.now < end {

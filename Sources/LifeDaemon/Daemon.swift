@@ -140,7 +140,7 @@ public final class Daemon: Sendable {
     /// period) or until the task is cancelled. SIGHUP reloads.
     public func run() async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            auxiliary(ReloadSignalService(daemon: self)),
+            auxiliary(ReloadSignalService(daemon: self))
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))

@@ -27,7 +27,9 @@ struct Lifed: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Configuration file (key = value lines).")
     var config: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one configuration key, e.g. --set log.level=debug. Repeatable.", valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override one configuration key, e.g. --set log.level=debug. Repeatable.", valueName: "key=value"))
     var overrides: [String] = []
 
     @Flag(help: "Development mode: create certificates and a data folder under --dev-dir once, then serve locally.")

@@ -90,7 +90,9 @@ struct CallErrorTests {
     func metadataKeys() async throws {
         let daemon = try await TestDaemon.start()
         try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
-            let error = await #expect(throws: RPCError.self) { _ = try await client.health.check(.init(), metadata: ["Authorization": "x"]) }
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await client.health.check(.init(), metadata: ["Authorization": "x"])
+            }
             #expect(error?.code == .invalidArgument)
         }
         try await daemon.stop()

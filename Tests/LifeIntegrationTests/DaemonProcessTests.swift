@@ -32,7 +32,8 @@ struct DaemonProcessTests {
         .tls(
             host: "127.0.0.1",
             port: port,
-            options: TLSClientOptions(caPath: pki.folder.file("ca.pem"), certificatePath: pki.certificatePath(client), privateKeyPath: pki.keyPath(client))
+            options: TLSClientOptions(
+                caPath: pki.folder.file("ca.pem"), certificatePath: pki.certificatePath(client), privateKeyPath: pki.keyPath(client))
         )
     }
 
@@ -42,7 +43,9 @@ struct DaemonProcessTests {
         let (child, notify, ready) = try await startLifed(pki)
         #expect(ready.contains { $0.contains("READY=1") }, "got \(ready); stderr: \(child.standardError)")
         #expect(ready.joined().contains("STATUS=serving on"))
-        let probe = try await LifeClient.withConnection(to: .unix(path: pki.folder.file("lifed.sock"))) { try await $0.health.check(.init()) }
+        let probe = try await LifeClient.withConnection(to: .unix(path: pki.folder.file("lifed.sock"))) {
+            try await $0.health.check(.init())
+        }
         #expect(probe.status == .serving)
         child.signal(SIGTERM)
         let stopping = await notify.waitFor("STOPPING=1")
@@ -91,7 +94,9 @@ struct DaemonProcessTests {
             let checked2 = try await open.health.check(.init()).status
             #expect(checked2 == .serving)
             // Other facilities still get in.
-            let other = try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityB)) { try await $0.health.check(.init()) }
+            let other = try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityB)) {
+                try await $0.health.check(.init())
+            }
             #expect(other.status == .serving)
         }
         #expect(child.standardError.contains("is revoked"))
@@ -120,12 +125,14 @@ struct DaemonProcessTests {
         pki.folder.remove()
     }
 
-    @Test("an invalid value refuses start and names the key", arguments: [
-        ("limits.max_frame_size=lots", "limits.max_frame_size"),
-        ("tls.min_version=1.0", "tls.min_version"),
-        ("limits.idle_timeout=5 minutes", "limits.idle_timeout"),
-        ("no.such_key=1", "no.such_key"),
-    ])
+    @Test(
+        "an invalid value refuses start and names the key",
+        arguments: [
+            ("limits.max_frame_size=lots", "limits.max_frame_size"),
+            ("tls.min_version=1.0", "tls.min_version"),
+            ("limits.idle_timeout=5 minutes", "limits.idle_timeout"),
+            ("no.such_key=1", "no.such_key"),
+        ])
     func invalidConfig(_ setting: String, key: String) async throws {
         let folder = try TemporaryDirectory()
         let result = try await ChildProcess.run(Products.path("lifed"), ["--set", "data_dir=\(folder.file("data"))", "--set", setting])
@@ -139,7 +146,10 @@ struct DaemonProcessTests {
         let folder = try TemporaryDirectory()
         let result = try await ChildProcess.run(
             Products.path("lifed"),
-            ["--set", "data_dir=\(folder.file("data"))", "--set", "unix.path=\(folder.file("s.sock"))", "--set", "tls.certificate=\(folder.file("nope.pem"))"]
+            [
+                "--set", "data_dir=\(folder.file("data"))", "--set", "unix.path=\(folder.file("s.sock"))", "--set",
+                "tls.certificate=\(folder.file("nope.pem"))",
+            ]
         )
         #expect(result.status != 0)
         #expect(result.stderr.contains("nope.pem"))

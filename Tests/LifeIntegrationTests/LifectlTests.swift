@@ -5,7 +5,8 @@ import Testing
 /// `lifectl probe` as monitoring runs it, and `lifed --dev` as a new developer does.
 @Suite("lifectl and lifed --dev")
 struct LifectlTests {
-    private func probe(_ arguments: [String], directory: String? = nil) async throws -> (status: Int32, json: [String: Any], stderr: String) {
+    private func probe(_ arguments: [String], directory: String? = nil) async throws -> (status: Int32, json: [String: Any], stderr: String)
+    {
         let result = try await ChildProcess.run(Products.path("lifectl"), ["probe", "--json"] + arguments, directory: directory)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         return (result.status, object ?? [:], result.stderr)
@@ -64,12 +65,17 @@ struct LifectlTests {
         try await daemon.stop()
     }
 
-    @Test("a uid outside the allow-list is refused on the Unix socket", .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    @Test(
+        "a uid outside the allow-list is refused on the Unix socket",
+        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func uidRefused() async throws {
         let daemon = try await TestDaemon.start()
         let result = try await ChildProcess.run(
             "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", Products.path("lifectl"), "probe", "--json", "--socket", daemon.daemon.unixListener.address]
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", Products.path("lifectl"), "probe", "--json", "--socket",
+                daemon.daemon.unixListener.address,
+            ]
         )
         #expect(result.status == 2, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stdout.contains("may not use the lifed socket"))

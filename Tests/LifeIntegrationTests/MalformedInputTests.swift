@@ -33,13 +33,16 @@ struct MalformedInputTests {
             stopSending: false,
             expectedReason: .frameTooLarge
         ),
-        Case(name: "unknown frame type", bytes: preface + [0, 0, 0, 0, 0x7E, 0, 0, 0, 0, 1], stopSending: false, expectedReason: .protocolError),
+        Case(
+            name: "unknown frame type", bytes: preface + [0, 0, 0, 0, 0x7E, 0, 0, 0, 0, 1], stopSending: false,
+            expectedReason: .protocolError),
         Case(name: "bad preface", bytes: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8), stopSending: false, expectedReason: .badPreface),
         Case(name: "garbage bytes", bytes: (0..<64).map { UInt8(($0 * 37 + 11) % 256) }, stopSending: false, expectedReason: .badPreface),
         Case(name: "unsupported version", bytes: Preface.magic + [0, 9], stopSending: false, expectedReason: .unsupportedVersion),
         Case(
             name: "call id reused",
-            bytes: preface + Array(RawFrames.healthCheck(callID: 1).readableBytesView) + Array(RawFrames.healthCheck(callID: 1).readableBytesView),
+            bytes: preface + Array(RawFrames.healthCheck(callID: 1).readableBytesView)
+                + Array(RawFrames.healthCheck(callID: 1).readableBytesView),
             stopSending: false,
             expectedReason: .protocolError
         ),
@@ -49,7 +52,9 @@ struct MalformedInputTests {
             stopSending: false,
             expectedReason: .protocolError
         ),
-        Case(name: "TRAILER from a client", bytes: preface + [0, 0, 0, 0, 0x04, 0, 0, 0, 0, 1], stopSending: false, expectedReason: .protocolError),
+        Case(
+            name: "TRAILER from a client", bytes: preface + [0, 0, 0, 0, 0x04, 0, 0, 0, 0, 1], stopSending: false,
+            expectedReason: .protocolError),
         Case(
             name: "HEADERS payload that is not a CallHeader",
             bytes: preface + [0, 0, 0, 3, 0x02, 0, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF],

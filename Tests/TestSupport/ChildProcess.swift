@@ -16,8 +16,8 @@ public final class ChildProcess: @unchecked Sendable {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        FileManager.default.createFile(atPath: outputFolder.file("stdout"), contents: nil)
-        FileManager.default.createFile(atPath: outputFolder.file("stderr"), contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.file("stdout"), contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.file("stderr"), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: outputFolder.file("stdout"))
         process.standardError = FileHandle(forWritingAtPath: outputFolder.file("stderr"))
     }

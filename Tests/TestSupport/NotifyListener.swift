@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Plays systemd's side of sd_notify: a datagram socket whose path goes into NOTIFY_SOCKET.
 public final class NotifyListener: @unchecked Sendable {

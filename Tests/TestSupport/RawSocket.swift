@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LifeProto
 import LifeWire
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A blocking Unix-socket client that sends arbitrary bytes, for tests of what the server does
 /// with malformed input. Every read has a timeout, so a test never hangs.

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LifeServer
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension DaemonConfig {
     /// Resolves `unix.allow_users` / `unix.allow_groups` to ids. Names that do not exist on this

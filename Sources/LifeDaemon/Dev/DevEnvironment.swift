@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LifePKI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `lifed --dev` layout: made once under one folder, reused on later runs.
 ///

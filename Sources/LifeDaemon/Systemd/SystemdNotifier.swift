@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Sends sd_notify(3) messages: one datagram to the socket named by `NOTIFY_SOCKET` (a path,
 /// or `@name` for the abstract namespace). Does nothing when the variable is unset, so the

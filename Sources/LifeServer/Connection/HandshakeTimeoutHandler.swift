@@ -53,6 +53,7 @@ final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHand
         }
         var buffer = ByteBuffer()
         Frame.writeGoAway(lastCallID: 0, reason: .handshakeTimeout, message: "no LRPC preface within \(timeout)", to: &buffer)
-        context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 }

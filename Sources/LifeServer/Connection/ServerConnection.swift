@@ -148,7 +148,8 @@ final class ServerConnection: Sendable {
             peer: peer
         )
         // The deadline runs from the header: a request that arrives late still counts against it.
-        let timer = header.timeoutMs > 0
+        let timer =
+            header.timeoutMs > 0
             ? channel.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { self.expire(callID) }
             : nil
         let decision = table.withLock {
@@ -165,7 +166,8 @@ final class ServerConnection: Sendable {
     }
 
     private static func isValidMetadataKey(_ key: String) -> Bool {
-        !key.isEmpty && key.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
+        !key.isEmpty
+            && key.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
     }
 
     private func startCall(_ frame: Frame) throws {
@@ -316,7 +318,11 @@ final class ServerConnection: Sendable {
     /// calls that finish together leave in one system call.
     private func write(_ buffer: ByteBuffer) {
         channel.write(buffer, promise: nil)
-        guard flushScheduled.withLock({ scheduled in defer { scheduled = true }; return !scheduled }) else { return }
+        guard
+            flushScheduled.withLock({ scheduled in
+                defer { scheduled = true }; return !scheduled
+            })
+        else { return }
         channel.eventLoop.execute {
             self.flushScheduled.withLock { $0 = false }
             self.channel.flush()

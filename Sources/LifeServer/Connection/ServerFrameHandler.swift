@@ -102,7 +102,8 @@ final class ServerFrameHandler: ChannelInboundHandler {
             var buffer = ByteBuffer()
             Preface.write(to: &buffer)
             Frame.writeGoAway(lastCallID: 0, reason: refusal.reason, message: refusal.message, to: &buffer)
-            context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
             admitted.succeed(nil)
         }
     }

@@ -222,7 +222,11 @@ public final class Listener: Service, Sendable {
     /// Stops accepting and sends GOAWAY to every connection; each closes once its calls end.
     /// Idempotent.
     public func drain() async {
-        guard draining.withLock({ state in defer { state = true }; return !state }) else { return }
+        guard
+            draining.withLock({ state in
+                defer { state = true }; return !state
+            })
+        else { return }
         logger.info("draining", metadata: ["listener": "\(name)", "connections": "\(registry.count)"])
         serverChannel.channel.close(promise: nil)
         registry.drainAll()

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LifeWire
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads SO_PEERCRED of a Unix socket channel. Mirrors Glibc's `struct ucred`, which Swift
 /// does not import.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LifeWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Which local users may use the Unix socket: the kernel reports the peer's uid and gid, and a
 /// peer is admitted if its uid is listed, or its gid, or a supplementary group of its user (from

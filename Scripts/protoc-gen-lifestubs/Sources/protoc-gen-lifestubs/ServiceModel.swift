@@ -83,7 +83,8 @@ struct MethodModel {
         }
         protoName = method.name
         swiftName = NamingUtils.toLowerCamelCase(method.name)
-        let reserved = swiftKeywordsUsedInDeclarations
+        let reserved =
+            swiftKeywordsUsedInDeclarations
             .union(swiftKeywordsUsedInStatements)
             .union(swiftKeywordsUsedInExpressionsAndTypes)
             .union(Self.namesUsedByStubs)
