@@ -1,0 +1,18 @@
+import Foundation
+
+/// A care facility (事業所), the tenant of the system.
+public struct Facility: Sendable, Hashable {
+    public var number: FacilityNumber
+    public var name: String
+    public var disabled: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(number: FacilityNumber, name: String, disabled: Bool = false, createdAt: Date, updatedAt: Date) {
+        self.number = number
+        self.name = name
+        self.disabled = disabled
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

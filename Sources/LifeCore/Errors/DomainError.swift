@@ -1,0 +1,20 @@
+/// What can go wrong in the domain, independent of any transport. LifeServer maps each case to a
+/// wire status in one place; `message` is safe to show to the caller.
+public enum DomainError: Error, Sendable, Hashable {
+    /// A field breaks a rule: which field, a machine-readable reason, a message for people.
+    case invalidField(field: String, reason: String, message: String)
+    /// The thing does not exist, or the caller may not know that it does.
+    case notFound(String)
+    /// Creating would duplicate something unique.
+    case alreadyExists(String)
+    /// Who the caller is could not be established. Deliberately says nothing more.
+    case unauthenticated
+    /// The caller is known but may not do this.
+    case permissionDenied(String)
+    /// The caller must change the password before doing anything else.
+    case passwordChangeRequired
+    /// The state does not allow the operation (e.g. a disabled facility).
+    case failedPrecondition(String)
+    /// Too many attempts; retry after the given seconds.
+    case throttled(retryAfterSeconds: Int)
+}

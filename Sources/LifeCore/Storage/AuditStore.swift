@@ -1,0 +1,11 @@
+/// The append-only, hash-chained audit log.
+public protocol AuditStore: Sendable {
+    /// Appends in one transaction with the next sequence number and the chain hash
+    /// (`AuditChain.hash`); returns the stored record.
+    @discardableResult
+    func appendAudit(_ event: AuditEvent) async throws -> AuditRecord
+    /// The newest `limit` records, oldest first.
+    func recentAudit(limit: Int) async throws -> [AuditRecord]
+    /// Walks the whole chain (`AuditChain.verify`).
+    func verifyAuditChain() async throws -> AuditChain.Verification
+}
