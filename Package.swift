@@ -61,8 +61,9 @@ let package = Package(
         .target(
             name: "LifeServer",
             dependencies: [
-                "LifeWire", "LifeStubs", "LifeProto", "LifePKI",
+                "LifeCore", "LifeWire", "LifeStubs", "LifeProto", "LifePKI",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -132,6 +133,7 @@ let package = Package(
         ),
         .testTarget(name: "LifePKITests", dependencies: ["LifePKI"]),
         .testTarget(name: "LifeCoreTests", dependencies: ["LifeCore"]),
+        .testTarget(name: "LifeServerTests", dependencies: ["LifeServer", "LifeCore"]),
         .testTarget(name: "LifeStoreTests", dependencies: ["LifeStore", "LifeCore"]),
         .testTarget(
             name: "LifeIntegrationTests",
