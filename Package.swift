@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "LifeDaemon",
             dependencies: [
-                "LifeServer", "LifePKI", "LifeStubs",
+                "LifeServer", "LifeStore", "LifePKI", "LifeStubs",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,6 +107,7 @@ let package = Package(
             name: "lifectl",
             dependencies: [
                 "LifeClient",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -137,7 +138,7 @@ let package = Package(
         .testTarget(name: "LifeStoreTests", dependencies: ["LifeStore", "LifeCore"]),
         .testTarget(
             name: "LifeIntegrationTests",
-            dependencies: ["TestSupport", "LifeDaemon", "LifeServer", "LifeClient", "LifePKI", "LifeProto", "LifeStubs"]
+            dependencies: ["TestSupport", "LifeDaemon", "LifeServer", "LifeClient", "LifePKI", "LifeProto", "LifeStubs", "LifeCore", "LifeStore"]
         ),
     ],
     swiftLanguageModes: [.v6]

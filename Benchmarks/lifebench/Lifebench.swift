@@ -108,6 +108,28 @@ struct Run: AsyncParsableCommand {
             }
         }
         print(Row.table(rows))
+
+        // Login (real scrypt cost, as configured) and WhoAmI latency while logins run.
+        let unixEndpoint = ClientEndpoint.unix(path: discovered["socket"] ?? "")
+        let tlsEndpoint = ClientEndpoint.tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
+        try await LoginLoad.prepare(unix: unixEndpoint, tls: tlsEndpoint)
+        var authRows: [String] = [
+            "| workload | concurrent logins | calls/s | p50 µs | p99 µs |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        let idle = try await LoginLoad.run(tls: tlsEndpoint, loggers: 0, duration: duration)
+        authRows.append(Self.authRow("WhoAmI, no logins running", 0, idle.whoAmI))
+        for loggers in [1, 4] {
+            let (logins, whoAmI) = try await LoginLoad.run(tls: tlsEndpoint, loggers: loggers, duration: duration)
+            authRows.append(Self.authRow("Login", loggers, logins))
+            authRows.append(Self.authRow("WhoAmI while logins run", loggers, whoAmI))
+        }
+        print("")
+        print(authRows.joined(separator: "\n"))
+    }
+
+    private static func authRow(_ name: String, _ loggers: Int, _ stats: LatencyStats) -> String {
+        "| \(name) | \(loggers) | " + String(format: "%.1f | %.0f | %.0f |", stats.callsPerSecond, stats.percentile(0.5), stats.percentile(0.99))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LifeServer
+import LifeStore
 import LifeStubs
 import LifeWire
 import Logging
@@ -64,8 +65,8 @@ public final class Daemon: Sendable {
         self.logger = logger
     }
 
-    /// Loads the configuration, checks the TLS files, opens the data folder and binds both
-    /// listeners. Nothing is served until `run()`.
+    /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
+    /// both listeners. Nothing is served until `run()`.
     public static func build(
         source: ConfigSource,
         logger: Logger,
@@ -81,13 +82,22 @@ public final class Daemon: Sendable {
         let tlsMaterial = try config.tlsListen.map { _ in Reloadable(try TLSMaterial.load(config.tls)) }
         let limits = Reloadable(config.limits)
         let unixPolicy = Reloadable(config.unixPeerPolicy(logger: logger))
+        let storage = try SQLiteStore(path: config.databasePath)
+        let hasher = ScryptPasswordHasher(parameters: config.auth.scrypt, concurrency: config.auth.hashConcurrency)
+        let dummyHash = try await hasher.hash(DummyPassword.password)
 
-        let health = HealthState(services: [Life_V1_Health.serviceName])
+        let health = HealthState(services: [
+            Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Admin.serviceName,
+        ])
         let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
-        var unixRouter = RPCRouter()
+        // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
         var tlsRouter = RPCRouter()
-        healthService.register(in: &unixRouter)
         healthService.register(in: &tlsRouter)
+        AuthService(storage: storage, hasher: hasher, settings: config.auth, dummyHash: dummyHash).register(in: &tlsRouter)
+        StaffService(storage: storage, hasher: hasher, settings: config.auth).register(in: &tlsRouter)
+        var unixRouter = RPCRouter()
+        healthService.register(in: &unixRouter)
+        AdminService(storage: storage, hasher: hasher, settings: config.auth).register(in: &unixRouter)
 
         let unixListener = try await Listener.bindUnix(
             path: config.unixPath,

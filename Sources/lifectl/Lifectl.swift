@@ -12,6 +12,9 @@ struct Lifectl: AsyncParsableCommand {
             /run/lifed/lifed.sock.
             """,
         version: "0.1.0",
-        subcommands: [ProbeCommand.self]
+        subcommands: [
+            ProbeCommand.self, FacilityCommand.self, CertificateCommand.self, StaffCommand.self, AuditCommand.self,
+            BackupCommand.self, DatabaseCommand.self,
+        ]
     )
 }

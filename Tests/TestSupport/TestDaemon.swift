@@ -32,6 +32,8 @@ public final class TestDaemon: Sendable {
             "tls.client_ca=\(folder.file("ca.pem"))",
             "tls.crl=\(folder.file("crl.pem"))",
             "shutdown.grace_period=5s",
+            // Cheap hashes: these tests check behaviour; the benchmark measures the real cost.
+            "auth.scrypt=ln=10,r=8,p=1",
         ]
     }
 

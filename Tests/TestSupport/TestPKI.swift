@@ -16,6 +16,8 @@ public struct TestPKI: Sendable {
         case expired = "expired"
         case revoked = "revoked"
         case unknownCA = "unknown-ca"
+        /// Valid and of the CA, but its subject names no facility.
+        case unregistered = "unregistered"
     }
 
     public private(set) var issued: [Client: IssuedCertificate] = [:]
@@ -39,6 +41,7 @@ public struct TestPKI: Sendable {
         )
         issued[.revoked] = try ca.issueClientCertificate(commonName: "Revoked", organization: nil, facilityNumber: nil)
         issued[.unknownCA] = try stranger.issueClientCertificate(commonName: "Stranger", organization: nil, facilityNumber: nil)
+        issued[.unregistered] = try ca.issueClientCertificate(commonName: "Terminal without facility", organization: nil, facilityNumber: nil)
         for (client, certificate) in issued {
             try folder.write(certificate.certificatePEM, to: "\(client.rawValue).pem")
             try folder.write(certificate.privateKeyPEM, to: "\(client.rawValue)-key.pem")

@@ -30,6 +30,11 @@ public struct DaemonConfig: Sendable {
     public var gracePeriod: Duration = .seconds(20)
     /// Log level (`log.level`).
     public var logLevel: Logger.Level = .info
+    /// Login rules, password hashing, facility mapping (`auth.*`).
+    public var auth = AuthSettings()
+
+    /// The SQLite database, inside `data_dir`.
+    public var databasePath: String { dataDirectory + "/lifed.sqlite" }
 
     public init() {}
 
@@ -41,6 +46,9 @@ public struct DaemonConfig: Sendable {
         "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
         "limits.keepalive_timeout", "shutdown.grace_period", "log.level",
+        "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
+        "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
+        "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
     ]
 
     /// Reads the file at `path` (if given), then applies `overrides` (`key=value` each, from the
@@ -112,6 +120,22 @@ public struct DaemonConfig: Sendable {
                 throw InvalidValue(reason: "expected one of \(names), got `\(value)`")
             }
             logLevel = level
+        case "auth.facility_subject_attribute":
+            guard value.isEmpty || value.split(separator: ".").allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                throw InvalidValue(reason: "expected a dotted OID such as 2.5.4.5, or empty, got `\(value)`")
+            }
+            auth.facilitySubjectAttribute = value.isEmpty ? nil : value
+        case "auth.check_digit": auth.checkFacilityNumberDigit = try Self.boolean(value)
+        case "auth.lock_after": auth.login.lockAfterFailures = try Self.integer(value, in: 1...100)
+        case "auth.lock_duration": auth.login.lockDuration = try Self.duration(value, allowZero: false)
+        case "auth.session_idle_timeout": auth.login.sessionIdleTimeout = try Self.duration(value, allowZero: false)
+        case "auth.session_lifetime": auth.login.sessionLifetime = try Self.duration(value, allowZero: false)
+        case "auth.cert_failure_burst": auth.login.certificateFailureBurst = try Self.integer(value, in: 1...10_000)
+        case "auth.cert_failure_window": auth.login.certificateWindow = try Self.duration(value, allowZero: false)
+        case "auth.password_min_length": auth.passwords.minimumLength = try Self.integer(value, in: 8...128)
+        case "auth.password_min_kinds": auth.passwords.minimumCharacterKinds = try Self.integer(value, in: 1...5)
+        case "auth.scrypt": auth.scrypt = try Self.scrypt(value)
+        case "auth.hash_concurrency": auth.hashConcurrency = try Self.integer(value, in: 1...64)
         default:
             throw InvalidValue(reason: "unknown key (known keys: \(Self.keys.joined(separator: ", ")))")
         }
@@ -136,6 +160,30 @@ public struct DaemonConfig: Sendable {
 
     static func list(_ value: String) -> [String] {
         value.split(separator: ",").map { String(Substring($0).trimmingWhitespace) }.filter { !$0.isEmpty }
+    }
+
+    static func boolean(_ value: String) throws -> Bool {
+        switch value {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw InvalidValue(reason: "expected true or false, got `\(value)`")
+        }
+    }
+
+    /// `ln=15,r=8,p=3`: log2 of N (10…20), block size r (1…32), parallelism p (1…16).
+    static func scrypt(_ value: String) throws -> ScryptPasswordHasher.Parameters {
+        var fields: [String: Int] = [:]
+        for pair in value.split(separator: ",") {
+            let parts = pair.split(separator: "=").map { String(Substring($0).trimmingWhitespace) }
+            guard parts.count == 2, let number = Int(parts[1]) else { break }
+            fields[parts[0]] = number
+        }
+        guard let ln = fields["ln"], let r = fields["r"], let p = fields["p"], fields.count == 3,
+            (10...20).contains(ln), (1...32).contains(r), (1...16).contains(p)
+        else {
+            throw InvalidValue(reason: "expected ln=<10…20>,r=<1…32>,p=<1…16> such as ln=15,r=8,p=3, got `\(value)`")
+        }
+        return ScryptPasswordHasher.Parameters(log2N: ln, r: r, p: p)
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {

@@ -118,13 +118,15 @@ final class ServerFrameHandler: ChannelInboundHandler {
         guard let presented = try channel.pipeline.syncOperations.nioSSL_peerCertificate() else {
             throw NIOSSLError.noCertificateToValidate
         }
-        let facts = try CertificateFacts(derEncoded: presented.toDERBytes())
+        let der = try presented.toDERBytes()
+        let facts = try CertificateFacts(derEncoded: der)
         return .tls(
             TLSPeer(
                 fingerprint: facts.fingerprintSHA256,
                 subject: facts.subject,
                 serialNumber: facts.serialNumberHex,
-                remoteAddress: channel.remoteAddress?.logDescription ?? "unknown"
+                remoteAddress: channel.remoteAddress?.logDescription ?? "unknown",
+                certificateDER: der
             )
         )
     }

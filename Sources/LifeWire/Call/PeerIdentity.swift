@@ -29,11 +29,14 @@ public struct TLSPeer: Sendable, Hashable {
     public let serialNumber: String
     /// The remote address, for logs.
     public let remoteAddress: String
+    /// The certificate itself (DER), for rules that read more of it than the above.
+    public let certificateDER: [UInt8]
 
-    public init(fingerprint: String, subject: String, serialNumber: String, remoteAddress: String) {
+    public init(fingerprint: String, subject: String, serialNumber: String, remoteAddress: String, certificateDER: [UInt8]) {
         self.fingerprint = fingerprint
         self.subject = subject
         self.serialNumber = serialNumber
         self.remoteAddress = remoteAddress
+        self.certificateDER = certificateDER
     }
 }

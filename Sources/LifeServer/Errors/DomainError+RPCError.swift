@@ -1,0 +1,32 @@
+import LifeCore
+import LifeWire
+
+extension DomainError: RPCErrorConvertible {
+    /// The wire status of each domain error: the one mapping from LifeCore to the protocol.
+    public var rpcError: RPCError {
+        switch self {
+        case .invalidField(let field, let reason, let message):
+            RPCError(
+                .invalidArgument,
+                message,
+                reason: "INVALID_FIELD",
+                fieldViolations: [.init(field: field, reason: reason, description: message)]
+            )
+        case .notFound(let what):
+            RPCError(.notFound, "\(what) not found")
+        case .alreadyExists(let what):
+            RPCError(.alreadyExists, "\(what) already exists")
+        case .unauthenticated:
+            // Deliberately the same for every cause: no hint whether the id exists.
+            RPCError(.unauthenticated, "login failed or session not valid")
+        case .permissionDenied(let message):
+            RPCError(.permissionDenied, message)
+        case .passwordChangeRequired:
+            RPCError(.failedPrecondition, "the password must be changed first (Auth.ChangePassword)", reason: "PASSWORD_CHANGE_REQUIRED")
+        case .failedPrecondition(let message):
+            RPCError(.failedPrecondition, message)
+        case .throttled(let seconds):
+            RPCError(.resourceExhausted, "too many attempts; retry later", reason: "THROTTLED", retryAfterMilliseconds: UInt64(max(seconds, 1)) * 1000)
+        }
+    }
+}

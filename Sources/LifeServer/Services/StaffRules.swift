@@ -1,0 +1,18 @@
+import LifeCore
+
+/// Rules for staff account fields.
+enum StaffRules {
+    /// 1…64 printable ASCII characters without spaces.
+    static func checkLoginID(_ loginID: String, field: String = "staff_member.login_id") throws(DomainError) {
+        guard (1...64).contains(loginID.utf8.count), loginID.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .invalidField(field: field, reason: "FORMAT", message: "login id must be 1…64 printable ASCII characters without spaces")
+        }
+    }
+
+    /// 1…100 characters, no control characters.
+    static func checkDisplayName(_ name: String, field: String = "staff_member.display_name") throws(DomainError) {
+        guard (1...100).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalidField(field: field, reason: "FORMAT", message: "display name must be 1…100 characters without control characters")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import LifeCore
+import LifeProto
+import LifeStubs
+import LifeWire
+
+/// life.v1.Staff: a facility admin (管理ユーザー) manages the accounts of their own facility.
+/// Operators get PERMISSION_DENIED; another facility's staff do not exist (NOT_FOUND).
+public struct StaffService: Life_V1_StaffService {
+    private let storage: any LifeStorage
+    private let hasher: any PasswordHasher
+    private let settings: AuthSettings
+    private let authenticator: SessionAuthenticator
+    private let audit: AuditRecorder
+
+    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings) {
+        self.storage = storage
+        self.hasher = hasher
+        self.settings = settings
+        self.authenticator = SessionAuthenticator(storage: storage, policy: settings.login)
+        self.audit = AuditRecorder(storage: storage)
+    }
+
+    public func createStaffMember(_ request: Life_V1_CreateStaffMemberRequest, context: ServerCallContext) async throws
+        -> Life_V1_CreateStaffMemberResponse
+    {
+        let loginID = request.staffMember.loginID
+        return try await asFacilityAdmin(context, target: loginID) { caller in
+            let input = request.staffMember
+            try StaffRules.checkLoginID(input.loginID)
+            try StaffRules.checkDisplayName(input.displayName)
+            guard let role = StaffRole(input.role) else {
+                throw DomainError.invalidField(field: "staff_member.role", reason: "REQUIRED", message: "role must be FACILITY_ADMIN or OPERATOR")
+            }
+            try settings.passwords.check(request.initialPassword, loginID: input.loginID, field: "initial_password")
+            let now = Date()
+            let member = try await storage.createStaffMember(
+                StaffMember(
+                    facility: caller.facility.number,
+                    loginID: input.loginID,
+                    displayName: input.displayName,
+                    role: role,
+                    passwordHash: try await hasher.hash(request.initialPassword),
+                    mustChangePassword: true,
+                    createdAt: now,
+                    updatedAt: now
+                )
+            )
+            var response = Life_V1_CreateStaffMemberResponse()
+            response.staffMember = Life_V1_StaffMember(member)
+            return response
+        }
+    }
+
+    public func listStaffMembers(_ request: Life_V1_ListStaffMembersRequest, context: ServerCallContext) async throws
+        -> Life_V1_ListStaffMembersResponse
+    {
+        try await asFacilityAdmin(context, target: "") { caller in
+            let role = StaffRole(request.role)
+            let all = try await storage.staffMembers(facility: caller.facility.number)
+                .filter { (request.includeDisabled || !$0.disabled) && (role == nil || $0.role == role) }
+                .sorted { $0.loginID < $1.loginID }
+            let page = try Paging(request.page, total: all.count)
+            var response = Life_V1_ListStaffMembersResponse()
+            response.staffMembers = all[page.range].map(Life_V1_StaffMember.init)
+            response.page = page.response
+            return response
+        }
+    }
+
+    public func getStaffMember(_ request: Life_V1_GetStaffMemberRequest, context: ServerCallContext) async throws
+        -> Life_V1_GetStaffMemberResponse
+    {
+        try await asFacilityAdmin(context, target: request.loginID) { caller in
+            var response = Life_V1_GetStaffMemberResponse()
+            response.staffMember = Life_V1_StaffMember(try await member(request.loginID, of: caller))
+            return response
+        }
+    }
+
+    public func updateStaffMember(_ request: Life_V1_UpdateStaffMemberRequest, context: ServerCallContext) async throws
+        -> Life_V1_UpdateStaffMemberResponse
+    {
+        try await asFacilityAdmin(context, target: request.staffMember.loginID) { caller in
+            var member = try await member(request.staffMember.loginID, of: caller)
+            try StaffRules.checkDisplayName(request.staffMember.displayName)
+            member.displayName = request.staffMember.displayName
+            if let role = StaffRole(request.staffMember.role), role != member.role {
+                guard member.id != caller.staff.id else {
+                    throw DomainError.failedPrecondition("you cannot change your own role")
+                }
+                member.role = role
+            }
+            member.updatedAt = Date()
+            try await storage.updateStaffMember(member)
+            var response = Life_V1_UpdateStaffMemberResponse()
+            response.staffMember = Life_V1_StaffMember(member)
+            return response
+        }
+    }
+
+    public func disableStaffMember(_ request: Life_V1_DisableStaffMemberRequest, context: ServerCallContext) async throws
+        -> Life_V1_DisableStaffMemberResponse
+    {
+        try await asFacilityAdmin(context, target: request.loginID) { caller in
+            var member = try await member(request.loginID, of: caller)
+            guard member.id != caller.staff.id else { throw DomainError.failedPrecondition("you cannot disable your own account") }
+            member.disabled = true
+            member.updatedAt = Date()
+            try await storage.updateStaffMember(member)
+            _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date())
+            var response = Life_V1_DisableStaffMemberResponse()
+            response.staffMember = Life_V1_StaffMember(member)
+            return response
+        }
+    }
+
+    public func enableStaffMember(_ request: Life_V1_EnableStaffMemberRequest, context: ServerCallContext) async throws
+        -> Life_V1_EnableStaffMemberResponse
+    {
+        try await asFacilityAdmin(context, target: request.loginID) { caller in
+            var member = try await member(request.loginID, of: caller)
+            member.disabled = false
+            member.updatedAt = Date()
+            try await storage.updateStaffMember(member)
+            var response = Life_V1_EnableStaffMemberResponse()
+            response.staffMember = Life_V1_StaffMember(member)
+            return response
+        }
+    }
+
+    public func resetStaffMemberPassword(_ request: Life_V1_ResetStaffMemberPasswordRequest, context: ServerCallContext) async throws
+        -> Life_V1_ResetStaffMemberPasswordResponse
+    {
+        try await asFacilityAdmin(context, target: request.loginID) { caller in
+            var member = try await member(request.loginID, of: caller)
+            try settings.passwords.check(request.temporaryPassword, loginID: member.loginID, field: "temporary_password")
+            member.passwordHash = try await hasher.hash(request.temporaryPassword)
+            member.mustChangePassword = true
+            member.failedLoginCount = 0
+            member.lockedUntil = nil
+            member.updatedAt = Date()
+            try await storage.updateStaffMember(member)
+            _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date())
+            var response = Life_V1_ResetStaffMemberPasswordResponse()
+            response.staffMember = Life_V1_StaffMember(member)
+            return response
+        }
+    }
+
+    public func unlockStaffMember(_ request: Life_V1_UnlockStaffMemberRequest, context: ServerCallContext) async throws
+        -> Life_V1_UnlockStaffMemberResponse
+    {
+        try await asFacilityAdmin(context, target: request.loginID) { caller in
+            var member = try await member(request.loginID, of: caller)
+            member.failedLoginCount = 0
+            member.lockedUntil = nil
+            member.updatedAt = Date()
+            try await storage.updateStaffMember(member)
+            var response = Life_V1_UnlockStaffMemberResponse()
+            response.staffMember = Life_V1_StaffMember(member)
+            return response
+        }
+    }
+
+    // MARK: -
+
+    /// Authenticates, requires the facility admin role, and audits the call.
+    private func asFacilityAdmin<T: Sendable>(
+        _ context: ServerCallContext,
+        target: String,
+        _ body: (AuthenticatedCaller) async throws -> T
+    ) async throws -> T {
+        let caller = try await authenticator.authenticate(context)
+        return try await audit.audited(context, facility: caller.facility.number.rawValue, loginID: caller.staff.loginID, target: target.isEmpty ? "" : "staff:\(target)") {
+            guard caller.staff.role == .facilityAdmin else {
+                throw DomainError.permissionDenied("only facility admins (管理ユーザー) may manage staff accounts")
+            }
+            return try await body(caller)
+        }
+    }
+
+    /// A member of the caller's facility; any other facility's member is NOT_FOUND.
+    private func member(_ loginID: String, of caller: AuthenticatedCaller) async throws -> StaffMember {
+        guard let member = try await storage.staffMember(facility: caller.facility.number, loginID: loginID) else {
+            throw DomainError.notFound("staff member \"\(loginID.prefix(64))\"")
+        }
+        return member
+    }
+}

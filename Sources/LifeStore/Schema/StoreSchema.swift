@@ -1,0 +1,133 @@
+import GRDB
+
+/// The database schema as an append-only list of named migrations.
+///
+/// Rules: never edit, rename or reorder a registered migration once it has shipped; change the
+/// schema only by appending a new one. GRDB records applied names in `grdb_migrations`, so
+/// reopening a database runs only what it has not seen.
+///
+/// Conventions: tables are STRICT (SQLite 3.37+), so a column holds only its declared type even
+/// when the file is written by another program; times are INTEGER microseconds since the epoch
+/// (`StoredTime`); booleans are INTEGER 0/1 with a CHECK. The schema, not the Swift code, is what
+/// enforces NOT NULL, UNIQUE and foreign keys. A CHECK cannot be altered in SQLite: adding a
+/// `StaffRole` case needs a migration that rebuilds `staff`.
+enum StoreSchema {
+    /// Every migration, in order.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-directory") { db in
+            try db.execute(sql: directory)
+        }
+        migrator.registerMigration("v2-staff") { db in
+            try db.execute(sql: staff)
+        }
+        migrator.registerMigration("v3-sessions") { db in
+            try db.execute(sql: sessions)
+        }
+        migrator.registerMigration("v4-audit") { db in
+            try db.execute(sql: audit)
+        }
+        return migrator
+    }()
+
+    /// Facilities and the certificates registered to them by fingerprint. A fingerprint may be
+    /// registered again after its registration was revoked, so uniqueness holds only among the
+    /// registrations in force (a partial unique index).
+    private static let directory = """
+        CREATE TABLE facility (
+            number TEXT NOT NULL PRIMARY KEY CHECK (length(number) = 10),
+            name TEXT NOT NULL,
+            disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE certificate_registration (
+            id INTEGER PRIMARY KEY,
+            fingerprint TEXT NOT NULL
+                CHECK (length(fingerprint) = 64 AND fingerprint NOT GLOB '*[^0-9a-f]*'),
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            subject TEXT NOT NULL,
+            not_after INTEGER,
+            note TEXT NOT NULL,
+            registered_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        ) STRICT;
+
+        CREATE UNIQUE INDEX certificate_registration_in_force
+            ON certificate_registration(fingerprint) WHERE revoked_at IS NULL;
+        CREATE INDEX certificate_registration_by_facility
+            ON certificate_registration(facility_number);
+        """
+
+    /// Staff accounts. `UNIQUE (id, facility_number)` is redundant as a key but lets a session
+    /// reference the pair, so a session's facility is always its staff member's facility.
+    private static let staff = """
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            login_id TEXT NOT NULL CHECK (length(login_id) > 0),
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('facility_admin', 'operator')),
+            password_hash TEXT NOT NULL CHECK (length(password_hash) > 0),
+            must_change_password INTEGER NOT NULL CHECK (must_change_password IN (0, 1)),
+            disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+            failed_login_count INTEGER NOT NULL CHECK (failed_login_count >= 0),
+            locked_until INTEGER,
+            last_login_at INTEGER,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (facility_number, login_id),
+            UNIQUE (id, facility_number)
+        ) STRICT;
+        """
+
+    /// Sessions by token hash (SHA-256 hex, never the token).
+    private static let sessions = """
+        CREATE TABLE session (
+            token_hash TEXT NOT NULL PRIMARY KEY
+                CHECK (length(token_hash) = 64 AND token_hash NOT GLOB '*[^0-9a-f]*'),
+            staff_id INTEGER NOT NULL,
+            facility_number TEXT NOT NULL,
+            certificate_fingerprint TEXT NOT NULL CHECK (length(certificate_fingerprint) = 64),
+            created_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            revoked_at INTEGER,
+            FOREIGN KEY (staff_id, facility_number) REFERENCES staff(id, facility_number) ON DELETE CASCADE
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE INDEX session_by_staff ON session(staff_id, facility_number);
+        """
+
+    /// The hash-chained audit log. `sequence` is the rowid, so reading in sequence order is a
+    /// plain table scan. The triggers make the table append-only for every connection that does
+    /// not drop them first; the chain (`AuditChain`) is what detects a change made anyway.
+    private static let audit = """
+        CREATE TABLE audit_event (
+            sequence INTEGER NOT NULL PRIMARY KEY CHECK (sequence >= 1),
+            occurred_at INTEGER NOT NULL,
+            facility TEXT NOT NULL,
+            login_id TEXT NOT NULL,
+            certificate_fingerprint TEXT NOT NULL,
+            local_peer TEXT NOT NULL,
+            method TEXT NOT NULL,
+            target TEXT NOT NULL,
+            result TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            previous_hash TEXT NOT NULL
+                CHECK ((sequence = 1 AND previous_hash = '') OR length(previous_hash) = 64),
+            hash TEXT NOT NULL CHECK (length(hash) = 64)
+        ) STRICT;
+
+        CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_event is append-only');
+        END;
+
+        CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_event is append-only');
+        END;
+        """
+}

@@ -1,0 +1,154 @@
+import LifeClient
+import LifeProto
+import LifeWire
+import TestSupport
+import Testing
+
+/// The seed's promise: a third party who knows a staff member's ID and password still cannot log
+/// in without the facility's certificate. Over real mutual TLS, with the real store.
+@Suite("Certificate-bound login")
+struct LoginTests {
+    private typealias F = TestFacilities
+
+    private func loginError(_ daemon: TestDaemon, _ client: TestPKI.Client?, _ loginID: String, _ password: String) async -> RPCError? {
+        do {
+            _ = try await LifeClient.withConnection(to: daemon.tlsEndpoint(client)) { try await F.login($0, loginID, password) }
+            return nil
+        } catch let error as RPCError {
+            return error
+        } catch {
+            return RPCError(.unknown, "\(error)")
+        }
+    }
+
+    @Test("right certificate + right password logs in; another facility's or an unregistered certificate fails alike")
+    func seedScenario() async throws {
+        let daemon = try await TestDaemon.start()
+        try await F.seed(daemon)
+        let response = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
+            var request = Life_V1_LoginRequest()
+            request.loginID = "admin-a"
+            request.password = F.initialPassword
+            return try await client.auth.login(request)
+        }
+        #expect(response.sessionToken.count == 43)
+        #expect(response.staffMember.facilityNumber == F.a)
+        #expect(response.staffMember.mustChangePassword)
+
+        let otherFacility = await loginError(daemon, .facilityB, "admin-a", F.initialPassword)
+        let unregistered = await loginError(daemon, .unregistered, "admin-a", F.initialPassword)
+        let wrongPassword = await loginError(daemon, .facilityA, "admin-a", "Wrong-2026")
+        let unknownID = await loginError(daemon, .facilityA, "nobody", F.initialPassword)
+        for error in [otherFacility, unregistered, wrongPassword, unknownID] {
+            #expect(error?.code == .unauthenticated)
+            #expect(error?.message == otherFacility?.message, "every failure says the same")
+        }
+        let noCertificate = await loginError(daemon, nil, "admin-a", F.initialPassword)
+        #expect(noCertificate?.code == .unavailable, "no certificate: the handshake fails")
+        try await daemon.stop()
+    }
+
+    @Test("a certificate registered by fingerprint maps to its facility")
+    func fingerprintRegistration() async throws {
+        let daemon = try await TestDaemon.start()
+        try await F.seed(daemon)
+        #expect(await loginError(daemon, .unregistered, "admin-a", F.initialPassword)?.code == .unauthenticated)
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var request = Life_V1_CreateCertificateRegistrationRequest()
+            request.facilityNumber = F.a
+            request.fingerprint = daemon.pki.issued[.unregistered]!.fingerprintSHA256
+            _ = try await client.admin.createCertificateRegistration(request)
+        }
+        #expect(await loginError(daemon, .unregistered, "admin-a", F.initialPassword) == nil)
+        try await daemon.stop()
+    }
+
+    @Test("3 wrong passwords lock the account; the right one then fails too; an admin unlocks")
+    func lockout() async throws {
+        let daemon = try await TestDaemon.start()
+        try await F.seed(daemon)
+        for _ in 0..<3 {
+            #expect(await loginError(daemon, .facilityA, "admin-a", "Wrong-2026")?.code == .unauthenticated)
+        }
+        let locked = await loginError(daemon, .facilityA, "admin-a", F.initialPassword)
+        #expect(locked?.code == .unauthenticated)
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var request = Life_V1_AdminUnlockStaffMemberRequest()
+            request.facilityNumber = F.a
+            request.loginID = "admin-a"
+            _ = try await client.admin.unlockStaffMember(request)
+        }
+        #expect(await loginError(daemon, .facilityA, "admin-a", F.initialPassword) == nil)
+        try await daemon.stop()
+    }
+
+    @Test("a lock ends by itself after the lock duration")
+    func lockExpires() async throws {
+        let daemon = try await TestDaemon.start(["auth.lock_duration=1s"])
+        try await F.seed(daemon)
+        for _ in 0..<3 { _ = await loginError(daemon, .facilityA, "admin-a", "Wrong-2026") }
+        #expect(await loginError(daemon, .facilityA, "admin-a", F.initialPassword)?.code == .unauthenticated)
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(await loginError(daemon, .facilityA, "admin-a", F.initialPassword) == nil)
+        try await daemon.stop()
+    }
+
+    @Test("first login forces a password change; ChangePassword revokes the other sessions")
+    func passwordChange() async throws {
+        let daemon = try await TestDaemon.start()
+        try await F.seed(daemon)
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
+            let first = try await F.login(client, "admin-a", F.initialPassword)
+            let second = try await F.login(client, "admin-a", F.initialPassword)
+            #expect(first != second, "a new token per login")
+            let blocked = await #expect(throws: RPCError.self) { _ = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(first)) }
+            #expect(blocked?.code == .failedPrecondition)
+            #expect(blocked?.reason == "PASSWORD_CHANGE_REQUIRED")
+            let who = try await client.auth.whoAmI(.init(), metadata: F.bearer(first))
+            #expect(who.staffMember.loginID == "admin-a")
+            #expect(who.certificateFingerprint == daemon.pki.issued[.facilityA]!.fingerprintSHA256)
+
+            var change = Life_V1_ChangePasswordRequest()
+            change.oldPassword = F.initialPassword
+            change.newPassword = F.newPassword
+            let changed = try await client.auth.changePassword(change, metadata: F.bearer(first))
+            #expect(changed.revokedSessionCount == 1)
+            #expect(!changed.staffMember.mustChangePassword)
+            let list = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(first))
+            #expect(list.staffMembers.map(\.loginID) == ["admin-a"])
+            let revoked = await #expect(throws: RPCError.self) { _ = try await client.auth.whoAmI(.init(), metadata: F.bearer(second)) }
+            #expect(revoked?.code == .unauthenticated)
+        }
+        try await daemon.stop()
+    }
+
+    @Test("a token is refused from another certificate, after logout, and after the idle timeout")
+    func tokenBinding() async throws {
+        let daemon = try await TestDaemon.start(["auth.session_idle_timeout=2s"])
+        try await F.seed(daemon)
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var request = Life_V1_CreateCertificateRegistrationRequest()
+            request.facilityNumber = F.a
+            request.fingerprint = daemon.pki.issued[.unregistered]!.fingerprintSHA256
+            _ = try await client.admin.createCertificateRegistration(request)
+        }
+        let token = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { try await F.login($0, "admin-a", F.initialPassword) }
+        // Same facility, other certificate: the stolen token is useless.
+        let elsewhere = await #expect(throws: RPCError.self) {
+            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) { _ = try await $0.auth.whoAmI(.init(), metadata: F.bearer(token)) }
+        }
+        #expect(elsewhere?.code == .unauthenticated)
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
+            _ = try await client.auth.whoAmI(.init(), metadata: F.bearer(token))
+            _ = try await client.auth.logout(.init(), metadata: F.bearer(token))
+            let afterLogout = await #expect(throws: RPCError.self) { _ = try await client.auth.whoAmI(.init(), metadata: F.bearer(token)) }
+            #expect(afterLogout?.code == .unauthenticated)
+
+            let idle = try await F.login(client, "admin-a", F.initialPassword)
+            try await Task.sleep(for: .milliseconds(2200))
+            let expired = await #expect(throws: RPCError.self) { _ = try await client.auth.whoAmI(.init(), metadata: F.bearer(idle)) }
+            #expect(expired?.code == .unauthenticated)
+        }
+        try await daemon.stop()
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import LifeCore
+import LifeStore
+import Testing
+
+@Suite("StaffStore on SQLite")
+struct StaffStoreTests {
+    /// A store with facilities 1 and 2.
+    private static func fixture() async throws -> StoreFixture {
+        let fixture = try StoreFixture()
+        try await fixture.store.createFacility(Sample.facility(1))
+        try await fixture.store.createFacility(Sample.facility(2))
+        return fixture
+    }
+
+    @Test func createReadAndList() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let facility = Sample.facilityNumber(1)
+
+        let suzuki = try await store.createStaffMember(Sample.staff("suzuki", facility: facility))
+        let admin = try await store.createStaffMember(Sample.staff("admin", facility: facility, role: .facilityAdmin))
+        let id = try #require(suzuki.id)
+        #expect(admin.id != nil && admin.id != id)
+
+        #expect(try await store.staffMember(id: id) == suzuki)
+        #expect(try await store.staffMember(facility: facility, loginID: "suzuki") == suzuki)
+        #expect(try await store.staffMember(facility: Sample.facilityNumber(2), loginID: "suzuki") == nil)
+        #expect(try await store.staffMember(id: 999) == nil)
+        #expect(try await store.staffMembers(facility: facility) == [admin, suzuki])
+        #expect(try await store.staffMembers(facility: Sample.facilityNumber(2)) == [])
+    }
+
+    @Test func timesComeBackAsStored() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let odd = Date(timeIntervalSince1970: 1_770_000_000.123_456_789)
+        let created = try await fixture.store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1), at: odd))
+
+        #expect(try await fixture.store.staffMember(id: created.id!) == created)
+        #expect(abs(created.createdAt.timeIntervalSince(odd)) < 0.000_001)
+    }
+
+    @Test func loginIDIsUniquePerFacilityOnly() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        _ = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
+
+        let error = await #expect(throws: DomainError.self) {
+            try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
+        }
+        #expect(error?.kind == .alreadyExists)
+        _ = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(2)))
+        #expect(try await store.staffMembers(facility: Sample.facilityNumber(1)).count == 1)
+    }
+
+    @Test func unknownFacilityIsNotFound() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let error = await #expect(throws: DomainError.self) {
+            try await fixture.store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(9)))
+        }
+        #expect(error?.kind == .notFound)
+    }
+
+    @Test func updateReplacesTheMember() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        var member = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
+        _ = try await store.createStaffMember(Sample.staff("sato", facility: Sample.facilityNumber(1)))
+
+        member.displayName = "田中 花子"
+        member.disabled = true
+        member.passwordHash = "$scrypt$new"
+        member.mustChangePassword = true
+        member.lockedUntil = Sample.time.addingTimeInterval(1800)
+        member.updatedAt = Sample.time.addingTimeInterval(10)
+        try await store.updateStaffMember(member)
+        #expect(try await store.staffMember(id: member.id!) == member)
+
+        var taken = member
+        taken.loginID = "sato"
+        let duplicate = await #expect(throws: DomainError.self) { try await store.updateStaffMember(taken) }
+        #expect(duplicate?.kind == .alreadyExists)
+
+        var missing = member
+        missing.id = 999
+        let notFound = await #expect(throws: DomainError.self) { try await store.updateStaffMember(missing) }
+        #expect(notFound?.kind == .notFound)
+
+        missing.id = nil
+        let noID = await #expect(throws: DomainError.self) { try await store.updateStaffMember(missing) }
+        #expect(noID?.kind == .notFound)
+        #expect(try await store.staffMember(id: member.id!) == member)
+    }
+
+    @Test func failedLoginsLockAtTheThresholdAndRestartTheCount() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let id = try #require(try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1))).id)
+        let lockDuration = Duration.seconds(30 * 60)
+
+        let first = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 3, lockDuration: lockDuration)
+        #expect(first.failedLoginCount == 1)
+        #expect(first.lockedUntil == nil)
+        let second = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 3, lockDuration: lockDuration)
+        #expect(second.failedLoginCount == 2)
+        #expect(!second.isLocked(at: Sample.time))
+
+        let third = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 3, lockDuration: lockDuration)
+        #expect(third.failedLoginCount == 0)
+        #expect(third.lockedUntil == Sample.time.addingTimeInterval(1800))
+        #expect(third.isLocked(at: Sample.time.addingTimeInterval(1799)))
+        #expect(!third.isLocked(at: Sample.time.addingTimeInterval(1800)))
+        #expect(try await store.staffMember(id: id) == third)
+
+        try await store.recordSuccessfulLogin(staffID: id, at: Sample.time.addingTimeInterval(2000))
+        _ = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 3, lockDuration: lockDuration)
+        try await store.recordSuccessfulLogin(staffID: id, at: Sample.time.addingTimeInterval(2100))
+        let afterLogin = try #require(try await store.staffMember(id: id))
+        #expect(afterLogin.failedLoginCount == 0)
+        #expect(afterLogin.lastLoginAt == Sample.time.addingTimeInterval(2100))
+        #expect(afterLogin.updatedAt == Sample.time, "login bookkeeping does not touch updatedAt")
+    }
+
+    @Test func concurrentFailuresAreEachCountedOnce() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let id = try #require(try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1))).id)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<40 {
+                group.addTask {
+                    _ = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 1000, lockDuration: .seconds(60))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.staffMember(id: id)?.failedLoginCount == 40)
+
+        // 25 more with lockAfter 50: the 10th reaches 50 and locks (the count restarts), 15 stay counted.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<25 {
+                group.addTask {
+                    _ = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 50, lockDuration: .seconds(60))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let member = try #require(try await store.staffMember(id: id))
+        #expect(member.failedLoginCount == 15)
+        #expect(member.lockedUntil == Sample.time.addingTimeInterval(60))
+    }
+
+    @Test func loginBookkeepingOfUnknownStaffIsNotFound() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let failed = await #expect(throws: DomainError.self) {
+            try await fixture.store.recordFailedLogin(staffID: 42, at: Sample.time, lockAfter: 3, lockDuration: .seconds(1))
+        }
+        #expect(failed?.kind == .notFound)
+        let succeeded = await #expect(throws: DomainError.self) {
+            try await fixture.store.recordSuccessfulLogin(staffID: 42, at: Sample.time)
+        }
+        #expect(succeeded?.kind == .notFound)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+@testable import LifeStore
+
+/// A store on a fresh database file in its own temporary folder. Call `remove()` when done.
+struct StoreFixture {
+    /// The folder holding the database and anything a test writes beside it.
+    let directory: String
+    let store: SQLiteStore
+
+    init() throws {
+        var template = Array("/tmp/lifestore-test-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        directory = String(cString: created)
+        store = try SQLiteStore(path: directory + "/life.sqlite")
+    }
+
+    /// A path in the fixture's folder.
+    func file(_ name: String) -> String { directory + "/" + name }
+
+    /// A second, independent connection to the same file, as another program would open it.
+    func rawConnection(foreignKeys: Bool = true) throws -> DatabaseQueue {
+        try Self.rawConnection(path: store.path, foreignKeys: foreignKeys)
+    }
+
+    /// A plain GRDB connection to any database file.
+    static func rawConnection(path: String, foreignKeys: Bool = true) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = foreignKeys
+        configuration.busyMode = .timeout(5)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    func remove() {
+        try? store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
