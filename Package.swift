@@ -135,7 +135,10 @@ let package = Package(
         .testTarget(name: "LifePKITests", dependencies: ["LifePKI"]),
         .testTarget(name: "LifeCoreTests", dependencies: ["LifeCore"]),
         .testTarget(name: "LifeServerTests", dependencies: ["LifeServer", "LifeCore"]),
-        .testTarget(name: "LifeStoreTests", dependencies: ["LifeStore", "LifeCore"]),
+        .testTarget(
+            name: "LifeStoreTests",
+            dependencies: ["LifeStore", "LifeCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "LifeIntegrationTests",
             dependencies: ["TestSupport", "LifeDaemon", "LifeServer", "LifeClient", "LifePKI", "LifeProto", "LifeStubs", "LifeCore", "LifeStore"]

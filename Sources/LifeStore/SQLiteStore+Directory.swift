@@ -95,7 +95,8 @@ extension SQLiteStore: DirectoryStore {
         return try await pool.read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT \(CertificateRegistration.selection) FROM certificate_registration WHERE fingerprint = ? AND revoked_at IS NULL",
+                sql:
+                    "SELECT \(CertificateRegistration.selection) FROM certificate_registration WHERE fingerprint = ? AND revoked_at IS NULL",
                 arguments: [fingerprint]
             ).map { try CertificateRegistration(row: $0, path: path) }
         }

@@ -3,9 +3,9 @@ import GRDB
 import LifeCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension SQLiteStore: MaintenanceStore {
@@ -71,7 +71,8 @@ extension SQLiteStore: MaintenanceStore {
             if code == EEXIST {
                 throw StoreError(code: .backupTargetExists, path: target, message: "backup target \(target) already exists")
             }
-            throw StoreError(code: .backupFailed, path: target, message: "cannot create backup \(target): \(String(cString: strerror(code)))")
+            throw StoreError(
+                code: .backupFailed, path: target, message: "cannot create backup \(target): \(String(cString: strerror(code)))")
         }
         closeDescriptor(descriptor)
     }

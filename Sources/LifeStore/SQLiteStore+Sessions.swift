@@ -32,6 +32,20 @@ extension SQLiteStore: SessionStore {
         }
     }
 
+    public func sessionWithOwner(tokenHash: String) async throws -> (session: Session, staff: StaffMember, facility: Facility)? {
+        let path = path
+        return try await pool.read { db in
+            guard
+                let session = try Row.fetchOne(db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash])
+                    .map({ try Session(row: $0, path: path) }),
+                let staff = try Self.fetchStaffMember(db, id: session.staffID, path: path),
+                let facility = try Row.fetchOne(db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [staff.facility.rawValue])
+                    .map({ try Facility(row: $0, path: path) })
+            else { return nil }
+            return (session, staff, facility)
+        }
+    }
+
     /// Moves `lastSeenAt` forward (never back). Throws `notFound` for an unknown token hash.
     public func touchSession(tokenHash: String, at time: Date) async throws {
         try await pool.write { db in

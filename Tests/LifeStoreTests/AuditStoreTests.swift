@@ -54,7 +54,8 @@ struct AuditStoreTests {
         ]
         var appended: [AuditRecord] = []
         for seconds in times {
-            appended.append(try await fixture.store.appendAudit(AuditEvent(time: Date(timeIntervalSince1970: seconds), method: "/m", result: "OK")))
+            appended.append(
+                try await fixture.store.appendAudit(AuditEvent(time: Date(timeIntervalSince1970: seconds), method: "/m", result: "OK")))
         }
 
         #expect(try await fixture.store.recentAudit(limit: 10) == appended)

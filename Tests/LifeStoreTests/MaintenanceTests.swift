@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import LifeCore
-@testable import LifeStore
 import Testing
+
+@testable import LifeStore
 
 @Suite("Backup and integrity check")
 struct MaintenanceTests {
@@ -18,11 +19,12 @@ struct MaintenanceTests {
         defer { fixture.remove() }
         let raw = try fixture.rawConnection(foreignKeys: false)
         try await raw.write { db in
-            try db.execute(sql: """
-                INSERT INTO staff (facility_number, login_id, display_name, role, password_hash, must_change_password,
-                    disabled, failed_login_count, created_at, updated_at)
-                VALUES ('\(Sample.facilityNumber(9))', 'ghost', 'x', 'operator', 'hash', 0, 0, 0, 1, 1)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO staff (facility_number, login_id, display_name, role, password_hash, must_change_password,
+                        disabled, failed_login_count, created_at, updated_at)
+                    VALUES ('\(Sample.facilityNumber(9))', 'ghost', 'x', 'operator', 'hash', 0, 0, 0, 1, 1)
+                    """)
         }
         let problems = try await fixture.store.integrityCheck()
         #expect(problems == ["foreign key violation: staff row 1 refers to a missing facility row"])

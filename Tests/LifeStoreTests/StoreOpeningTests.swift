@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import LifeCore
-@testable import LifeStore
 import Testing
+
+@testable import LifeStore
 
 @Suite("Opening the store")
 struct StoreOpeningTests {

@@ -27,10 +27,7 @@ public enum AuditChain {
         for field in [event.facility, event.loginID, event.certificateFingerprint, event.localPeer, event.method, event.target, event.result, event.reason] {
             append(field)
         }
-        return SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return SHA256.hash(data: bytes).lowerHex
     }
 
     /// Checks records given in storage order (ascending sequence).

@@ -4,6 +4,9 @@ import Foundation
 public protocol SessionStore: Sendable {
     func createSession(_ session: Session) async throws
     func session(tokenHash: String) async throws -> Session?
+    /// The session with its staff member and their facility, read in one snapshot (the check
+    /// every authenticated call makes: one read, not three).
+    func sessionWithOwner(tokenHash: String) async throws -> (session: Session, staff: StaffMember, facility: Facility)?
     func touchSession(tokenHash: String, at time: Date) async throws
     func revokeSession(tokenHash: String, at time: Date) async throws
     /// Revokes every session of a staff member except `keeping`; returns how many.

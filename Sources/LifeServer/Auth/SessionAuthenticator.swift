@@ -16,13 +16,13 @@ struct SessionAuthenticator: Sendable {
         -> AuthenticatedCaller
     {
         guard case .tls(let peer) = context.peer, let token = SessionToken.bearer(in: context.metadata),
-            let session = try await storage.session(tokenHash: SessionToken.hash(token)),
+            let (session, staff, facility) = try await storage.sessionWithOwner(tokenHash: SessionToken.hash(token)),
             session.revokedAt == nil,
             session.expiresAt > now,
             now.timeIntervalSince(session.lastSeenAt) < policy.sessionIdleTimeout.seconds,
             session.certificateFingerprint == peer.fingerprint,
-            let staff = try await storage.staffMember(id: session.staffID), !staff.disabled,
-            let facility = try await storage.facility(staff.facility), !facility.disabled
+            !staff.disabled,
+            !facility.disabled
         else {
             throw DomainError.unauthenticated
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LifeCore
 
 /// Session tokens: 256 random bits from the system's secure generator, sent to the client once
 /// as base64url; stored only as their SHA-256.
@@ -16,7 +17,7 @@ enum SessionToken {
 
     /// The stored form: SHA-256 of the token's UTF-8, lower-case hex.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        SHA256.hash(data: Array(token.utf8)).lowerHex
     }
 
     /// The token in an `authorization: Bearer <token>` metadata value.

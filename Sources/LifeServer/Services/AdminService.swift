@@ -218,7 +218,7 @@ public struct AdminService: Life_V1_AdminService {
             done.done = true
             let data = try Data(contentsOf: URL(fileURLWithPath: request.path), options: .mappedIfSafe)
             done.sizeBytes = UInt64(data.count)
-            done.sha256 = SHA256.hash(data: data).map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+            done.sha256 = SHA256.hash(data: data).lowerHex
             try await responses.write(done)
         }
     }

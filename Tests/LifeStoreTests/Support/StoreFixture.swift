@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+
 @testable import LifeStore
 
 /// A store on a fresh database file in its own temporary folder. Call `remove()` when done.
