@@ -57,26 +57,34 @@ extension SQLiteStore: StaffStore {
 
     /// Replaces every column but `id` with the member's values, lock state included (that is how
     /// an admin unlocks).
+    /// Writes the account fields (display name, role, password hash, must-change flag, disabled,
+    /// updated time). Login bookkeeping — failure count, lock, last login — is not written here,
+    /// so a read-modify-write of a member cannot undo failures counted meanwhile.
     public func updateStaffMember(_ member: StaffMember) async throws {
         guard let id = member.id else { throw DomainError.notFound("staff member has no id") }
-        let member = member.normalizedForStorage
         try await pool.write { db in
-            try mappingConstraints(
-                unique: .alreadyExists("login id \(member.loginID) is already taken in facility \(member.facility)"),
-                foreignKey: .notFound("facility \(member.facility) not found")
-            ) {
-                try db.execute(
-                    sql: """
-                        UPDATE staff SET
-                            facility_number = ?, login_id = ?, display_name = ?, role = ?, password_hash = ?,
-                            must_change_password = ?, disabled = ?, failed_login_count = ?, locked_until = ?,
-                            last_login_at = ?, created_at = ?, updated_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: Self.staffArguments(member) + [id]
-                )
-            }
+            try db.execute(
+                sql: """
+                    UPDATE staff SET
+                        display_name = ?, role = ?, password_hash = ?, must_change_password = ?, disabled = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    member.displayName, member.role.rawValue, member.passwordHash, member.mustChangePassword, member.disabled,
+                    StoredTime.microseconds(member.updatedAt), id,
+                ]
+            )
             guard db.changesCount == 1 else { throw DomainError.notFound("staff member \(id) not found") }
+        }
+    }
+
+    public func unlockStaffMember(staffID: Int64, at time: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE staff SET failed_login_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
+                arguments: [StoredTime.microseconds(time), staffID]
+            )
+            guard db.changesCount == 1 else { throw DomainError.notFound("staff member \(staffID) not found") }
         }
     }
 

@@ -65,36 +65,58 @@ struct StaffStoreTests {
         #expect(error?.kind == .notFound)
     }
 
-    @Test func updateReplacesTheMember() async throws {
+    @Test func updateWritesAccountFieldsButNotLoginBookkeeping() async throws {
         let fixture = try await Self.fixture()
         defer { fixture.remove() }
         let store = fixture.store
-        var member = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
-        _ = try await store.createStaffMember(Sample.staff("sato", facility: Sample.facilityNumber(1)))
+        let original = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
+        _ = try await store.recordFailedLogin(staffID: original.id!, at: Sample.time, lockAfter: 3, lockDuration: .seconds(60))
 
+        var member = original
         member.displayName = "田中 花子"
+        member.role = .facilityAdmin
         member.disabled = true
         member.passwordHash = "$scrypt$new"
-        member.mustChangePassword = true
-        member.lockedUntil = Sample.time.addingTimeInterval(1800)
+        member.mustChangePassword = false
+        member.failedLoginCount = 0  // stale copy: must not undo the failure counted above
+        member.lockedUntil = nil
+        member.loginID = "renamed"  // immutable: ignored
         member.updatedAt = Sample.time.addingTimeInterval(10)
         try await store.updateStaffMember(member)
-        #expect(try await store.staffMember(id: member.id!) == member)
-
-        var taken = member
-        taken.loginID = "sato"
-        let duplicate = await #expect(throws: DomainError.self) { try await store.updateStaffMember(taken) }
-        #expect(duplicate?.kind == .alreadyExists)
+        let stored = try #require(try await store.staffMember(id: original.id!))
+        #expect(stored.displayName == "田中 花子")
+        #expect(stored.role == .facilityAdmin)
+        #expect(stored.disabled)
+        #expect(stored.passwordHash == "$scrypt$new")
+        #expect(!stored.mustChangePassword)
+        #expect(stored.loginID == "tanaka")
+        #expect(stored.failedLoginCount == 1)
+        #expect(stored.updatedAt == member.updatedAt)
 
         var missing = member
         missing.id = 999
         let notFound = await #expect(throws: DomainError.self) { try await store.updateStaffMember(missing) }
         #expect(notFound?.kind == .notFound)
-
         missing.id = nil
         let noID = await #expect(throws: DomainError.self) { try await store.updateStaffMember(missing) }
         #expect(noID?.kind == .notFound)
-        #expect(try await store.staffMember(id: member.id!) == member)
+    }
+
+    @Test func unlockClearsTheCountAndTheLock() async throws {
+        let fixture = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let member = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
+        for _ in 0..<3 {
+            _ = try await store.recordFailedLogin(staffID: member.id!, at: Sample.time, lockAfter: 3, lockDuration: .seconds(600))
+        }
+        #expect(try await store.staffMember(id: member.id!)?.isLocked(at: Sample.time) == true)
+        try await store.unlockStaffMember(staffID: member.id!, at: Sample.time)
+        let unlocked = try #require(try await store.staffMember(id: member.id!))
+        #expect(unlocked.failedLoginCount == 0)
+        #expect(unlocked.lockedUntil == nil)
+        let missing = await #expect(throws: DomainError.self) { try await store.unlockStaffMember(staffID: 999, at: Sample.time) }
+        #expect(missing?.kind == .notFound)
     }
 
     @Test func failedLoginsLockAtTheThresholdAndRestartTheCount() async throws {

@@ -8,8 +8,12 @@ public protocol StaffStore: Sendable {
     func staffMember(facility: FacilityNumber, loginID: String) async throws -> StaffMember?
     func staffMember(id: Int64) async throws -> StaffMember?
     func staffMembers(facility: FacilityNumber) async throws -> [StaffMember]
-    /// Replaces the stored member (matched by id). Throws `notFound`.
+    /// Writes the account fields of the member matched by id: display name, role, password hash,
+    /// must-change flag, disabled, updated time. Never the login bookkeeping (failure count, lock,
+    /// last login), so a read-modify-write cannot undo failures counted in between. Throws `notFound`.
     func updateStaffMember(_ member: StaffMember) async throws
+    /// Clears the failure count and the lock. Throws `notFound`.
+    func unlockStaffMember(staffID: Int64, at time: Date) async throws
 
     /// Counts a failed password in one transaction: locks the account until
     /// `time + lockDuration` when this failure reaches `lockAfter` (and restarts the count).

@@ -176,10 +176,10 @@ public struct AdminService: Life_V1_AdminService {
             guard var member = try await storage.staffMember(facility: number, loginID: request.loginID) else {
                 throw DomainError.notFound("staff member \"\(request.loginID.prefix(64))\" of facility \(number)")
             }
+            member.updatedAt = Date()
+            try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
             member.failedLoginCount = 0
             member.lockedUntil = nil
-            member.updatedAt = Date()
-            try await storage.updateStaffMember(member)
             var response = Life_V1_AdminUnlockStaffMemberResponse()
             response.staffMember = Life_V1_StaffMember(member)
             return response

@@ -137,10 +137,11 @@ public struct StaffService: Life_V1_StaffService {
             try settings.passwords.check(request.temporaryPassword, loginID: member.loginID, field: "temporary_password")
             member.passwordHash = try await hasher.hash(request.temporaryPassword)
             member.mustChangePassword = true
-            member.failedLoginCount = 0
-            member.lockedUntil = nil
             member.updatedAt = Date()
             try await storage.updateStaffMember(member)
+            try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
+            member.failedLoginCount = 0
+            member.lockedUntil = nil
             _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date())
             var response = Life_V1_ResetStaffMemberPasswordResponse()
             response.staffMember = Life_V1_StaffMember(member)
@@ -153,10 +154,10 @@ public struct StaffService: Life_V1_StaffService {
     {
         try await asFacilityAdmin(context, target: request.loginID) { caller in
             var member = try await member(request.loginID, of: caller)
+            member.updatedAt = Date()
+            try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
             member.failedLoginCount = 0
             member.lockedUntil = nil
-            member.updatedAt = Date()
-            try await storage.updateStaffMember(member)
             var response = Life_V1_UnlockStaffMemberResponse()
             response.staffMember = Life_V1_StaffMember(member)
             return response
