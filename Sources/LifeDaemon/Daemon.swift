@@ -220,6 +220,7 @@ public final class Daemon: Sendable {
         if fresh.dataDirectory != config.dataDirectory { keys.append("data_dir") }
         if fresh.logLevel != config.logLevel { keys.append("log.level") }
         if fresh.gracePeriod != config.gracePeriod { keys.append("shutdown.grace_period") }
+        if fresh.auth != config.auth { keys.append("auth.*") }
         return keys
     }
 

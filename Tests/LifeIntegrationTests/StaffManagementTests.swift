@@ -94,4 +94,50 @@ struct StaffManagementTests {
         }
         try await daemon.stop()
     }
+
+    @Test("disabling an account or its facility stops its logins; a reset password must be changed")
+    func disableAndReset() async throws {
+        let daemon = try await TestDaemon.start()
+        try await F.seed(daemon)
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
+            let admin = try await adminSession(client)
+            var create = Life_V1_CreateStaffMemberRequest()
+            create.staffMember.loginID = "ito"
+            create.staffMember.displayName = "伊藤"
+            create.staffMember.role = .operator
+            create.initialPassword = "Temporary-1"
+            _ = try await client.staff.createStaffMember(create, metadata: F.bearer(admin))
+            let itoToken = try await F.login(client, "ito", "Temporary-1")
+
+            var disable = Life_V1_DisableStaffMemberRequest()
+            disable.loginID = "ito"
+            _ = try await client.staff.disableStaffMember(disable, metadata: F.bearer(admin))
+            let refused = await #expect(throws: RPCError.self) { _ = try await F.login(client, "ito", "Temporary-1") }
+            #expect(refused?.code == .unauthenticated)
+            let revoked = await #expect(throws: RPCError.self) { _ = try await client.auth.whoAmI(.init(), metadata: F.bearer(itoToken)) }
+            #expect(revoked?.code == .unauthenticated, "disabling ends the account's sessions")
+
+            var enable = Life_V1_EnableStaffMemberRequest()
+            enable.loginID = "ito"
+            _ = try await client.staff.enableStaffMember(enable, metadata: F.bearer(admin))
+            var reset = Life_V1_ResetStaffMemberPasswordRequest()
+            reset.loginID = "ito"
+            reset.temporaryPassword = "Reset-Temp-2"
+            let after = try await client.staff.resetStaffMemberPassword(reset, metadata: F.bearer(admin))
+            #expect(after.staffMember.mustChangePassword)
+            let fresh = try await F.login(client, "ito", "Reset-Temp-2")
+            let blocked = await #expect(throws: RPCError.self) { _ = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(fresh)) }
+            #expect(blocked?.reason == "PASSWORD_CHANGE_REQUIRED")
+        }
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var disable = Life_V1_DisableFacilityRequest()
+            disable.facilityNumber = F.a
+            _ = try await client.admin.disableFacility(disable)
+        }
+        let facilityOff = await #expect(throws: RPCError.self) {
+            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { _ = try await F.login($0, "admin-a", F.newPassword) }
+        }
+        #expect(facilityOff?.code == .unauthenticated)
+        try await daemon.stop()
+    }
 }

@@ -15,6 +15,4 @@ public enum DomainError: Error, Sendable, Hashable {
     case passwordChangeRequired
     /// The state does not allow the operation (e.g. a disabled facility).
     case failedPrecondition(String)
-    /// Too many attempts; retry after the given seconds.
-    case throttled(retryAfterSeconds: Int)
 }

@@ -22,15 +22,12 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
-    public var isEnabled: Bool { socketPath != nil }
-
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func reloading() {
         send("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())")
     }
     public func reloaded(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func stopping() { send("STOPPING=1\nSTATUS=draining connections") }
-    public func status(_ text: String) { send("STATUS=\(text)") }
     public func watchdog() { send("WATCHDOG=1") }
 
     /// Sends one message; failures are ignored (systemd may be gone during shutdown).

@@ -25,8 +25,6 @@ extension DomainError: RPCErrorConvertible {
             RPCError(.failedPrecondition, "the password must be changed first (Auth.ChangePassword)", reason: "PASSWORD_CHANGE_REQUIRED")
         case .failedPrecondition(let message):
             RPCError(.failedPrecondition, message)
-        case .throttled(let seconds):
-            RPCError(.resourceExhausted, "too many attempts; retry later", reason: "THROTTLED", retryAfterMilliseconds: UInt64(max(seconds, 1)) * 1000)
         }
     }
 }

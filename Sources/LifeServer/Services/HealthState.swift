@@ -28,7 +28,6 @@ public final class HealthState: Sendable {
     }
 
     public var status: Status { state.withLock { $0.status } }
-    public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
 
     /// Marks the server not serving for good and tells every watcher.
     public func beginShutdown() {

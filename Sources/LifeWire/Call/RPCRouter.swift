@@ -34,14 +34,4 @@ public struct RPCRouter: Sendable {
     public func handler(forPath path: String) -> RPCHandler? {
         handlers[path]
     }
-
-    /// Every registered method, sorted by path.
-    public var methods: [MethodDescriptor] {
-        handlers.values.map(\.method).sorted { $0.path < $1.path }
-    }
-
-    /// The distinct services registered, sorted.
-    public var services: [String] {
-        Array(Set(handlers.values.map(\.method.service))).sorted()
-    }
 }

@@ -4,7 +4,7 @@ extension DomainError {
     /// The case without its payload, for `#expect(error?.kind == .notFound)`.
     enum Kind: Hashable {
         case invalidField, notFound, alreadyExists, unauthenticated, permissionDenied
-        case passwordChangeRequired, failedPrecondition, throttled
+        case passwordChangeRequired, failedPrecondition
     }
 
     var kind: Kind {
@@ -16,7 +16,6 @@ extension DomainError {
         case .permissionDenied: .permissionDenied
         case .passwordChangeRequired: .passwordChangeRequired
         case .failedPrecondition: .failedPrecondition
-        case .throttled: .throttled
         }
     }
 }
