@@ -145,22 +145,16 @@ public struct AdminService: Life_V1_AdminService {
         -> Life_V1_CreateFacilityAdminResponse
     {
         try await admin(context, target: "staff:\(request.loginID.prefix(64))") {
-            let number = try facilityNumber(request.facilityNumber, field: "facility_number")
-            try StaffRules.checkLoginID(request.loginID, field: "login_id")
-            try StaffRules.checkDisplayName(request.displayName, field: "display_name")
-            try settings.passwords.check(request.initialPassword, loginID: request.loginID, field: "initial_password")
-            let now = Date()
-            let member = try await storage.createStaffMember(
-                StaffMember(
-                    facility: number,
-                    loginID: request.loginID,
-                    displayName: request.displayName,
-                    role: .facilityAdmin,
-                    passwordHash: try await hasher.hash(request.initialPassword),
-                    mustChangePassword: true,
-                    createdAt: now,
-                    updatedAt: now
-                )
+            let member = try await StaffRules.createAccount(
+                facility: try facilityNumber(request.facilityNumber, field: "facility_number"),
+                loginID: request.loginID,
+                displayName: request.displayName,
+                role: .facilityAdmin,
+                initialPassword: request.initialPassword,
+                fields: ("login_id", "display_name", "initial_password"),
+                storage: storage,
+                hasher: hasher,
+                policy: settings.passwords
             )
             var response = Life_V1_CreateFacilityAdminResponse()
             response.staffMember = Life_V1_StaffMember(member)

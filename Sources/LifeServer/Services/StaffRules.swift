@@ -1,3 +1,4 @@
+import Foundation
 import LifeCore
 
 /// Rules for staff account fields.
@@ -14,5 +15,36 @@ enum StaffRules {
         guard (1...100).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .invalidField(field: field, reason: "FORMAT", message: "display name must be 1…100 characters without control characters")
         }
+    }
+
+    /// Checks and creates an account whose initial password must be changed at first login: the
+    /// one way both Admin (a facility's first admin) and Staff (everyone else) make accounts.
+    static func createAccount(
+        facility: FacilityNumber,
+        loginID: String,
+        displayName: String,
+        role: StaffRole,
+        initialPassword: String,
+        fields: (loginID: String, displayName: String, password: String),
+        storage: any LifeStorage,
+        hasher: any PasswordHasher,
+        policy: PasswordPolicy
+    ) async throws -> StaffMember {
+        try checkLoginID(loginID, field: fields.loginID)
+        try checkDisplayName(displayName, field: fields.displayName)
+        try policy.check(initialPassword, loginID: loginID, field: fields.password)
+        let now = Date()
+        return try await storage.createStaffMember(
+            StaffMember(
+                facility: facility,
+                loginID: loginID,
+                displayName: displayName,
+                role: role,
+                passwordHash: try await hasher.hash(initialPassword),
+                mustChangePassword: true,
+                createdAt: now,
+                updatedAt: now
+            )
+        )
     }
 }

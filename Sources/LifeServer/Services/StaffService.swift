@@ -27,24 +27,19 @@ public struct StaffService: Life_V1_StaffService {
         let loginID = request.staffMember.loginID
         return try await asFacilityAdmin(context, target: loginID) { caller in
             let input = request.staffMember
-            try StaffRules.checkLoginID(input.loginID)
-            try StaffRules.checkDisplayName(input.displayName)
             guard let role = StaffRole(input.role) else {
                 throw DomainError.invalidField(field: "staff_member.role", reason: "REQUIRED", message: "role must be FACILITY_ADMIN or OPERATOR")
             }
-            try settings.passwords.check(request.initialPassword, loginID: input.loginID, field: "initial_password")
-            let now = Date()
-            let member = try await storage.createStaffMember(
-                StaffMember(
-                    facility: caller.facility.number,
-                    loginID: input.loginID,
-                    displayName: input.displayName,
-                    role: role,
-                    passwordHash: try await hasher.hash(request.initialPassword),
-                    mustChangePassword: true,
-                    createdAt: now,
-                    updatedAt: now
-                )
+            let member = try await StaffRules.createAccount(
+                facility: caller.facility.number,
+                loginID: input.loginID,
+                displayName: input.displayName,
+                role: role,
+                initialPassword: request.initialPassword,
+                fields: ("staff_member.login_id", "staff_member.display_name", "initial_password"),
+                storage: storage,
+                hasher: hasher,
+                policy: settings.passwords
             )
             var response = Life_V1_CreateStaffMemberResponse()
             response.staffMember = Life_V1_StaffMember(member)
@@ -102,30 +97,29 @@ public struct StaffService: Life_V1_StaffService {
     public func disableStaffMember(_ request: Life_V1_DisableStaffMemberRequest, context: ServerCallContext) async throws
         -> Life_V1_DisableStaffMemberResponse
     {
-        try await asFacilityAdmin(context, target: request.loginID) { caller in
-            var member = try await member(request.loginID, of: caller)
-            guard member.id != caller.staff.id else { throw DomainError.failedPrecondition("you cannot disable your own account") }
-            member.disabled = true
-            member.updatedAt = Date()
-            try await storage.updateStaffMember(member)
-            _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date())
-            var response = Life_V1_DisableStaffMemberResponse()
-            response.staffMember = Life_V1_StaffMember(member)
-            return response
-        }
+        var response = Life_V1_DisableStaffMemberResponse()
+        response.staffMember = try await setDisabled(request.loginID, true, context)
+        return response
     }
 
     public func enableStaffMember(_ request: Life_V1_EnableStaffMemberRequest, context: ServerCallContext) async throws
         -> Life_V1_EnableStaffMemberResponse
     {
-        try await asFacilityAdmin(context, target: request.loginID) { caller in
-            var member = try await member(request.loginID, of: caller)
-            member.disabled = false
+        var response = Life_V1_EnableStaffMemberResponse()
+        response.staffMember = try await setDisabled(request.loginID, false, context)
+        return response
+    }
+
+    /// Disabling also ends the account's sessions; nobody disables their own account.
+    private func setDisabled(_ loginID: String, _ disabled: Bool, _ context: ServerCallContext) async throws -> Life_V1_StaffMember {
+        try await asFacilityAdmin(context, target: loginID) { caller in
+            var member = try await member(loginID, of: caller)
+            if disabled, member.id == caller.staff.id { throw DomainError.failedPrecondition("you cannot disable your own account") }
+            member.disabled = disabled
             member.updatedAt = Date()
             try await storage.updateStaffMember(member)
-            var response = Life_V1_EnableStaffMemberResponse()
-            response.staffMember = Life_V1_StaffMember(member)
-            return response
+            if disabled { _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date()) }
+            return Life_V1_StaffMember(member)
         }
     }
 
