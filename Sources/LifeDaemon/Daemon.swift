@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// The composition root: builds every part of lifed from a `DaemonConfig`, binds the listeners,
 /// and runs them in one `ServiceGroup`. `lifed` and the tests both go through `build`.
@@ -149,8 +150,10 @@ public final class Daemon: Sendable {
     /// Serves until SIGTERM/SIGINT (graceful: GOAWAY, calls in flight finish within the grace
     /// period) or until the task is cancelled. SIGHUP reloads.
     public func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            auxiliary(ReloadSignalService(daemon: self))
+            auxiliary(ReloadSignalService(daemon: self, hangups: hangups)),
+            auxiliary(ReadyNotifier(notifier: notifier, status: statusLine)),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))
@@ -173,7 +176,6 @@ public final class Daemon: Sendable {
         }
         if stopRequested { await group.triggerGracefulShutdown() }
         logger.info("lifed \(LifedVersion.current) \(statusLine)")
-        notifier.ready(status: statusLine)
         try await group.run()
         logger.info("lifed stopped")
     }
@@ -188,8 +190,9 @@ public final class Daemon: Sendable {
     }
 
     /// Re-reads the configuration and TLS files. New connections use the new certificates, CA
-    /// bundle, CRLs, limits and socket allow-list; open connections are not touched. A bad file
-    /// keeps everything as it was. Returns whether the reload took effect.
+    /// bundle, CRLs, limits and socket allow-list; open connections go on, except those whose
+    /// client certificate a new CRL revokes, which end at once. A bad file keeps everything as it
+    /// was. Returns whether the reload took effect.
     @discardableResult
     public func reload() -> Bool {
         notifier.reloading()
@@ -197,7 +200,11 @@ public final class Daemon: Sendable {
         do {
             let fresh = try source.load()
             let material = try fresh.tlsListen.map { _ in try TLSMaterial.load(fresh.tls) }
-            if let material { tlsMaterial?.replace(with: material) }
+            if let material {
+                tlsMaterial?.replace(with: material)
+                let dropped = tlsListener?.dropConnections(revokedBy: material) ?? 0
+                if dropped > 0 { logger.notice("closed \(dropped) connection(s) whose client certificate the new CRL revokes") }
+            }
             limits.replace(with: fresh.limits)
             unixPolicy.replace(with: fresh.unixPeerPolicy(logger: logger))
             for key in restartOnlyKeys(fresh) {

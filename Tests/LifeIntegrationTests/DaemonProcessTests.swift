@@ -72,34 +72,36 @@ struct DaemonProcessTests {
         pki.folder.remove()
     }
 
-    @Test("SIGHUP with a new CRL refuses the revoked certificate on new connections, keeps open ones")
+    @Test("SIGHUP with a new CRL refuses the revoked certificate, ends its open connection, keeps the others")
     func reloadCRL() async throws {
         let pki = try TestPKI(folder: TemporaryDirectory())
         let (child, notify, _) = try await startLifed(pki)
         let port = try tlsPort(from: child.standardError)
-        try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityA)) { open in
-            let checked1 = try await open.health.check(.init()).status
-            #expect(checked1 == .serving)
+        try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityB)) { other in
+            try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityA)) { doomed in
+                let before = try await doomed.health.check(.init()).status
+                #expect(before == .serving)
 
-            try pki.writeCRL(revoking: [.revoked, .facilityA], number: 2)
-            child.signal(SIGHUP)
-            let reload = await notify.waitFor("READY=1")
-            #expect(reload.contains { $0.contains("RELOADING=1") })
+                try pki.writeCRL(revoking: [.revoked, .facilityA], number: 2)
+                child.signal(SIGHUP)
+                let reload = await notify.waitFor("READY=1")
+                #expect(reload.contains { $0.contains("RELOADING=1") })
 
+                // The connection the revoked certificate already had is ended…
+                let ended = await #expect(throws: RPCError.self) { _ = try await doomed.health.check(.init()) }
+                #expect(ended?.code == .unavailable)
+            }
+            // …and a new one is refused in the handshake.
             let error = await #expect(throws: RPCError.self) {
                 try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityA)) { try await $0.health.check(.init()) }
             }
             #expect(error?.code == .unavailable)
-            // The connection made before the reload is not dropped.
-            let checked2 = try await open.health.check(.init()).status
-            #expect(checked2 == .serving)
-            // Other facilities still get in.
-            let other = try await LifeClient.withConnection(to: endpoint(pki, port: port, .facilityB)) {
-                try await $0.health.check(.init())
-            }
-            #expect(other.status == .serving)
+            // Other facilities' connections are not dropped by the reload.
+            let kept = try await other.health.check(.init()).status
+            #expect(kept == .serving)
         }
         #expect(child.standardError.contains("is revoked"))
+        #expect(child.standardError.contains("whose client certificate the new CRL revokes"))
         child.signal(SIGTERM)
         #expect(await child.waitForExit() == 0)
         pki.folder.remove()

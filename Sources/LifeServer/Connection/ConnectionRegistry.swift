@@ -1,3 +1,4 @@
+import LifeWire
 import Synchronization
 
 /// The live connections of one listener, for the connection limit, draining and metrics.
@@ -22,6 +23,11 @@ final class ConnectionRegistry: Sendable {
     /// Calls open across all connections.
     var openCalls: Int {
         connections.withLock { Array($0.values) }.reduce(0) { $0 + $1.openCalls }
+    }
+
+    /// The connections whose peer matches `predicate`.
+    func connections(where predicate: (PeerIdentity) -> Bool) -> [ServerConnection] {
+        connections.withLock { Array($0.values) }.filter { connection in connection.peerMatches(predicate) }
     }
 
     /// Sends GOAWAY to every connection; each closes when its last call ends.

@@ -111,6 +111,18 @@ final class ServerConnection: Sendable {
         liveness.withLock { $0.lastRead = .now }
     }
 
+    /// Whether `predicate` holds for this connection's peer.
+    func peerMatches(_ predicate: (PeerIdentity) -> Bool) -> Bool {
+        predicate(peer)
+    }
+
+    /// Ends the connection at once (calls in flight are cancelled), telling the peer why.
+    func terminate(reason: Life_V1_GoAwayReason, message: String) {
+        logger.notice("closing connection: \(message)")
+        sendGoAway(reason: reason, message: message)
+        close()
+    }
+
     /// Ends the connection for a protocol violation, telling the peer why.
     func fail(_ error: WireError) {
         logger.notice("closing connection: \(error)")

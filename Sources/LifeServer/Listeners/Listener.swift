@@ -232,6 +232,17 @@ public final class Listener: Service, Sendable {
         registry.drainAll()
     }
 
+    /// Ends, at once and with GOAWAY CERTIFICATE_REVOKED, every connection whose certificate
+    /// `material` revokes; returns how many. A reload calls it, so a newly revoked certificate
+    /// does not keep the connection it already had.
+    public func dropConnections(revokedBy material: TLSMaterial) -> Int {
+        let revoked = registry.connections(where: material.revokes)
+        for connection in revoked {
+            connection.terminate(reason: .certificateRevoked, message: "the client certificate has been revoked")
+        }
+        return revoked.count
+    }
+
     /// Serves one admitted connection until it closes; a cancelled task (the grace period is
     /// over) closes it.
     private func serve(_ accepted: AcceptedConnection) async {

@@ -39,4 +39,11 @@ struct ClientCertificateVerifier: Sendable {
             return .invalid(reasons.joined(separator: "; "))
         }
     }
+
+    /// Whether a CRL of this material revokes `certificateDER` (a connection admitted under older
+    /// material is checked again after a reload).
+    func isRevoked(certificateDER: [UInt8]) -> Bool {
+        guard let certificate = try? Certificate(derEncoded: certificateDER) else { return false }
+        return crls.contains { $0.issuer == certificate.issuer && $0.isRevoked(certificate.serialNumber) }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LifePKI
+import LifeWire
 import NIOSSL
 import X509
 
@@ -12,6 +13,12 @@ public struct TLSMaterial: Sendable {
     public let serverCertificateNotAfter: Date
     /// How many CRLs are in force (for logs).
     public let crlCount: Int
+
+    /// Whether this material's CRLs revoke the certificate a TLS peer was admitted with.
+    public func revokes(_ peer: PeerIdentity) -> Bool {
+        guard case .tls(let tlsPeer) = peer else { return false }
+        return verifier.isRevoked(certificateDER: tlsPeer.certificateDER)
+    }
 
     /// Loads and cross-checks every file; the error names the file and what is wrong with it.
     public static func load(_ settings: TLSSettings) throws -> TLSMaterial {

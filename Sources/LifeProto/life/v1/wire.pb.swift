@@ -188,6 +188,10 @@ public nonisolated enum Life_V1_GoAwayReason: SwiftProtobuf.Enum, Swift.CaseIter
 
   /// The Unix socket peer's uid/gid is not in the server's allow-list (接続元不許可).
   case peerNotAllowed // = 10
+
+  /// A reload brought a CRL that revokes the certificate this connection was admitted with
+  /// (証明書失効).
+  case certificateRevoked // = 11
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -207,6 +211,7 @@ public nonisolated enum Life_V1_GoAwayReason: SwiftProtobuf.Enum, Swift.CaseIter
     case 8: self = .keepaliveTimeout
     case 9: self = .handshakeTimeout
     case 10: self = .peerNotAllowed
+    case 11: self = .certificateRevoked
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -224,6 +229,7 @@ public nonisolated enum Life_V1_GoAwayReason: SwiftProtobuf.Enum, Swift.CaseIter
     case .keepaliveTimeout: return 8
     case .handshakeTimeout: return 9
     case .peerNotAllowed: return 10
+    case .certificateRevoked: return 11
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -241,6 +247,7 @@ public nonisolated enum Life_V1_GoAwayReason: SwiftProtobuf.Enum, Swift.CaseIter
     .keepaliveTimeout,
     .handshakeTimeout,
     .peerNotAllowed,
+    .certificateRevoked,
   ]
 
 }
@@ -394,7 +401,7 @@ nonisolated extension Life_V1_StatusCode: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Life_V1_GoAwayReason: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GO_AWAY_REASON_UNSPECIFIED\0\u{1}GO_AWAY_REASON_SHUTDOWN\0\u{1}GO_AWAY_REASON_PROTOCOL_ERROR\0\u{1}GO_AWAY_REASON_FRAME_TOO_LARGE\0\u{1}GO_AWAY_REASON_BAD_PREFACE\0\u{1}GO_AWAY_REASON_UNSUPPORTED_VERSION\0\u{1}GO_AWAY_REASON_IDLE_TIMEOUT\0\u{1}GO_AWAY_REASON_TOO_MANY_CONNECTIONS\0\u{1}GO_AWAY_REASON_KEEPALIVE_TIMEOUT\0\u{1}GO_AWAY_REASON_HANDSHAKE_TIMEOUT\0\u{1}GO_AWAY_REASON_PEER_NOT_ALLOWED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0GO_AWAY_REASON_UNSPECIFIED\0\u{1}GO_AWAY_REASON_SHUTDOWN\0\u{1}GO_AWAY_REASON_PROTOCOL_ERROR\0\u{1}GO_AWAY_REASON_FRAME_TOO_LARGE\0\u{1}GO_AWAY_REASON_BAD_PREFACE\0\u{1}GO_AWAY_REASON_UNSUPPORTED_VERSION\0\u{1}GO_AWAY_REASON_IDLE_TIMEOUT\0\u{1}GO_AWAY_REASON_TOO_MANY_CONNECTIONS\0\u{1}GO_AWAY_REASON_KEEPALIVE_TIMEOUT\0\u{1}GO_AWAY_REASON_HANDSHAKE_TIMEOUT\0\u{1}GO_AWAY_REASON_PEER_NOT_ALLOWED\0\u{1}GO_AWAY_REASON_CERTIFICATE_REVOKED\0")
 }
 
 nonisolated extension Life_V1_CallHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
