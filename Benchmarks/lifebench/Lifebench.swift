@@ -129,7 +129,8 @@ struct Run: AsyncParsableCommand {
     }
 
     private static func authRow(_ name: String, _ loggers: Int, _ stats: LatencyStats) -> String {
-        "| \(name) | \(loggers) | " + String(format: "%.1f | %.0f | %.0f |", stats.callsPerSecond, stats.percentile(0.5), stats.percentile(0.99))
+        "| \(name) | \(loggers) | "
+            + String(format: "%.1f | %.0f | %.0f |", stats.callsPerSecond, stats.percentile(0.5), stats.percentile(0.99))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LifeCore
 import LifeServer
 import LifeStore
 import LifeStubs
@@ -40,6 +41,7 @@ public final class Daemon: Sendable {
     private let unixPolicy: Reloadable<UnixPeerPolicy>
     private let notifier: SystemdNotifier
     private let logger: Logger
+    private let storage: any LifeStorage
     private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     private init(
@@ -52,7 +54,8 @@ public final class Daemon: Sendable {
         limits: Reloadable<ConnectionLimits>,
         unixPolicy: Reloadable<UnixPeerPolicy>,
         notifier: SystemdNotifier,
-        logger: Logger
+        logger: Logger,
+        storage: any LifeStorage
     ) {
         self.config = config
         self.unixListener = unixListener
@@ -64,6 +67,7 @@ public final class Daemon: Sendable {
         self.unixPolicy = unixPolicy
         self.notifier = notifier
         self.logger = logger
+        self.storage = storage
     }
 
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
@@ -136,7 +140,8 @@ public final class Daemon: Sendable {
             limits: limits,
             unixPolicy: unixPolicy,
             notifier: notifier,
-            logger: logger
+            logger: logger,
+            storage: storage
         )
     }
 
@@ -154,6 +159,7 @@ public final class Daemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             auxiliary(ReloadSignalService(daemon: self, hangups: hangups)),
             auxiliary(ReadyNotifier(notifier: notifier, status: statusLine)),
+            auxiliary(SessionSweeper(storage: storage, policy: config.auth.login, logger: logger)),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))

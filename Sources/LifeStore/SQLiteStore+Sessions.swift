@@ -36,11 +36,15 @@ extension SQLiteStore: SessionStore {
         let path = path
         return try await pool.read { db in
             guard
-                let session = try Row.fetchOne(db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash])
-                    .map({ try Session(row: $0, path: path) }),
+                let session = try Row.fetchOne(
+                    db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash]
+                )
+                .map({ try Session(row: $0, path: path) }),
                 let staff = try Self.fetchStaffMember(db, id: session.staffID, path: path),
-                let facility = try Row.fetchOne(db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [staff.facility.rawValue])
-                    .map({ try Facility(row: $0, path: path) })
+                let facility = try Row.fetchOne(
+                    db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [staff.facility.rawValue]
+                )
+                .map({ try Facility(row: $0, path: path) })
             else { return nil }
             return (session, staff, facility)
         }
@@ -76,6 +80,18 @@ extension SQLiteStore: SessionStore {
             try db.execute(
                 sql: "UPDATE session SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL AND token_hash IS NOT ?",
                 arguments: [StoredTime.microseconds(time), staffID, tokenHash]
+            )
+            return db.changesCount
+        }
+    }
+
+    /// Deletes sessions that can no longer be used: revoked or past their absolute expiry before
+    /// `time`, or unused since `idleBefore`. Returns how many.
+    public func deleteEndedSessions(endedBefore time: Date, idleBefore: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM session WHERE revoked_at < ? OR expires_at < ? OR last_seen_at < ?",
+                arguments: [StoredTime.microseconds(time), StoredTime.microseconds(time), StoredTime.microseconds(idleBefore)]
             )
             return db.changesCount
         }

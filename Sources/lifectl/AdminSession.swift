@@ -30,7 +30,9 @@ enum AdminSession {
             guard let line = readLine(strippingNewline: true) else { throw ValidationError("no \(what) on standard input") }
             text = line
         } else {
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read \(what) from \(path)") }
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read \(what) from \(path)")
+            }
             text = contents.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         }
         guard !text.isEmpty else { throw ValidationError("the \(what) is empty") }

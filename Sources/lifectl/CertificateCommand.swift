@@ -38,7 +38,9 @@ struct CertificateCommand: AsyncParsableCommand {
             } else if let fingerprint {
                 request.fingerprint = fingerprint
             }
-            let registration = try await AdminSession.run(connection) { [request] client in try await client.admin.createCertificateRegistration(request).registration }
+            let registration = try await AdminSession.run(connection) { [request] client in
+                try await client.admin.createCertificateRegistration(request).registration
+            }
             print("registered \(registration.fingerprint) → \(registration.facilityNumber)")
         }
     }
@@ -54,10 +56,13 @@ struct CertificateCommand: AsyncParsableCommand {
             request.facilityNumber = facility ?? ""
             request.includeRevoked = all
             request.page.pageSize = 500
-            let registrations = try await AdminSession.run(connection) { [request] client in try await client.admin.listCertificateRegistrations(request).registrations }
+            let registrations = try await AdminSession.run(connection) { [request] client in
+                try await client.admin.listCertificateRegistrations(request).registrations
+            }
             for registration in registrations {
                 let state = registration.hasRevokedAt ? "revoked" : "active "
-                print("\(registration.facilityNumber)  \(state)  \(registration.fingerprint)  \(registration.subject)  \(registration.note)")
+                print(
+                    "\(registration.facilityNumber)  \(state)  \(registration.fingerprint)  \(registration.subject)  \(registration.note)")
             }
         }
     }

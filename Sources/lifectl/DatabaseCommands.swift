@@ -7,7 +7,8 @@ import LifeProto
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the database to a new file while lifed keeps serving (the path is written by lifed: under systemd, inside /var/lib/lifed)."
+        abstract:
+            "Copy the database to a new file while lifed keeps serving (the path is written by lifed: under systemd, inside /var/lib/lifed)."
     )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Absolute path of the new file.") var path: String

@@ -20,7 +20,9 @@ struct FacilityCommand: AsyncParsableCommand {
             var request = Life_V1_CreateFacilityRequest()
             request.facility.facilityNumber = number
             request.facility.name = name
-            let facility = try await AdminSession.run(connection) { [request] client in try await client.admin.createFacility(request).facility }
+            let facility = try await AdminSession.run(connection) { [request] client in
+                try await client.admin.createFacility(request).facility
+            }
             print("added \(facility.facilityNumber) \(facility.name)")
         }
     }
@@ -34,7 +36,9 @@ struct FacilityCommand: AsyncParsableCommand {
             var request = Life_V1_ListFacilitiesRequest()
             request.includeDisabled = all
             request.page.pageSize = 500
-            let facilities = try await AdminSession.run(connection) { [request] client in try await client.admin.listFacilities(request).facilities }
+            let facilities = try await AdminSession.run(connection) { [request] client in
+                try await client.admin.listFacilities(request).facilities
+            }
             for facility in facilities {
                 print("\(facility.facilityNumber)  \(facility.disabled ? "disabled" : "enabled ")  \(facility.name)")
             }

@@ -27,7 +27,9 @@ struct StaffCommand: AsyncParsableCommand {
             request.loginID = loginID
             request.displayName = name
             request.initialPassword = try AdminSession.readSecret(from: passwordFile, what: "initial password")
-            let member = try await AdminSession.run(connection) { [request] client in try await client.admin.createFacilityAdmin(request).staffMember }
+            let member = try await AdminSession.run(connection) { [request] client in
+                try await client.admin.createFacilityAdmin(request).staffMember
+            }
             print("created \(member.loginID) (facility admin of \(member.facilityNumber)); password change required at first login")
         }
     }

@@ -10,13 +10,15 @@ import Testing
 @Suite("lifed process")
 struct DaemonProcessTests {
     /// Starts lifed with the test configuration and waits for READY=1.
-    private func startLifed(_ pki: TestPKI, extra: [String] = []) async throws -> (ChildProcess, NotifyListener, [String]) {
+    private func startLifed(_ pki: TestPKI, extra: [String] = [], environment: [String: String] = [:]) async throws
+        -> (ChildProcess, NotifyListener, [String])
+    {
         let notify = try NotifyListener(path: pki.folder.file("notify.sock"))
         let settings = TestDaemon.configuration(folder: pki.folder) + extra
         let child = ChildProcess(
             Products.path("lifed"),
             settings.flatMap { ["--set", $0] },
-            environment: ["NOTIFY_SOCKET": notify.path]
+            environment: environment.merging(["NOTIFY_SOCKET": notify.path]) { $1 }
         )
         try child.start()
         let messages = await notify.waitFor("READY=1")
@@ -37,16 +39,18 @@ struct DaemonProcessTests {
         )
     }
 
-    @Test("READY=1 once serving, STOPPING=1 on SIGTERM, exit 0")
+    @Test("READY=1 once serving, WATCHDOG=1 when asked, STOPPING=1 on SIGTERM, exit 0")
     func notify() async throws {
         let pki = try TestPKI(folder: TemporaryDirectory())
-        let (child, notify, ready) = try await startLifed(pki)
+        let (child, notify, ready) = try await startLifed(pki, environment: ["WATCHDOG_USEC": "200000"])
         #expect(ready.contains { $0.contains("READY=1") }, "got \(ready); stderr: \(child.standardError)")
         #expect(ready.joined().contains("STATUS=serving on"))
         let probe = try await LifeClient.withConnection(to: .unix(path: pki.folder.file("lifed.sock"))) {
             try await $0.health.check(.init())
         }
         #expect(probe.status == .serving)
+        let watchdog = await notify.waitFor("WATCHDOG=1")
+        #expect(watchdog.contains { $0.contains("WATCHDOG=1") })
         child.signal(SIGTERM)
         let stopping = await notify.waitFor("STOPPING=1")
         #expect(stopping.contains { $0.contains("STOPPING=1") })

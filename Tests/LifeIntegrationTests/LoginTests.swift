@@ -101,7 +101,9 @@ struct LoginTests {
             let first = try await F.login(client, "admin-a", F.initialPassword)
             let second = try await F.login(client, "admin-a", F.initialPassword)
             #expect(first != second, "a new token per login")
-            let blocked = await #expect(throws: RPCError.self) { _ = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(first)) }
+            let blocked = await #expect(throws: RPCError.self) {
+                _ = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(first))
+            }
             #expect(blocked?.code == .failedPrecondition)
             #expect(blocked?.reason == "PASSWORD_CHANGE_REQUIRED")
             let who = try await client.auth.whoAmI(.init(), metadata: F.bearer(first))
@@ -132,10 +134,14 @@ struct LoginTests {
             request.fingerprint = daemon.pki.issued[.unregistered]!.fingerprintSHA256
             _ = try await client.admin.createCertificateRegistration(request)
         }
-        let token = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { try await F.login($0, "admin-a", F.initialPassword) }
+        let token = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) {
+            try await F.login($0, "admin-a", F.initialPassword)
+        }
         // Same facility, other certificate: the stolen token is useless.
         let elsewhere = await #expect(throws: RPCError.self) {
-            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) { _ = try await $0.auth.whoAmI(.init(), metadata: F.bearer(token)) }
+            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) {
+                _ = try await $0.auth.whoAmI(.init(), metadata: F.bearer(token))
+            }
         }
         #expect(elsewhere?.code == .unauthenticated)
         try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in

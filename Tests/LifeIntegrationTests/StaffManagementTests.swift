@@ -70,13 +70,17 @@ struct StaffManagementTests {
             var reset = Life_V1_ResetStaffMemberPasswordRequest()
             reset.loginID = "admin-b"
             reset.temporaryPassword = "Takeover-2026"
-            let untouched = await #expect(throws: RPCError.self) { _ = try await client.staff.resetStaffMemberPassword(reset, metadata: F.bearer(admin)) }
+            let untouched = await #expect(throws: RPCError.self) {
+                _ = try await client.staff.resetStaffMemberPassword(reset, metadata: F.bearer(admin))
+            }
             #expect(untouched?.code == .notFound)
             let list = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(admin))
             #expect(list.staffMembers.allSatisfy { $0.facilityNumber == F.a })
         }
         // Facility B's admin still logs in with the untouched initial password.
-        let token = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityB)) { try await F.login($0, "admin-b", F.initialPassword) }
+        let token = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityB)) {
+            try await F.login($0, "admin-b", F.initialPassword)
+        }
         #expect(!token.isEmpty)
         try await daemon.stop()
     }
@@ -126,7 +130,9 @@ struct StaffManagementTests {
             let after = try await client.staff.resetStaffMemberPassword(reset, metadata: F.bearer(admin))
             #expect(after.staffMember.mustChangePassword)
             let fresh = try await F.login(client, "ito", "Reset-Temp-2")
-            let blocked = await #expect(throws: RPCError.self) { _ = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(fresh)) }
+            let blocked = await #expect(throws: RPCError.self) {
+                _ = try await client.staff.listStaffMembers(.init(), metadata: F.bearer(fresh))
+            }
             #expect(blocked?.reason == "PASSWORD_CHANGE_REQUIRED")
         }
         try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in

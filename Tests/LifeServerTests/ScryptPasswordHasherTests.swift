@@ -29,7 +29,9 @@ struct ScryptPasswordHasherTests {
         #expect(try await hasher.verify("Migrated 2026", against: encoded))
     }
 
-    @Test("malformed or absurd encodings never verify", arguments: ["", "plain", "$scrypt$ln=99,r=8,p=1$AAAA$AAAA", "$argon2$x$y$z", "$scrypt$ln=10,r=8$AAAA$AAAA"])
+    @Test(
+        "malformed or absurd encodings never verify",
+        arguments: ["", "plain", "$scrypt$ln=99,r=8,p=1$AAAA$AAAA", "$argon2$x$y$z", "$scrypt$ln=10,r=8$AAAA$AAAA"])
     func malformed(_ encoded: String) async throws {
         #expect(try await hasher.verify("anything", against: encoded) == false)
     }

@@ -109,4 +109,26 @@ struct SessionStoreTests {
         #expect(try await store.session(tokenHash: Sample.tokenHash(2))?.revokedAt == time)
         #expect(try await store.revokeSessions(staffID: 999, keeping: nil, at: time) == 0)
     }
+
+    @Test func deleteEndedSessionsKeepsUsableOnes() async throws {
+        let (fixture, staff) = try await Self.fixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let usable = Sample.session(1, staff: staff[0])
+        var revoked = Sample.session(2, staff: staff[0])
+        revoked.revokedAt = Sample.time
+        var expired = Sample.session(3, staff: staff[1])
+        expired.expiresAt = Sample.time.addingTimeInterval(1)
+        var idle = Sample.session(4, staff: staff[2])
+        idle.lastSeenAt = Sample.time.addingTimeInterval(-7200)
+        for session in [usable, revoked, expired, idle] { try await store.createSession(session) }
+
+        let now = Sample.time.addingTimeInterval(10)
+        let deleted = try await store.deleteEndedSessions(endedBefore: now, idleBefore: now.addingTimeInterval(-3600))
+        #expect(deleted == 3)
+        #expect(try await store.session(tokenHash: usable.tokenHash) != nil)
+        for gone in [revoked, expired, idle] {
+            #expect(try await store.session(tokenHash: gone.tokenHash) == nil)
+        }
+    }
 }

@@ -41,7 +41,8 @@ public struct TestPKI: Sendable {
         )
         issued[.revoked] = try ca.issueClientCertificate(commonName: "Revoked", organization: nil, facilityNumber: nil)
         issued[.unknownCA] = try stranger.issueClientCertificate(commonName: "Stranger", organization: nil, facilityNumber: nil)
-        issued[.unregistered] = try ca.issueClientCertificate(commonName: "Terminal without facility", organization: nil, facilityNumber: nil)
+        issued[.unregistered] = try ca.issueClientCertificate(
+            commonName: "Terminal without facility", organization: nil, facilityNumber: nil)
         for (client, certificate) in issued {
             try folder.write(certificate.certificatePEM, to: "\(client.rawValue).pem")
             try folder.write(certificate.privateKeyPEM, to: "\(client.rawValue)-key.pem")

@@ -24,7 +24,10 @@ public enum AuditChain {
         append(previousHash)
         append(String(sequence))
         append(String(Int64((event.time.timeIntervalSince1970 * 1_000_000).rounded())))
-        for field in [event.facility, event.loginID, event.certificateFingerprint, event.localPeer, event.method, event.target, event.result, event.reason] {
+        for field in [
+            event.facility, event.loginID, event.certificateFingerprint, event.localPeer, event.method, event.target, event.result,
+            event.reason,
+        ] {
             append(field)
         }
         return SHA256.hash(data: bytes).lowerHex
@@ -37,7 +40,8 @@ public enum AuditChain {
         var count = 0
         for record in records {
             if record.sequence != expected {
-                let reason = record.sequence > expected
+                let reason =
+                    record.sequence > expected
                     ? "records \(expected)…\(record.sequence - 1) are missing"
                     : "record \(record.sequence) appears twice or out of order"
                 return .broken(sequence: record.sequence, reason: reason)

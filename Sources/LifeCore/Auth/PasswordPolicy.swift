@@ -26,7 +26,9 @@ public struct PasswordPolicy: Sendable, Hashable {
         if password.contains(where: \.isNumber) { kinds += 1 }
         if password.contains(where: { !$0.isLetter && !$0.isNumber }) { kinds += 1 }
         guard kinds >= minimumCharacterKinds else {
-            throw invalid("TOO_SIMPLE", "password must mix at least \(minimumCharacterKinds) of: lower-case, upper-case, other letters, digits, symbols")
+            throw invalid(
+                "TOO_SIMPLE",
+                "password must mix at least \(minimumCharacterKinds) of: lower-case, upper-case, other letters, digits, symbols")
         }
         if !loginID.isEmpty, password.lowercased().contains(loginID.lowercased()) {
             throw invalid("CONTAINS_LOGIN_ID", "password must not contain the login id")

@@ -20,7 +20,9 @@ public struct FacilityNumber: Sendable, Hashable, Comparable, CustomStringConver
                 values.append(letter)
             } else {
                 let position = index + 1
-                throw Self.invalid("CHARACTER", "事業所番号 character \(position) must be a digit" + (index == 2 ? " or an upper-case letter other than I, O, Q" : ""))
+                throw Self.invalid(
+                    "CHARACTER",
+                    "事業所番号 character \(position) must be a digit" + (index == 2 ? " or an upper-case letter other than I, O, Q" : ""))
             }
         }
         if checkDigit, Self.checkDigit(of: Array(values.prefix(9))) != values[9] {

@@ -9,6 +9,9 @@ public protocol SessionStore: Sendable {
     func sessionWithOwner(tokenHash: String) async throws -> (session: Session, staff: StaffMember, facility: Facility)?
     func touchSession(tokenHash: String, at time: Date) async throws
     func revokeSession(tokenHash: String, at time: Date) async throws
+    /// Deletes sessions that can no longer be used: revoked or past their absolute expiry before
+    /// `time`, or unused since `idleBefore`. Returns how many.
+    func deleteEndedSessions(endedBefore time: Date, idleBefore: Date) async throws -> Int
     /// Revokes every session of a staff member except `keeping`; returns how many.
     func revokeSessions(staffID: Int64, keeping tokenHash: String?, at time: Date) async throws -> Int
 }

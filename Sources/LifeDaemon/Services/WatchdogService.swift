@@ -7,7 +7,8 @@ struct WatchdogService: Service {
     let interval: Duration
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the loop; that is this service's normal end.
+        try? await cancelWhenGracefulShutdown {
             while true {
                 notifier.watchdog()
                 try await Task.sleep(for: interval / 2)

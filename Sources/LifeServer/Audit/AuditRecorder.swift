@@ -15,7 +15,9 @@ struct AuditRecorder: Sendable {
         outcome: RPCError?,
         reason: String = ""
     ) async throws {
-        var event = AuditEvent(time: Date(), facility: facility, loginID: loginID, method: context.method.path, target: target, result: outcome.map { "\($0.code)" } ?? "OK", reason: reason)
+        var event = AuditEvent(
+            time: Date(), facility: facility, loginID: loginID, method: context.method.path, target: target,
+            result: outcome.map { "\($0.code)" } ?? "OK", reason: reason)
         switch context.peer {
         case .tls(let peer):
             event.certificateFingerprint = peer.fingerprint

@@ -84,7 +84,8 @@ public final class ScryptPasswordHasher: PasswordHasher {
             guard kv.count == 2, let value = Int(kv[1]) else { return nil }
             values[String(kv[0])] = value
         }
-        guard let log2N = values["ln"], let r = values["r"], let p = values["p"], (1...24).contains(log2N), (1...32).contains(r), (1...64).contains(p),
+        guard let log2N = values["ln"], let r = values["r"], let p = values["p"], (1...24).contains(log2N), (1...32).contains(r),
+            (1...64).contains(p),
             let salt = Data(base64Encoded: String(parts[2])), let hash = Data(base64Encoded: String(parts[3]))
         else { return nil }
         return (Parameters(log2N: log2N, r: r, p: p), Array(salt), Array(hash))

@@ -54,7 +54,9 @@ extension Life_V1_AuditEvent {
         certificateFingerprint = record.event.certificateFingerprint
         method = record.event.method
         target = record.event.target
-        result = RPCError.Code.allCases.first { "\($0)" == record.event.result }.flatMap { Life_V1_StatusCode(rawValue: $0.rawValue) } ?? .unknown
+        result =
+            RPCError.Code.allCases.first { "\($0)" == record.event.result }.flatMap { Life_V1_StatusCode(rawValue: $0.rawValue) }
+            ?? .unknown
         reason = record.event.reason
         previousHash = record.previousHash
         hash = record.hash

@@ -25,7 +25,9 @@ public struct AdminService: Life_V1_AdminService {
 
     // MARK: Facilities
 
-    public func createFacility(_ request: Life_V1_CreateFacilityRequest, context: ServerCallContext) async throws -> Life_V1_CreateFacilityResponse {
+    public func createFacility(_ request: Life_V1_CreateFacilityRequest, context: ServerCallContext) async throws
+        -> Life_V1_CreateFacilityResponse
+    {
         try await admin(context, target: "facility:\(request.facility.facilityNumber.prefix(16))") {
             let number = try facilityNumber(request.facility.facilityNumber, field: "facility.facility_number")
             let name = request.facility.name.trimmingCharacters(in: .whitespaces)
@@ -41,7 +43,9 @@ public struct AdminService: Life_V1_AdminService {
         }
     }
 
-    public func listFacilities(_ request: Life_V1_ListFacilitiesRequest, context: ServerCallContext) async throws -> Life_V1_ListFacilitiesResponse {
+    public func listFacilities(_ request: Life_V1_ListFacilitiesRequest, context: ServerCallContext) async throws
+        -> Life_V1_ListFacilitiesResponse
+    {
         try await admin(context) {
             let all = try await storage.facilities().filter { request.includeDisabled || !$0.disabled }.sorted { $0.number < $1.number }
             let page = try Paging(request.page, total: all.count)
@@ -52,13 +56,17 @@ public struct AdminService: Life_V1_AdminService {
         }
     }
 
-    public func disableFacility(_ request: Life_V1_DisableFacilityRequest, context: ServerCallContext) async throws -> Life_V1_DisableFacilityResponse {
+    public func disableFacility(_ request: Life_V1_DisableFacilityRequest, context: ServerCallContext) async throws
+        -> Life_V1_DisableFacilityResponse
+    {
         var response = Life_V1_DisableFacilityResponse()
         response.facility = try await setDisabled(request.facilityNumber, true, context)
         return response
     }
 
-    public func enableFacility(_ request: Life_V1_EnableFacilityRequest, context: ServerCallContext) async throws -> Life_V1_EnableFacilityResponse {
+    public func enableFacility(_ request: Life_V1_EnableFacilityRequest, context: ServerCallContext) async throws
+        -> Life_V1_EnableFacilityResponse
+    {
         var response = Life_V1_EnableFacilityResponse()
         response.facility = try await setDisabled(request.facilityNumber, false, context)
         return response
@@ -75,7 +83,8 @@ public struct AdminService: Life_V1_AdminService {
 
     // MARK: Certificates
 
-    public func createCertificateRegistration(_ request: Life_V1_CreateCertificateRegistrationRequest, context: ServerCallContext) async throws
+    public func createCertificateRegistration(_ request: Life_V1_CreateCertificateRegistrationRequest, context: ServerCallContext)
+        async throws
         -> Life_V1_CreateCertificateRegistrationResponse
     {
         try await admin(context, target: "facility:\(request.facilityNumber.prefix(16))") {
@@ -85,7 +94,8 @@ public struct AdminService: Life_V1_AdminService {
             case .fingerprint(let fingerprint):
                 let normalized = fingerprint.lowercased().replacingOccurrences(of: ":", with: "")
                 guard normalized.count == 64, normalized.allSatisfy(\.isHexDigit) else {
-                    throw DomainError.invalidField(field: "fingerprint", reason: "FORMAT", message: "fingerprint must be 64 hex digits (SHA-256 of the DER)")
+                    throw DomainError.invalidField(
+                        field: "fingerprint", reason: "FORMAT", message: "fingerprint must be 64 hex digits (SHA-256 of the DER)")
                 }
                 registration.fingerprint = normalized
             case .certificateDer(let der):
@@ -105,7 +115,8 @@ public struct AdminService: Life_V1_AdminService {
         }
     }
 
-    public func listCertificateRegistrations(_ request: Life_V1_ListCertificateRegistrationsRequest, context: ServerCallContext) async throws
+    public func listCertificateRegistrations(_ request: Life_V1_ListCertificateRegistrationsRequest, context: ServerCallContext)
+        async throws
         -> Life_V1_ListCertificateRegistrationsResponse
     {
         try await admin(context) {
@@ -121,7 +132,8 @@ public struct AdminService: Life_V1_AdminService {
         }
     }
 
-    public func revokeCertificateRegistration(_ request: Life_V1_RevokeCertificateRegistrationRequest, context: ServerCallContext) async throws
+    public func revokeCertificateRegistration(_ request: Life_V1_RevokeCertificateRegistrationRequest, context: ServerCallContext)
+        async throws
         -> Life_V1_RevokeCertificateRegistrationResponse
     {
         let fingerprint = request.fingerprint.lowercased().replacingOccurrences(of: ":", with: "")
@@ -233,7 +245,9 @@ public struct AdminService: Life_V1_AdminService {
 
     // MARK: Audit
 
-    public func listAuditEvents(_ request: Life_V1_ListAuditEventsRequest, context: ServerCallContext) async throws -> Life_V1_ListAuditEventsResponse {
+    public func listAuditEvents(_ request: Life_V1_ListAuditEventsRequest, context: ServerCallContext) async throws
+        -> Life_V1_ListAuditEventsResponse
+    {
         try await admin(context) {
             let size = request.page.pageSize == 0 ? 50 : Int(request.page.pageSize)
             guard (1...500).contains(size) else {
@@ -252,7 +266,9 @@ public struct AdminService: Life_V1_AdminService {
         }
     }
 
-    public func verifyAuditChain(_ request: Life_V1_VerifyAuditChainRequest, context: ServerCallContext) async throws -> Life_V1_VerifyAuditChainResponse {
+    public func verifyAuditChain(_ request: Life_V1_VerifyAuditChainRequest, context: ServerCallContext) async throws
+        -> Life_V1_VerifyAuditChainResponse
+    {
         try await admin(context) {
             var response = Life_V1_VerifyAuditChainResponse()
             switch try await storage.verifyAuditChain() {

@@ -27,7 +27,8 @@ public struct AuthService: Life_V1_AuthService {
         self.storage = storage
         self.hasher = hasher
         self.settings = settings
-        self.resolver = FacilityResolver(storage: storage, subjectAttribute: settings.facilitySubjectAttribute, checkDigit: settings.checkFacilityNumberDigit)
+        self.resolver = FacilityResolver(
+            storage: storage, subjectAttribute: settings.facilitySubjectAttribute, checkDigit: settings.checkFacilityNumberDigit)
         self.authenticator = SessionAuthenticator(storage: storage, policy: settings.login)
         self.throttle = LoginThrottle(burst: settings.login.certificateFailureBurst, window: settings.login.certificateWindow)
         self.audit = AuditRecorder(storage: storage)
@@ -37,7 +38,8 @@ public struct AuthService: Life_V1_AuthService {
     public func login(_ request: Life_V1_LoginRequest, context: ServerCallContext) async throws -> Life_V1_LoginResponse {
         guard case .tls(let peer) = context.peer else { throw DomainError.unauthenticated }
         guard (1...64).contains(request.loginID.count), (1...1024).contains(request.password.utf8.count) else {
-            throw DomainError.invalidField(field: "login_id", reason: "LENGTH", message: "login id (1…64) and password (1…1024 bytes) are required")
+            throw DomainError.invalidField(
+                field: "login_id", reason: "LENGTH", message: "login id (1…64) and password (1…1024 bytes) are required")
         }
         let delay = throttle.delay(for: peer.fingerprint)
         if delay > .zero { try await Task.sleep(for: delay) }
@@ -70,7 +72,8 @@ public struct AuthService: Life_V1_AuthService {
         let facilityNumber = facility?.number.rawValue ?? ""
         if let failure {
             throttle.recordFailure(for: peer.fingerprint)
-            try await audit.record(context, facility: facilityNumber, loginID: request.loginID, outcome: DomainError.unauthenticated.rpcError, reason: failure)
+            try await audit.record(
+                context, facility: facilityNumber, loginID: request.loginID, outcome: DomainError.unauthenticated.rpcError, reason: failure)
             throw DomainError.unauthenticated
         }
         guard let member, let memberID = member.id, let facility else { throw DomainError.unauthenticated }
@@ -87,7 +90,9 @@ public struct AuthService: Life_V1_AuthService {
             expiresAt: now.addingTimeInterval(settings.login.sessionLifetime.seconds)
         )
         try await storage.createSession(session)
-        try await audit.record(context, facility: facilityNumber, loginID: member.loginID, target: "staff:\(member.loginID)", outcome: nil, reason: member.mustChangePassword ? "PASSWORD_CHANGE_REQUIRED" : "")
+        try await audit.record(
+            context, facility: facilityNumber, loginID: member.loginID, target: "staff:\(member.loginID)", outcome: nil,
+            reason: member.mustChangePassword ? "PASSWORD_CHANGE_REQUIRED" : "")
 
         var response = Life_V1_LoginResponse()
         response.sessionToken = token
@@ -121,10 +126,13 @@ public struct AuthService: Life_V1_AuthService {
         return response
     }
 
-    public func changePassword(_ request: Life_V1_ChangePasswordRequest, context: ServerCallContext) async throws -> Life_V1_ChangePasswordResponse {
+    public func changePassword(_ request: Life_V1_ChangePasswordRequest, context: ServerCallContext) async throws
+        -> Life_V1_ChangePasswordResponse
+    {
         let caller = try await authenticator.authenticate(context, allowingPasswordChange: true)
         let staff = caller.staff
-        return try await audit.audited(context, facility: staff.facility.rawValue, loginID: staff.loginID, target: "staff:\(staff.loginID)") {
+        return try await audit.audited(context, facility: staff.facility.rawValue, loginID: staff.loginID, target: "staff:\(staff.loginID)")
+        {
             guard try await hasher.verify(request.oldPassword, against: staff.passwordHash) else {
                 _ = try await storage.recordFailedLogin(
                     staffID: staff.id!,
@@ -132,11 +140,13 @@ public struct AuthService: Life_V1_AuthService {
                     lockAfter: settings.login.lockAfterFailures,
                     lockDuration: settings.login.lockDuration
                 )
-                throw DomainError.invalidField(field: "old_password", reason: "WRONG_PASSWORD", message: "the current password is not correct")
+                throw DomainError.invalidField(
+                    field: "old_password", reason: "WRONG_PASSWORD", message: "the current password is not correct")
             }
             try settings.passwords.check(request.newPassword, loginID: staff.loginID)
             guard request.newPassword != request.oldPassword else {
-                throw DomainError.invalidField(field: "new_password", reason: "UNCHANGED", message: "the new password must differ from the current one")
+                throw DomainError.invalidField(
+                    field: "new_password", reason: "UNCHANGED", message: "the new password must differ from the current one")
             }
             var updated = staff
             updated.passwordHash = try await hasher.hash(request.newPassword)

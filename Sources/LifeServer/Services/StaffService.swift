@@ -28,7 +28,8 @@ public struct StaffService: Life_V1_StaffService {
         return try await asFacilityAdmin(context, target: loginID) { caller in
             let input = request.staffMember
             guard let role = StaffRole(input.role) else {
-                throw DomainError.invalidField(field: "staff_member.role", reason: "REQUIRED", message: "role must be FACILITY_ADMIN or OPERATOR")
+                throw DomainError.invalidField(
+                    field: "staff_member.role", reason: "REQUIRED", message: "role must be FACILITY_ADMIN or OPERATOR")
             }
             let member = try await StaffRules.createAccount(
                 facility: caller.facility.number,
@@ -167,7 +168,10 @@ public struct StaffService: Life_V1_StaffService {
         _ body: (AuthenticatedCaller) async throws -> T
     ) async throws -> T {
         let caller = try await authenticator.authenticate(context)
-        return try await audit.audited(context, facility: caller.facility.number.rawValue, loginID: caller.staff.loginID, target: target.isEmpty ? "" : "staff:\(target)") {
+        return try await audit.audited(
+            context, facility: caller.facility.number.rawValue, loginID: caller.staff.loginID,
+            target: target.isEmpty ? "" : "staff:\(target)"
+        ) {
             guard caller.staff.role == .facilityAdmin else {
                 throw DomainError.permissionDenied("only facility admins (管理ユーザー) may manage staff accounts")
             }
