@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LifeClient
 import LifeProto
+import LifeWire
 
 /// `lifectl audit …`: the hash-chained audit log.
 struct AuditCommand: AsyncParsableCommand {
@@ -19,14 +20,14 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             var request = Life_V1_ListAuditEventsRequest()
             request.page.pageSize = Int32(count)
-            let events = try await AdminSession.run(connection) { [request] client in try await client.admin.listAuditEvents(request).events
+            let events = try await AdminSession.run(connection) { [request] client in
+                try await client.admin.listAuditEvents(request).events
             }
             for event in events {
                 let who = [event.facilityNumber, event.loginID].filter { !$0.isEmpty }.joined(separator: "/")
                 let time = event.time.date.lifectlText
-                print(
-                    "\(event.sequence)  \(time)  \(event.method)  \(event.result)  \(who.isEmpty ? "-" : who)  \(event.target)  \(event.reason)"
-                )
+                let result = RPCError.Code(rawValue: event.result.rawValue)?.description ?? "\(event.result)"
+                print("\(event.sequence)  \(time)  \(event.method)  \(result)  \(who.isEmpty ? "-" : who)  \(event.target)  \(event.reason)")
             }
         }
     }
