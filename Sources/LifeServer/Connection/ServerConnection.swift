@@ -253,8 +253,13 @@ final class ServerConnection: Sendable {
             let rpcError = ErrorMapping.rpcError(for: error, method: call.handler.method, logger: logger)
             Frame.writeTrailer(callID: callID, error: rpcError, to: &out)
         }
-        if out.readableBytes > 0 { write(out) }
-        if table.withLock({ $0.isDraining && $0.isEmpty }) { close() }
+        let (isEmpty, isDraining) = table.withLock { ($0.isEmpty, $0.isDraining) }
+        if out.readableBytes > 0 {
+            // The last open call flushes at once; with others still running, their answers may
+            // share the flush at the end of this loop turn.
+            if isEmpty { channel.writeAndFlush(out, promise: nil) } else { write(out) }
+        }
+        if isDraining && isEmpty { close() }
     }
 
     /// The server keeps its own frames within the limit it announced.
