@@ -10,9 +10,8 @@ enum ClientBootstrapFactory {
         group: any EventLoopGroup,
         timeout: Duration
     ) async throws -> ClientConnection {
-        let (seconds, attoseconds) = timeout.components
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+            .connectTimeout(TimeAmount(saturating: timeout))
         do {
             switch endpoint {
             case .unix(let path):

@@ -170,10 +170,7 @@ public final class ClientConnection: RPCCaller, Sendable {
 
     private func scheduleDeadline(_ deadline: Deadline, callID: UInt32) -> Scheduled<Void>? {
         guard let instant = deadline.instant else { return nil }
-        let left = ContinuousClock.now.duration(to: instant)
-        let (seconds, attoseconds) = left.components
-        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        return channel.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+        return channel.eventLoop.scheduleTask(in: TimeAmount(saturating: ContinuousClock.now.duration(to: instant))) {
             self.abandon(callID, error: RPCError(.deadlineExceeded, "deadline exceeded"))
         }
     }
@@ -216,8 +213,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         case .ping:
             guard !frame.flags.contains(.ack) else { return }
             var pong = ByteBuffer()
-            var payload = frame.payload
-            Frame.writePing(payload: payload.readInteger(as: UInt64.self) ?? 0, ack: true, to: &pong)
+            Frame.writePingAck(answering: frame, to: &pong)
             channel.writeAndFlush(pong, promise: nil)
         case .goAway:
             let goAway = try frame.decodePayload(as: Life_V1_GoAway.self)

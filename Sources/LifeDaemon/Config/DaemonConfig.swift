@@ -172,18 +172,10 @@ public struct DaemonConfig: Sendable {
 
     /// `ln=15,r=8,p=3`: log2 of N (10…20), block size r (1…32), parallelism p (1…16).
     static func scrypt(_ value: String) throws -> ScryptPasswordHasher.Parameters {
-        var fields: [String: Int] = [:]
-        for pair in value.split(separator: ",") {
-            let parts = pair.split(separator: "=").map { String(Substring($0).trimmingWhitespace) }
-            guard parts.count == 2, let number = Int(parts[1]) else { break }
-            fields[parts[0]] = number
-        }
-        guard let ln = fields["ln"], let r = fields["r"], let p = fields["p"], fields.count == 3,
-            (10...20).contains(ln), (1...32).contains(r), (1...16).contains(p)
-        else {
+        guard let parameters = ScryptPasswordHasher.Parameters(value), (10...20).contains(parameters.log2N), parameters.p <= 16 else {
             throw InvalidValue(reason: "expected ln=<10…20>,r=<1…32>,p=<1…16> such as ln=15,r=8,p=3, got `\(value)`")
         }
-        return ScryptPasswordHasher.Parameters(log2N: ln, r: r, p: p)
+        return parameters
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {

@@ -12,7 +12,7 @@ final class LoginThrottle: Sendable {
 
     init(burst: Int, window: Duration) {
         self.burst = burst
-        self.window = Double(window.components.seconds)
+        self.window = window.seconds
     }
 
     /// How long an attempt from `certificate` waits before it is processed.

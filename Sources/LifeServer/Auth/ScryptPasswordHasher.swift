@@ -27,6 +27,21 @@ public final class ScryptPasswordHasher: PasswordHasher {
             self.p = p
         }
 
+        /// Parses `ln=<log2 N>,r=<r>,p=<p>` (the form stored in hashes and used in the
+        /// configuration); nil unless exactly those three fields are whole numbers within
+        /// ln 1…24, r 1…32, p 1…64.
+        public init?(_ text: some StringProtocol) {
+            var values: [String: Int] = [:]
+            for pair in text.split(separator: ",") {
+                let parts = pair.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let value = Int(parts[1]), values.updateValue(value, forKey: parts[0]) == nil else { return nil }
+            }
+            guard values.count == 3, let log2N = values["ln"], let r = values["r"], let p = values["p"],
+                (1...24).contains(log2N), (1...32).contains(r), (1...64).contains(p)
+            else { return nil }
+            self.init(log2N: log2N, r: r, p: p)
+        }
+
         /// OWASP-equivalent default (see the type's documentation).
         public static let owasp = Parameters(log2N: 15, r: 8, p: 3)
     }
@@ -77,17 +92,9 @@ public final class ScryptPasswordHasher: PasswordHasher {
 
     static func decode(_ encoded: String) -> (Parameters, [UInt8], [UInt8])? {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: true)
-        guard parts.count == 4, parts[0] == "scrypt" else { return nil }
-        var values: [String: Int] = [:]
-        for pair in parts[1].split(separator: ",") {
-            let kv = pair.split(separator: "=")
-            guard kv.count == 2, let value = Int(kv[1]) else { return nil }
-            values[String(kv[0])] = value
-        }
-        guard let log2N = values["ln"], let r = values["r"], let p = values["p"], (1...24).contains(log2N), (1...32).contains(r),
-            (1...64).contains(p),
+        guard parts.count == 4, parts[0] == "scrypt", let parameters = Parameters(parts[1]),
             let salt = Data(base64Encoded: String(parts[2])), let hash = Data(base64Encoded: String(parts[3]))
         else { return nil }
-        return (Parameters(log2N: log2N, r: r, p: p), Array(salt), Array(hash))
+        return (parameters, Array(salt), Array(hash))
     }
 }

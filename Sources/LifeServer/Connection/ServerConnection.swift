@@ -95,8 +95,7 @@ final class ServerConnection: Sendable {
                 liveness.withLock { $0.pingSentAt = nil }
             } else {
                 var pong = ByteBuffer()
-                var payload = frame.payload
-                Frame.writePing(payload: payload.readInteger(as: UInt64.self) ?? 0, ack: true, to: &pong)
+                Frame.writePingAck(answering: frame, to: &pong)
                 write(pong)
             }
         case .settings:

@@ -50,6 +50,12 @@ extension Frame {
         buffer.writeInteger(payload)
     }
 
+    /// Appends the ACK that answers `ping`, echoing its 8 payload bytes.
+    public static func writePingAck(answering ping: Frame, to buffer: inout ByteBuffer) {
+        var payload = ping.payload
+        writePing(payload: payload.readInteger(as: UInt64.self) ?? 0, ack: true, to: &buffer)
+    }
+
     /// Decodes the payload as a protobuf message; a payload that does not parse is a malformed frame.
     public func decodePayload<M: SwiftProtobuf.Message>(as type: M.Type) throws -> M {
         do {

@@ -1,8 +1,9 @@
 import NIOCore
 
 extension TimeAmount {
-    /// The same span, saturating at Int64 nanoseconds (about 292 years) instead of trapping.
-    init(saturating duration: Duration) {
+    /// The same span, saturating at Int64 nanoseconds (about 292 years) instead of trapping;
+    /// negative spans become zero.
+    public init(saturating duration: Duration) {
         let (seconds, attoseconds) = duration.components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow {
