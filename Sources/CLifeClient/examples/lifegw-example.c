@@ -1,0 +1,364 @@
+/* lifegw-example: what a facility gateway appliance does with liblifeclient.
+ *
+ * Connects with the facility's client certificate over mutual TLS, checks the server, logs a
+ * staff member in (password from a file or from stdin, never from argv), changes an initial
+ * password when the server requires it, asks who it is, lists recipients and verification
+ * results (services that answer UNIMPLEMENTED until they land are reported and skipped),
+ * watches the server's health for a while, and logs out. Everything it does is printed.
+ *
+ *   lifegw-example --tls HOST:PORT --ca CA.pem --cert FACILITY.pem --key FACILITY-KEY.pem
+ *                  --login LOGIN_ID [--password-file FILE] [--new-password-file FILE]
+ *                  [--watch-seconds N]
+ *
+ * Without --password-file the password is read from standard input (one line; not echoed
+ * when stdin is a terminal). Exit status: 0 when every step that the server offers succeeded,
+ * 1 otherwise, 2 for bad usage.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "life/client.h"
+#include "life/v1/lrpc-stubs.h"
+
+typedef struct gateway_options {
+    char host[256];
+    uint16_t port;
+    const char *ca;
+    const char *cert;
+    const char *key;
+    const char *login;
+    const char *password_file;
+    const char *new_password_file;
+    long watch_seconds;
+} gateway_options;
+
+static void usage(void)
+{
+    fprintf(stderr,
+        "usage: lifegw-example --tls HOST:PORT --ca CA --cert CERT --key KEY --login ID\n"
+        "                      [--password-file FILE] [--new-password-file FILE] [--watch-seconds N]\n"
+        "The password is read from --password-file, else from standard input; never from argv.\n");
+}
+
+/* Reads one line: from a file, or from stdin without echo on a terminal. */
+static char *read_secret(const char *path, const char *prompt)
+{
+    FILE *file = path != NULL ? fopen(path, "r") : stdin;
+    if (file == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return NULL;
+    }
+    struct termios saved;
+    int hide = path == NULL && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (hide) {
+        struct termios quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fprintf(stderr, "%s: ", prompt);
+    }
+    char line[512];
+    char *secret = NULL;
+    if (fgets(line, sizeof line, file) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        secret = strdup(line);
+    }
+    memset(line, 0, sizeof line);
+    if (hide) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        fprintf(stderr, "\n");
+    }
+    if (path != NULL) {
+        fclose(file);
+    }
+    return secret;
+}
+
+static void forget(char *secret)
+{
+    if (secret != NULL) {
+        volatile char *p = secret;
+        while (*p != '\0') {
+            *p++ = '\0';
+        }
+        free(secret);
+    }
+}
+
+/* Prints a failed step; returns 1 when it counts as a failure (UNIMPLEMENTED does not). */
+static int report(const char *step, life_code code, const life_error *error)
+{
+    if (code == LIFE_UNIMPLEMENTED) {
+        printf("%-28s not offered by this server yet (UNIMPLEMENTED); skipped\n", step);
+        return 0;
+    }
+    printf("%-28s FAILED %s: %s", step, life_code_name(code), error != NULL ? life_error_message(error) : "");
+    if (error != NULL && life_error_reason(error)[0] != '\0') {
+        printf(" [%s]", life_error_reason(error));
+    }
+    for (size_t i = 0; error != NULL && i < life_error_field_violation_count(error); i++) {
+        const char *field;
+        const char *reason;
+        const char *description;
+        life_error_field_violation(error, i, &field, &reason, &description);
+        printf("\n%-28s   field %s: %s (%s)", "", field, reason, description);
+    }
+    if (error != NULL && life_error_is_retryable(error)) {
+        printf(" (retryable)");
+    }
+    printf("\n");
+    return 1;
+}
+
+static const char *serving_name(Life__V1__ServingStatus status)
+{
+    switch (status) {
+    case LIFE__V1__SERVING_STATUS__SERVING_STATUS_SERVING:
+        return "SERVING";
+    case LIFE__V1__SERVING_STATUS__SERVING_STATUS_NOT_SERVING:
+        return "NOT_SERVING";
+    case LIFE__V1__SERVING_STATUS__SERVING_STATUS_SERVICE_UNKNOWN:
+        return "SERVICE_UNKNOWN";
+    default:
+        return "UNSPECIFIED";
+    }
+}
+
+static int parse(int argc, char **argv, gateway_options *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--password") == 0) {
+            fprintf(stderr, "passwords are never taken from the command line: use --password-file or stdin\n");
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            return -1;
+        }
+        const char *value = argv[++i];
+        if (strcmp(arg, "--tls") == 0) {
+            const char *colon = strrchr(value, ':');
+            if (colon == NULL || (size_t)(colon - value) >= sizeof o->host) {
+                return -1;
+            }
+            memcpy(o->host, value, (size_t)(colon - value));
+            o->host[colon - value] = '\0';
+            o->port = (uint16_t)strtoul(colon + 1, NULL, 10);
+        } else if (strcmp(arg, "--ca") == 0) {
+            o->ca = value;
+        } else if (strcmp(arg, "--cert") == 0) {
+            o->cert = value;
+        } else if (strcmp(arg, "--key") == 0) {
+            o->key = value;
+        } else if (strcmp(arg, "--login") == 0) {
+            o->login = value;
+        } else if (strcmp(arg, "--password-file") == 0) {
+            o->password_file = value;
+        } else if (strcmp(arg, "--new-password-file") == 0) {
+            o->new_password_file = value;
+        } else if (strcmp(arg, "--watch-seconds") == 0) {
+            o->watch_seconds = strtol(value, NULL, 10);
+        } else {
+            return -1;
+        }
+    }
+    return o->host[0] != '\0' && o->port != 0 && o->ca != NULL && o->cert != NULL && o->key != NULL
+            && o->login != NULL
+        ? 0
+        : -1;
+}
+
+/* Calls with one retry when the server provably did not take the call (e.g. it restarted). */
+#define WITH_RETRY(code, error, call)                                                  \
+    do {                                                                               \
+        (code) = (call);                                                               \
+        if ((code) != LIFE_OK && (error) != NULL && life_error_is_retryable(error)) {  \
+            life_error_free(error);                                                    \
+            (error) = NULL;                                                            \
+            (code) = (call);                                                           \
+        }                                                                              \
+    } while (0)
+
+int main(int argc, char **argv)
+{
+    gateway_options o;
+    if (parse(argc, argv, &o) != 0) {
+        usage();
+        return 2;
+    }
+    char *password = read_secret(o.password_file, "password");
+    if (password == NULL) {
+        fprintf(stderr, "no password\n");
+        return 2;
+    }
+    int failures = 0;
+    life_error *error = NULL;
+    life_code code;
+
+    life_config *config = life_config_new();
+    if (config == NULL || life_config_set_tls(config, o.host, o.port) != 0 || life_config_set_ca_file(config, o.ca) != 0
+        || life_config_set_client_certificate_files(config, o.cert, o.key) != 0) {
+        fprintf(stderr, "invalid connection options\n");
+        life_config_free(config);
+        forget(password);
+        return 2;
+    }
+    life_client *client = NULL;
+    code = life_client_new(config, &client, &error);
+    life_config_free(config);
+    if (code != LIFE_OK) {
+        report("connect", code, error);
+        life_error_free(error);
+        forget(password);
+        return 1;
+    }
+    printf("%-28s mutual TLS to %s:%u\n", "connect", o.host, o.port);
+
+    life_call_options quick = {.timeout_ms = 5000};
+    Life__V1__HealthCheckResponse *health = NULL;
+    WITH_RETRY(code, error, life_health_check(client, NULL, &health, &quick, &error));
+    if (code == LIFE_OK) {
+        printf("%-28s %s, lifed %s, up %llu s\n", "Health.Check", serving_name(health->status),
+            health->server != NULL ? health->server->version : "?",
+            health->server != NULL ? (unsigned long long)(health->server->uptime_ms / 1000) : 0ULL);
+    } else {
+        failures += report("Health.Check", code, error);
+    }
+    life_message_free(health);
+    life_error_free(error);
+    error = NULL;
+
+    /* Login takes a while (scrypt on the server): give it 30 s. */
+    life_call_options slow = {.timeout_ms = 30000};
+    Life__V1__LoginRequest login = LIFE__V1__LOGIN_REQUEST__INIT;
+    login.login_id = (char *)o.login;
+    login.password = password;
+    Life__V1__LoginResponse *session = NULL;
+    WITH_RETRY(code, error, life_auth_login(client, &login, &session, &slow, &error));
+    if (code != LIFE_OK) {
+        failures += report("Auth.Login", code, error);
+        life_error_free(error);
+        life_client_free(client);
+        forget(password);
+        return 1;
+    }
+    int must_change = session->staff_member != NULL && session->staff_member->must_change_password;
+    printf("%-28s %s of %s%s (session valid until %lld)\n", "Auth.Login",
+        session->staff_member != NULL ? session->staff_member->display_name : "?", session->facility_name,
+        must_change ? ", password change required" : "",
+        session->expires_at != NULL ? (long long)session->expires_at->seconds : 0LL);
+    char *token = strdup(session->session_token);
+    life_message_free(session);
+    if (token == NULL) {
+        forget(password);
+        life_client_free(client);
+        return 1;
+    }
+    life_call_options call = {.timeout_ms = 10000, .session_token = token};
+    life_call_options slow_call = {.timeout_ms = 30000, .session_token = token};
+
+    if (must_change) {
+        char *new_password = o.new_password_file != NULL ? read_secret(o.new_password_file, "new password") : NULL;
+        if (new_password == NULL) {
+            printf("%-28s needed first: pass --new-password-file (other services answer FAILED_PRECONDITION until then)\n",
+                "Auth.ChangePassword");
+        } else {
+            Life__V1__ChangePasswordRequest change = LIFE__V1__CHANGE_PASSWORD_REQUEST__INIT;
+            change.old_password = password;
+            change.new_password = new_password;
+            Life__V1__ChangePasswordResponse *changed = NULL;
+            code = life_auth_change_password(client, &change, &changed, &slow_call, &error);
+            if (code == LIFE_OK) {
+                printf("%-28s done; %u other session(s) revoked\n", "Auth.ChangePassword", changed->revoked_session_count);
+            } else {
+                failures += report("Auth.ChangePassword", code, error);
+            }
+            life_message_free(changed);
+            life_error_free(error);
+            error = NULL;
+            forget(new_password);
+        }
+    }
+    forget(password);
+    password = NULL;
+
+    Life__V1__WhoAmIResponse *who = NULL;
+    WITH_RETRY(code, error, life_auth_who_am_i(client, NULL, &who, &call, &error));
+    if (code == LIFE_OK) {
+        printf("%-28s %s (%s), facility %s, certificate %.16s...\n", "Auth.WhoAmI",
+            who->staff_member != NULL ? who->staff_member->login_id : "?",
+            who->staff_member != NULL ? who->staff_member->display_name : "?", who->facility_name,
+            who->certificate_fingerprint);
+    } else {
+        failures += report("Auth.WhoAmI", code, error);
+    }
+    life_message_free(who);
+    life_error_free(error);
+    error = NULL;
+
+    Life__V1__ListRecipientsResponse *recipients = NULL;
+    WITH_RETRY(code, error, life_recipients_list_recipients(client, NULL, &recipients, &call, &error));
+    if (code == LIFE_OK) {
+        printf("%-28s %zu recipient(s)\n", "Recipients.ListRecipients", recipients->n_recipients);
+    } else {
+        failures += report("Recipients.ListRecipients", code, error);
+    }
+    life_message_free(recipients);
+    life_error_free(error);
+    error = NULL;
+
+    Life__V1__ListVerificationResultsResponse *results = NULL;
+    WITH_RETRY(code, error, life_verification_list_verification_results(client, NULL, &results, &call, &error));
+    if (code == LIFE_OK) {
+        printf("%-28s %zu result(s)\n", "Verification.ListResults", results->n_results);
+    } else {
+        failures += report("Verification.ListResults", code, error);
+    }
+    life_message_free(results);
+    life_error_free(error);
+    error = NULL;
+
+    if (o.watch_seconds > 0) {
+        life_call_options watch_options = {.timeout_ms = (uint64_t)o.watch_seconds * 1000};
+        life_stream *stream = NULL;
+        code = life_health_watch(client, NULL, &stream, &watch_options, &error);
+        Life__V1__HealthWatchResponse *status = NULL;
+        while (code == LIFE_OK) {
+            code = life_health_watch_next(stream, &status, &error);
+            if (code != LIFE_OK || status == NULL) {
+                break;
+            }
+            printf("%-28s %s\n", "Health.Watch", serving_name(status->status));
+            life_message_free(status);
+            status = NULL;
+        }
+        if (code == LIFE_DEADLINE_EXCEEDED) {
+            printf("%-28s watched for %ld s\n", "Health.Watch", o.watch_seconds);
+        } else if (code != LIFE_OK) {
+            failures += report("Health.Watch", code, error);
+        } else {
+            printf("%-28s the server ended the stream\n", "Health.Watch");
+        }
+        life_error_free(error);
+        error = NULL;
+        life_stream_free(stream);
+    }
+
+    Life__V1__LogoutResponse *logout = NULL;
+    code = life_auth_logout(client, NULL, &logout, &call, &error);
+    if (code == LIFE_OK) {
+        printf("%-28s done\n", "Auth.Logout");
+    } else {
+        failures += report("Auth.Logout", code, error);
+    }
+    life_message_free(logout);
+    life_error_free(error);
+    forget(token);
+    life_client_free(client);
+    return failures == 0 ? 0 : 1;
+}
