@@ -505,6 +505,7 @@ static life_code start_call(life_client *client, life_call *call, const life_met
         protobuf_c_message_pack(request, body);
     }
     call->id = conn->next_call_id;
+    call->wire_offset = conn->sent_total + conn->out.len;
     size_t before = conn->out.len;
     int failed = life_frame_append(&conn->out, LIFE_FRAME_HEADERS, 0, call->id, header, header_length) != 0
         || life_frame_append(&conn->out, LIFE_FRAME_MESSAGE, LIFE_FLAG_END_STREAM, call->id, body, body_length) != 0;

@@ -216,6 +216,10 @@ static life_error *connection_error(const life_conn *conn, const life_call *call
             retryable = 1;
         }
     }
+    /* Not one byte of the call's HEADERS left this process: the server never saw it. */
+    if (call != NULL && call->wire_offset >= conn->sent_total) {
+        retryable = 1;
+    }
     life_error_set_retryable(error, retryable);
     return error;
 }

@@ -71,6 +71,7 @@ typedef struct life_call {
     life_code code;            /* outcome when finished */
     life_error *error;         /* outcome's error; NULL when OK */
     struct life_conn *conn;    /* set while registered (open) on a connection */
+    uint64_t wire_offset;      /* conn->queued_total when its HEADERS were queued */
     struct life_call *prev;
     struct life_call *next;
 } life_call;
@@ -82,6 +83,8 @@ typedef struct life_conn {
     SSL *ssl;
     life_buf in;
     life_buf out;
+    uint64_t queued_total;     /* bytes ever appended to out for calls (see wire_offset) */
+    uint64_t sent_total;       /* bytes ever written to the transport */
     int ssl_wants_write;       /* last SSL_read asked for POLLOUT */
     int preface_ok;
     int settings_ok;

@@ -429,6 +429,8 @@ int life_transport_read(life_conn *conn)
     }
 }
 
+static void write_failed(life_conn *conn, const char *text);
+
 int life_transport_flush(life_conn *conn)
 {
     while (conn->out.len > 0 && !conn->closed) {
@@ -441,7 +443,7 @@ int life_transport_flush(life_conn *conn)
                 }
                 char text[200];
                 snprintf(text, sizeof text, "writing: %s", strerror(errno));
-                life_conn_eof(conn, text);
+                write_failed(conn, text);
                 return -1;
             }
             written = (size_t)n;
@@ -455,7 +457,7 @@ int life_transport_flush(life_conn *conn)
                 char text[400];
                 if (reason == SSL_ERROR_SYSCALL) {
                     snprintf(text, sizeof text, "writing: %s", errno != 0 ? strerror(errno) : "end of stream");
-                    life_conn_eof(conn, text);
+                    write_failed(conn, text);
                 } else {
                     life_code code = tls_failure(conn->ssl, "TLS", text, sizeof text);
                     life_conn_fail(conn, code, text, 0);
@@ -464,8 +466,20 @@ int life_transport_flush(life_conn *conn)
             }
         }
         life_buf_consume(&conn->out, written);
+        conn->sent_total += written;
     }
     return conn->closed ? -1 : 0;
+}
+
+/* A write failed (EPIPE, ECONNRESET): the server may have said why (GOAWAY) in bytes still
+ * waiting to be read. Read them first, so calls are failed with what the server said. */
+static void write_failed(life_conn *conn, const char *text)
+{
+    for (int i = 0; i < 64 && !conn->closed && life_transport_read(conn) > 0; i++) {
+    }
+    if (!conn->closed) {
+        life_conn_eof(conn, text);
+    }
 }
 
 int life_transport_has_pending(const life_conn *conn)

@@ -126,6 +126,7 @@ static life_conn *ready_conn(void)
         life_conn_ingest(conn, in.data + i, 1);
     }
     life_buf_free(&in);
+    conn->sent_total = 1000; /* as if calls had been written: their outcome is then unknown */
     return conn;
 }
 
@@ -887,6 +888,9 @@ static int call_command(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.unix_path = argv[2];
     uint64_t timeout_ms = strtoull(argv[3], NULL, 10);
+    if (timeout_ms == 0) {
+        timeout_ms = LIFE_NO_DEADLINE; /* the Swift client sent none */
+    }
     life_client *client = connect_unix(&o);
     if (client == NULL) {
         return 1;
