@@ -133,6 +133,18 @@ else
     fail "make install / pkg-config consumer"
 fi
 
+if command -v doxygen >/dev/null 2>&1; then
+    if (cd "$src" && (cat Doxyfile; echo "OUTPUT_DIRECTORY = $tmp/doc"; echo "WARN_AS_ERROR = YES") | doxygen - \
+        >"$tmp/doxygen.log" 2>&1); then
+        pass "doxygen: every public function, type and parameter is documented (warnings as errors)"
+    else
+        cat "$tmp/doxygen.log"
+        fail "doxygen found undocumented API"
+    fi
+else
+    log "doxygen not installed: API documentation check skipped"
+fi
+
 valgrind_run() { # LOG PROGRAM ARGS...: memcheck, errors and leaks fail the run
     local out=$1
     shift

@@ -370,6 +370,45 @@ static int valid_metadata_key(const char *key)
     return 1;
 }
 
+/* Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF): a metadata value
+ * that is not would make the whole CallHeader unparsable, a connection error (§8). */
+static int valid_utf8(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p != 0) {
+        unsigned char c = *p;
+        int extra;
+        uint32_t code;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            extra = 1;
+            code = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            extra = 2;
+            code = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            extra = 3;
+            code = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (int i = 1; i <= extra; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                return 0;
+            }
+            code = (code << 6) | (p[i] & 0x3f);
+        }
+        if ((extra == 2 && code < 0x800) || (extra == 3 && (code < 0x10000 || code > 0x10ffff))
+            || (code >= 0xd800 && code <= 0xdfff)) {
+            return 0;
+        }
+        p += extra + 1;
+    }
+    return 1;
+}
+
 /* Encodes the CallHeader (§4.2, §8). Returns a malloc'd buffer or NULL. */
 static uint8_t *encode_header(const life_method *method, uint64_t timeout_ms, const life_call_options *options,
     size_t *length)
@@ -457,6 +496,13 @@ static life_code start_call(life_client *client, life_call *call, const life_met
                     "metadata key \"%.64s\" is not lower-case ASCII (a-z, 0-9, '-', '_', '.')",
                     options->metadata[i].key != NULL ? options->metadata[i].key : "");
             }
+            if (options->metadata[i].value != NULL && !valid_utf8(options->metadata[i].value)) {
+                return fail(error, LIFE_INVALID_ARGUMENT, 0, "metadata value of \"%.64s\" is not valid UTF-8",
+                    options->metadata[i].key);
+            }
+        }
+        if (options->session_token != NULL && !valid_utf8(options->session_token)) {
+            return fail(error, LIFE_INVALID_ARGUMENT, 0, "the session token is not valid UTF-8");
         }
     }
     if (call->cancel != NULL && life_cancel_is_triggered(call->cancel)) {

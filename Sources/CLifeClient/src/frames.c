@@ -405,6 +405,11 @@ static void on_ping(life_conn *conn, uint8_t flags, const uint8_t *payload)
         }
         return;
     }
+    if (conn->out.len > LIFE_MAX_PENDING_OUTPUT) {
+        /* A server that pings but does not read would make the answers pile up. */
+        protocol_failure(conn, LIFE_RESOURCE_EXHAUSTED, "server sends PINGs but does not read the answers");
+        return;
+    }
     if (life_frame_append(&conn->out, LIFE_FRAME_PING, LIFE_FLAG_ACK, 0, payload, 8) != 0) {
         protocol_failure(conn, LIFE_RESOURCE_EXHAUSTED, "out of memory answering a PING");
     }

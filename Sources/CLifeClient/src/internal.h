@@ -27,6 +27,8 @@ enum {
 #define LIFE_GOAWAY_SHUTDOWN 1
 /* Frames accepted before SETTINGS tells the real limit (SETTINGS and GOAWAY are small). */
 #define LIFE_PRE_SETTINGS_FRAME_LIMIT 65536u
+/* Most bytes of PING answers queued for a server that does not read. */
+#define LIFE_MAX_PENDING_OUTPUT (1u << 20)
 /* Hard ceiling on what the client accepts: the server's own maximum (docs §14). */
 #define LIFE_MAX_FRAME_CEILING 67108864u
 

@@ -501,6 +501,13 @@ static void suite_unix(const suite_options *o)
         "unix: an upper-case metadata key is refused locally (INVALID_ARGUMENT)");
     life_error_free(error);
     error = NULL;
+    life_metadata bad_value[] = {{"x-note", "\xc0\xaf"}};
+    life_call_options bad_value_options = {.metadata = bad_value, .metadata_count = 1};
+    code = life_health_check(client, NULL, &response, &bad_value_options, &error);
+    check(code == LIFE_INVALID_ARGUMENT && error != NULL && life_error_is_local(error),
+        "unix: a metadata value that is not UTF-8 is refused locally (it would end the connection)");
+    life_error_free(error);
+    error = NULL;
     life_metadata good[] = {{"x-trace.id_1", "値"}};
     life_call_options good_options = {.metadata = good, .metadata_count = 1, .timeout_ms = 5000};
     code = life_health_check(client, NULL, &response, &good_options, &error);
