@@ -6,7 +6,8 @@
 #  1. builds liblifeclient, lifegw-example, life-probe and the test program with gcc and with
 #     clang (-Wall -Wextra -Werror), installs with `make install PREFIX=...` and links a program
 #     through the installed liblifeclient.pc;
-#  2. runs the frame-path unit tests under valgrind;
+#  2. runs the frame-path unit tests and broken/hostile-peer tests (silent server, 2 GiB frame
+#     header, trickling bytes: deadlines hold, nothing big is allocated) under valgrind;
 #  3. starts `lifed --dev` in a temporary folder AS AN UNPRIVILEGED USER (nobody), adds the
 #     sample facility and its admin with lifectl;
 #  4. cross-checks bytes: Health.Check and Admin.CreateFacilityAdmin sent by lifectl (the Swift
@@ -148,7 +149,7 @@ fi
 valgrind_run() { # LOG PROGRAM ARGS...: memcheck, errors and leaks fail the run
     local out=$1
     shift
-    valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    valgrind --quiet --error-exitcode=99 --suppressions="$src/tests/valgrind.supp" --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible --log-file="$out.valgrind" "$@" >"$out" 2>&1
 }
 valgrind_verdict() { # LOG STATUS WHAT

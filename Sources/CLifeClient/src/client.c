@@ -184,11 +184,11 @@ static life_code connect_now(life_client *client, int64_t deadline_ns, life_erro
         return fail(error, LIFE_RESOURCE_EXHAUSTED, 1, "out of memory");
     }
     pump_result result = pump(conn, settings_arrived, NULL, connect_deadline, NULL);
-    if (result == PUMP_DONE) {
+    if (result == PUMP_DONE && !conn->closed) {
         client->conn = conn;
         return LIFE_OK;
     }
-    if (result == PUMP_TIMEOUT) {
+    if (result == PUMP_TIMEOUT && !conn->closed) {
         code = fail(error, LIFE_DEADLINE_EXCEEDED, 1, "no LRPC preface and SETTINGS from the server in time");
     } else if (conn->goaway) {
         code = fail(error, LIFE_UNAVAILABLE, 1, "the server refused the connection: GOAWAY %s: %s",

@@ -1,6 +1,6 @@
 /* Tests of liblifeclient. Run by Scripts/test-c-client.sh under valgrind against a real lifed.
  *
- *   test-client unit                                   frame path, errors, encoding (no server)
+ *   test-client unit                                   frame path, errors; broken and hostile peers
  *   test-client suite OPTIONS                          every Health and Auth RPC against lifed
  *   test-client restart --unix SOCK --marker FILE      GOAWAY on SIGTERM, then a restart
  *   test-client call SOCK TIMEOUT_MS (check | create-admin FACILITY LOGIN NAME PASSWORD-FILE)
@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -305,6 +307,138 @@ static void unit_tests(void)
     check(strcmp(life_code_name(LIFE_UNAUTHENTICATED), "UNAUTHENTICATED") == 0
             && strcmp(life_code_name((life_code)77), "UNKNOWN") == 0,
         "unit: life_code_name");
+}
+
+/* ---- broken and hostile peers (not lifed): deadlines hold, nothing big is allocated ------ */
+
+typedef enum peer_behaviour {
+    PEER_SILENT,          /* accepts, never sends a byte */
+    PEER_SETTINGS_ONLY,   /* preface + SETTINGS, then reads and never answers */
+    PEER_HUGE_FRAME,      /* preface + SETTINGS, then a header announcing 2 GiB, then silence */
+    PEER_TRICKLE,         /* preface + SETTINGS, then one byte of a frame every 50 ms */
+} peer_behaviour;
+
+typedef struct peer {
+    int listener;
+    peer_behaviour behaviour;
+    char path[108];
+} peer;
+
+static void serve_peer(peer *p)
+{
+    int fd = accept(p->listener, NULL, NULL);
+    if (fd < 0) {
+        return;
+    }
+    life_buf out = {0};
+    if (p->behaviour != PEER_SILENT) {
+        life_buf_append(&out, life_preface, LIFE_PREFACE_SIZE);
+        settings_frame(&out, 65536);
+    }
+    if (out.len > 0 && send(fd, out.data, out.len, MSG_NOSIGNAL) < 0) {
+        perror("peer write");
+    }
+    life_buf_free(&out);
+    if (p->behaviour == PEER_HUGE_FRAME) {
+        /* After the client's call is out: a frame header announcing 2 GiB. */
+        static const uint8_t huge[LIFE_FRAME_HEADER_SIZE] = {0x7f, 0xff, 0xff, 0xff, LIFE_FRAME_MESSAGE, 0, 0, 0, 0, 1};
+        sleep_ms(100);
+        if (send(fd, huge, sizeof huge, MSG_NOSIGNAL) < 0) {
+            perror("peer write");
+        }
+    }
+    if (p->behaviour == PEER_TRICKLE) {
+        static const uint8_t slow[LIFE_FRAME_HEADER_SIZE] = {0, 0, 0, 100, LIFE_FRAME_MESSAGE, 0, 0, 0, 0, 1};
+        for (size_t i = 0; i < sizeof slow; i++) {
+            sleep_ms(50);
+            if (send(fd, &slow[i], 1, MSG_NOSIGNAL) < 0) {
+                break;
+            }
+        }
+    }
+    /* Read until the client goes away. */
+    char sink[4096];
+    while (read(fd, sink, sizeof sink) > 0) {
+    }
+    close(fd);
+}
+
+/* One thread plays every peer in turn (one thread only: glibc's cached thread stacks make
+ * valgrind report "possibly lost" TLS blocks when several are created). */
+static void *peers_thread(void *arg)
+{
+    peer *peers = arg;
+    for (int i = PEER_SILENT; i <= PEER_TRICKLE; i++) {
+        serve_peer(&peers[i]);
+    }
+    return NULL;
+}
+
+static int start_peer(peer *p, peer_behaviour behaviour, int index)
+{
+    p->behaviour = behaviour;
+    snprintf(p->path, sizeof p->path, "/tmp/life-c-peer-%d-%d.sock", (int)getpid(), index);
+    unlink(p->path);
+    p->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    memcpy(address.sun_path, p->path, strlen(p->path) + 1);
+    if (p->listener < 0 || bind(p->listener, (struct sockaddr *)&address, sizeof address) != 0
+        || listen(p->listener, 1) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static void hostile_tests(void)
+{
+    static const char *const names[] = {"silent", "SETTINGS then silent", "2 GiB frame header", "trickle"};
+    peer peers[PEER_TRICKLE + 1];
+    for (int behaviour = PEER_SILENT; behaviour <= PEER_TRICKLE; behaviour++) {
+        if (start_peer(&peers[behaviour], (peer_behaviour)behaviour, behaviour) != 0) {
+            check(0, "hostile: cannot listen on a Unix socket");
+            return;
+        }
+    }
+    pthread_t thread;
+    pthread_create(&thread, NULL, peers_thread, peers);
+    for (int behaviour = PEER_SILENT; behaviour <= PEER_TRICKLE; behaviour++) {
+        peer *p = &peers[behaviour];
+        life_config *config = life_config_new();
+        life_config_set_unix(config, p->path);
+        life_config_set_connect_timeout_ms(config, 300);
+        life_client *client = NULL;
+        life_error *error = NULL;
+        int64_t start = life_now_ns();
+        life_code code = life_client_new(config, &client, &error);
+        int64_t connect_ms = (life_now_ns() - start) / 1000000;
+        life_config_free(config);
+        if (behaviour == PEER_SILENT) {
+            check(code == LIFE_DEADLINE_EXCEEDED && connect_ms < 1000,
+                "hostile (%s): life_client_new -> %s after %lld ms (connect timeout 300 ms)", names[behaviour],
+                life_code_name(code), (long long)connect_ms);
+        } else if (code != LIFE_OK) {
+            check(0, "hostile (%s): connect failed: %s", names[behaviour], life_code_name(code));
+        } else {
+            life_call_options options = {.timeout_ms = 300};
+            Life__V1__HealthCheckResponse *response = NULL;
+            start = life_now_ns();
+            code = life_health_check(client, NULL, &response, &options, &error);
+            int64_t call_ms = (life_now_ns() - start) / 1000000;
+            life_code expected = behaviour == PEER_HUGE_FRAME ? LIFE_RESOURCE_EXHAUSTED : LIFE_DEADLINE_EXCEEDED;
+            check(code == expected && response == NULL && call_ms < 1000,
+                "hostile (%s): Health.Check with a 300 ms deadline -> %s after %lld ms", names[behaviour],
+                life_code_name(code), (long long)call_ms);
+            life_client_free(client);
+        }
+        life_error_free(error);
+    }
+    pthread_join(thread, NULL);
+    for (int behaviour = PEER_SILENT; behaviour <= PEER_TRICKLE; behaviour++) {
+        close(peers[behaviour].listener);
+        unlink(peers[behaviour].path);
+    }
 }
 
 /* ---- suite against a real lifed --------------------------------------------------------- */
@@ -990,6 +1124,7 @@ int main(int argc, char **argv)
     int status;
     if (strcmp(argv[1], "unit") == 0) {
         unit_tests();
+        hostile_tests();
         status = finish();
     } else if (strcmp(argv[1], "suite") == 0) {
         if (parse_options(argc, argv, 2, &o) != 0 || o.unix_path == NULL || o.tls_host == NULL || o.ca == NULL
