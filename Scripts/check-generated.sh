@@ -5,8 +5,9 @@
 #   Scripts/check-generated.sh            check (CI runs this)
 #   Scripts/check-generated.sh --record   rewrite Protos/GENERATED.sha256 (generate.sh runs this)
 #
-# Inputs: every .proto under Protos/, the plugin's sources and Scripts/generate.sh.
-# Outputs: every file under Sources/LifeProto and Sources/LifeStubs.
+# Inputs: every .proto under Protos/, the plugins' sources (Swift stubs, C stubs) and
+# Scripts/generate.sh. Outputs: every file under Sources/LifeProto, Sources/LifeStubs and
+# Sources/CLifeClient/generated (protoc-c messages and the typed C calls).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +39,9 @@ current() {
     checksums input Protos -- -name '*.proto'
     checksums input Scripts/protoc-gen-lifestubs/Package.swift Scripts/protoc-gen-lifestubs/Sources -- -name '*.swift'
     checksums input Scripts/generate.sh
+    checksums input Scripts/protoc-gen-lifec -- -name '*.py'
     checksums output Sources/LifeProto Sources/LifeStubs
+    checksums output Sources/CLifeClient/generated
 }
 
 if [ "${1:-}" = "--record" ]; then
@@ -63,7 +66,7 @@ changes="$(diff <(echo "$recorded") <(echo "$now") || true)"
 if grep -q '^[<>] input ' <<<"$changes"; then
     echo "check-generated: Protos/ changed without regenerating: run Scripts/generate.sh" >&2
 else
-    echo "check-generated: generated files under Sources/LifeProto or Sources/LifeStubs differ from what Scripts/generate.sh made (edited by hand?): run Scripts/generate.sh" >&2
+    echo "check-generated: generated files under Sources/LifeProto, Sources/LifeStubs or Sources/CLifeClient/generated differ from what Scripts/generate.sh made (edited by hand?): run Scripts/generate.sh" >&2
 fi
 echo "Files that differ (< recorded, > now):" >&2
 grep '^[<>]' <<<"$changes" | sed 's/^/  /' >&2

@@ -18,7 +18,9 @@
 #  6. GOAWAY on SIGTERM and a daemon restart under a connected client (valgrind);
 #  7. the libFuzzer target over the incoming-frame path, 200000 executions.
 #
-# Installs what it needs with apt-get when missing (as root, as CI runs). Prints
+# Installs what it needs with apt-get when missing (as root, as CI runs): pkg-config,
+# libprotobuf-c-dev, libssl-dev, protobuf-c-compiler, valgrind, clang, gcc, make, openssl,
+# util-linux (setpriv), doxygen. Prints
 # "N passed, M failed" last and exits non-zero when anything failed.
 set -uo pipefail
 
@@ -65,13 +67,14 @@ install_deps() {
     command -v make >/dev/null 2>&1 || missing+=(make)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+    command -v doxygen >/dev/null 2>&1 || missing+=(doxygen)
     [ "${#missing[@]}" -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
         log "missing: ${missing[*]} (install them, or run as root with apt-get)"
         return 1
     fi
     log "installing ${missing[*]} with apt-get"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 if ! install_deps; then
     fail "dependencies"

@@ -11,8 +11,12 @@ const life_method life_admin_create_facility_method = {
 life_code life_admin_create_facility(life_client *client, const Life__V1__CreateFacilityRequest *request,
     Life__V1__CreateFacilityResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_create_facility_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_create_facility_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CreateFacilityResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_list_facilities_method = {
@@ -25,8 +29,12 @@ const life_method life_admin_list_facilities_method = {
 life_code life_admin_list_facilities(life_client *client, const Life__V1__ListFacilitiesRequest *request,
     Life__V1__ListFacilitiesResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_list_facilities_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_list_facilities_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListFacilitiesResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_disable_facility_method = {
@@ -39,8 +47,12 @@ const life_method life_admin_disable_facility_method = {
 life_code life_admin_disable_facility(life_client *client, const Life__V1__DisableFacilityRequest *request,
     Life__V1__DisableFacilityResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_disable_facility_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_disable_facility_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__DisableFacilityResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_enable_facility_method = {
@@ -53,8 +65,12 @@ const life_method life_admin_enable_facility_method = {
 life_code life_admin_enable_facility(life_client *client, const Life__V1__EnableFacilityRequest *request,
     Life__V1__EnableFacilityResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_enable_facility_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_enable_facility_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__EnableFacilityResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_create_certificate_registration_method = {
@@ -67,8 +83,12 @@ const life_method life_admin_create_certificate_registration_method = {
 life_code life_admin_create_certificate_registration(life_client *client, const Life__V1__CreateCertificateRegistrationRequest *request,
     Life__V1__CreateCertificateRegistrationResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_create_certificate_registration_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_create_certificate_registration_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CreateCertificateRegistrationResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_list_certificate_registrations_method = {
@@ -81,8 +101,12 @@ const life_method life_admin_list_certificate_registrations_method = {
 life_code life_admin_list_certificate_registrations(life_client *client, const Life__V1__ListCertificateRegistrationsRequest *request,
     Life__V1__ListCertificateRegistrationsResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_list_certificate_registrations_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_list_certificate_registrations_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListCertificateRegistrationsResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_revoke_certificate_registration_method = {
@@ -95,8 +119,12 @@ const life_method life_admin_revoke_certificate_registration_method = {
 life_code life_admin_revoke_certificate_registration(life_client *client, const Life__V1__RevokeCertificateRegistrationRequest *request,
     Life__V1__RevokeCertificateRegistrationResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_revoke_certificate_registration_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_revoke_certificate_registration_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__RevokeCertificateRegistrationResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_create_facility_admin_method = {
@@ -109,8 +137,12 @@ const life_method life_admin_create_facility_admin_method = {
 life_code life_admin_create_facility_admin(life_client *client, const Life__V1__CreateFacilityAdminRequest *request,
     Life__V1__CreateFacilityAdminResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_create_facility_admin_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_create_facility_admin_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CreateFacilityAdminResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_unlock_staff_member_method = {
@@ -123,8 +155,12 @@ const life_method life_admin_unlock_staff_member_method = {
 life_code life_admin_unlock_staff_member(life_client *client, const Life__V1__AdminUnlockStaffMemberRequest *request,
     Life__V1__AdminUnlockStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_unlock_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_unlock_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__AdminUnlockStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_create_participating_insurer_method = {
@@ -137,8 +173,12 @@ const life_method life_admin_create_participating_insurer_method = {
 life_code life_admin_create_participating_insurer(life_client *client, const Life__V1__CreateParticipatingInsurerRequest *request,
     Life__V1__CreateParticipatingInsurerResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_create_participating_insurer_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_create_participating_insurer_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CreateParticipatingInsurerResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_list_participating_insurers_method = {
@@ -151,8 +191,12 @@ const life_method life_admin_list_participating_insurers_method = {
 life_code life_admin_list_participating_insurers(life_client *client, const Life__V1__ListParticipatingInsurersRequest *request,
     Life__V1__ListParticipatingInsurersResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_list_participating_insurers_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_list_participating_insurers_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListParticipatingInsurersResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_import_qualification_records_method = {
@@ -165,8 +209,12 @@ const life_method life_admin_import_qualification_records_method = {
 life_code life_admin_import_qualification_records(life_client *client, const Life__V1__ImportQualificationRecordsRequest *request,
     Life__V1__ImportQualificationRecordsResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_import_qualification_records_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_import_qualification_records_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ImportQualificationRecordsResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_list_verification_jobs_method = {
@@ -179,8 +227,12 @@ const life_method life_admin_list_verification_jobs_method = {
 life_code life_admin_list_verification_jobs(life_client *client, const Life__V1__ListVerificationJobsRequest *request,
     Life__V1__ListVerificationJobsResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_list_verification_jobs_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_list_verification_jobs_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListVerificationJobsResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_backup_database_method = {
@@ -200,7 +252,11 @@ life_code life_admin_backup_database(life_client *client, const Life__V1__Backup
 life_code life_admin_backup_database_next(life_stream *stream, Life__V1__BackupDatabaseResponse **message,
     life_error **error)
 {
-    return life_stream_next_of(stream, &life_admin_backup_database_method, (ProtobufCMessage **)message, error);
+    ProtobufCMessage *next = NULL;
+    life_code code = life_stream_next_of(stream, &life_admin_backup_database_method, &next, error);
+    if (message != NULL) *message = (Life__V1__BackupDatabaseResponse *)next;
+    else life_message_free(next);
+    return code;
 }
 
 const life_method life_admin_check_database_integrity_method = {
@@ -213,8 +269,12 @@ const life_method life_admin_check_database_integrity_method = {
 life_code life_admin_check_database_integrity(life_client *client, const Life__V1__CheckDatabaseIntegrityRequest *request,
     Life__V1__CheckDatabaseIntegrityResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_check_database_integrity_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_check_database_integrity_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CheckDatabaseIntegrityResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_list_audit_events_method = {
@@ -227,8 +287,12 @@ const life_method life_admin_list_audit_events_method = {
 life_code life_admin_list_audit_events(life_client *client, const Life__V1__ListAuditEventsRequest *request,
     Life__V1__ListAuditEventsResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_list_audit_events_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_list_audit_events_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListAuditEventsResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_admin_verify_audit_chain_method = {
@@ -241,6 +305,10 @@ const life_method life_admin_verify_audit_chain_method = {
 life_code life_admin_verify_audit_chain(life_client *client, const Life__V1__VerifyAuditChainRequest *request,
     Life__V1__VerifyAuditChainResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_admin_verify_audit_chain_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_verify_audit_chain_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__VerifyAuditChainResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }

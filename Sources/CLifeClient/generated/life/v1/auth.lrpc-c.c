@@ -11,8 +11,12 @@ const life_method life_auth_login_method = {
 life_code life_auth_login(life_client *client, const Life__V1__LoginRequest *request,
     Life__V1__LoginResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_auth_login_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_auth_login_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__LoginResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_auth_logout_method = {
@@ -25,8 +29,12 @@ const life_method life_auth_logout_method = {
 life_code life_auth_logout(life_client *client, const Life__V1__LogoutRequest *request,
     Life__V1__LogoutResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_auth_logout_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_auth_logout_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__LogoutResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_auth_who_am_i_method = {
@@ -39,8 +47,12 @@ const life_method life_auth_who_am_i_method = {
 life_code life_auth_who_am_i(life_client *client, const Life__V1__WhoAmIRequest *request,
     Life__V1__WhoAmIResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_auth_who_am_i_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_auth_who_am_i_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__WhoAmIResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_auth_change_password_method = {
@@ -53,6 +65,10 @@ const life_method life_auth_change_password_method = {
 life_code life_auth_change_password(life_client *client, const Life__V1__ChangePasswordRequest *request,
     Life__V1__ChangePasswordResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_auth_change_password_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_auth_change_password_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ChangePasswordResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }

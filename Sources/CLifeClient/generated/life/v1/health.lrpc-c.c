@@ -11,8 +11,12 @@ const life_method life_health_check_method = {
 life_code life_health_check(life_client *client, const Life__V1__HealthCheckRequest *request,
     Life__V1__HealthCheckResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_health_check_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_health_check_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__HealthCheckResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_health_watch_method = {
@@ -32,5 +36,9 @@ life_code life_health_watch(life_client *client, const Life__V1__HealthWatchRequ
 life_code life_health_watch_next(life_stream *stream, Life__V1__HealthWatchResponse **message,
     life_error **error)
 {
-    return life_stream_next_of(stream, &life_health_watch_method, (ProtobufCMessage **)message, error);
+    ProtobufCMessage *next = NULL;
+    life_code code = life_stream_next_of(stream, &life_health_watch_method, &next, error);
+    if (message != NULL) *message = (Life__V1__HealthWatchResponse *)next;
+    else life_message_free(next);
+    return code;
 }

@@ -11,8 +11,12 @@ const life_method life_recipients_create_recipient_method = {
 life_code life_recipients_create_recipient(life_client *client, const Life__V1__CreateRecipientRequest *request,
     Life__V1__CreateRecipientResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_recipients_create_recipient_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_recipients_create_recipient_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CreateRecipientResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_recipients_get_recipient_method = {
@@ -25,8 +29,12 @@ const life_method life_recipients_get_recipient_method = {
 life_code life_recipients_get_recipient(life_client *client, const Life__V1__GetRecipientRequest *request,
     Life__V1__GetRecipientResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_recipients_get_recipient_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_recipients_get_recipient_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__GetRecipientResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_recipients_list_recipients_method = {
@@ -39,8 +47,12 @@ const life_method life_recipients_list_recipients_method = {
 life_code life_recipients_list_recipients(life_client *client, const Life__V1__ListRecipientsRequest *request,
     Life__V1__ListRecipientsResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_recipients_list_recipients_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_recipients_list_recipients_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListRecipientsResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_recipients_update_recipient_method = {
@@ -53,8 +65,12 @@ const life_method life_recipients_update_recipient_method = {
 life_code life_recipients_update_recipient(life_client *client, const Life__V1__UpdateRecipientRequest *request,
     Life__V1__UpdateRecipientResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_recipients_update_recipient_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_recipients_update_recipient_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__UpdateRecipientResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_recipients_delete_recipient_method = {
@@ -67,8 +83,12 @@ const life_method life_recipients_delete_recipient_method = {
 life_code life_recipients_delete_recipient(life_client *client, const Life__V1__DeleteRecipientRequest *request,
     Life__V1__DeleteRecipientResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_recipients_delete_recipient_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_recipients_delete_recipient_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__DeleteRecipientResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_recipients_watch_recipients_method = {
@@ -88,5 +108,9 @@ life_code life_recipients_watch_recipients(life_client *client, const Life__V1__
 life_code life_recipients_watch_recipients_next(life_stream *stream, Life__V1__WatchRecipientsResponse **message,
     life_error **error)
 {
-    return life_stream_next_of(stream, &life_recipients_watch_recipients_method, (ProtobufCMessage **)message, error);
+    ProtobufCMessage *next = NULL;
+    life_code code = life_stream_next_of(stream, &life_recipients_watch_recipients_method, &next, error);
+    if (message != NULL) *message = (Life__V1__WatchRecipientsResponse *)next;
+    else life_message_free(next);
+    return code;
 }

@@ -11,8 +11,12 @@ const life_method life_staff_create_staff_member_method = {
 life_code life_staff_create_staff_member(life_client *client, const Life__V1__CreateStaffMemberRequest *request,
     Life__V1__CreateStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_create_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_create_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__CreateStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_list_staff_members_method = {
@@ -25,8 +29,12 @@ const life_method life_staff_list_staff_members_method = {
 life_code life_staff_list_staff_members(life_client *client, const Life__V1__ListStaffMembersRequest *request,
     Life__V1__ListStaffMembersResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_list_staff_members_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_list_staff_members_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListStaffMembersResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_get_staff_member_method = {
@@ -39,8 +47,12 @@ const life_method life_staff_get_staff_member_method = {
 life_code life_staff_get_staff_member(life_client *client, const Life__V1__GetStaffMemberRequest *request,
     Life__V1__GetStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_get_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_get_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__GetStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_update_staff_member_method = {
@@ -53,8 +65,12 @@ const life_method life_staff_update_staff_member_method = {
 life_code life_staff_update_staff_member(life_client *client, const Life__V1__UpdateStaffMemberRequest *request,
     Life__V1__UpdateStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_update_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_update_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__UpdateStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_disable_staff_member_method = {
@@ -67,8 +83,12 @@ const life_method life_staff_disable_staff_member_method = {
 life_code life_staff_disable_staff_member(life_client *client, const Life__V1__DisableStaffMemberRequest *request,
     Life__V1__DisableStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_disable_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_disable_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__DisableStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_enable_staff_member_method = {
@@ -81,8 +101,12 @@ const life_method life_staff_enable_staff_member_method = {
 life_code life_staff_enable_staff_member(life_client *client, const Life__V1__EnableStaffMemberRequest *request,
     Life__V1__EnableStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_enable_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_enable_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__EnableStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_reset_staff_member_password_method = {
@@ -95,8 +119,12 @@ const life_method life_staff_reset_staff_member_password_method = {
 life_code life_staff_reset_staff_member_password(life_client *client, const Life__V1__ResetStaffMemberPasswordRequest *request,
     Life__V1__ResetStaffMemberPasswordResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_reset_staff_member_password_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_reset_staff_member_password_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ResetStaffMemberPasswordResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_staff_unlock_staff_member_method = {
@@ -109,6 +137,10 @@ const life_method life_staff_unlock_staff_member_method = {
 life_code life_staff_unlock_staff_member(life_client *client, const Life__V1__UnlockStaffMemberRequest *request,
     Life__V1__UnlockStaffMemberResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_staff_unlock_staff_member_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_staff_unlock_staff_member_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__UnlockStaffMemberResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }

@@ -11,8 +11,12 @@ const life_method life_verification_verify_recipient_method = {
 life_code life_verification_verify_recipient(life_client *client, const Life__V1__VerifyRecipientRequest *request,
     Life__V1__VerifyRecipientResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_verification_verify_recipient_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_verification_verify_recipient_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__VerifyRecipientResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_verification_get_verification_result_method = {
@@ -25,8 +29,12 @@ const life_method life_verification_get_verification_result_method = {
 life_code life_verification_get_verification_result(life_client *client, const Life__V1__GetVerificationResultRequest *request,
     Life__V1__GetVerificationResultResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_verification_get_verification_result_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_verification_get_verification_result_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__GetVerificationResultResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_verification_list_verification_results_method = {
@@ -39,8 +47,12 @@ const life_method life_verification_list_verification_results_method = {
 life_code life_verification_list_verification_results(life_client *client, const Life__V1__ListVerificationResultsRequest *request,
     Life__V1__ListVerificationResultsResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_verification_list_verification_results_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_verification_list_verification_results_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListVerificationResultsResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_verification_start_verification_job_method = {
@@ -53,8 +65,12 @@ const life_method life_verification_start_verification_job_method = {
 life_code life_verification_start_verification_job(life_client *client, const Life__V1__StartVerificationJobRequest *request,
     Life__V1__StartVerificationJobResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_verification_start_verification_job_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_verification_start_verification_job_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__StartVerificationJobResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
 
 const life_method life_verification_get_verification_job_method = {
@@ -67,6 +83,10 @@ const life_method life_verification_get_verification_job_method = {
 life_code life_verification_get_verification_job(life_client *client, const Life__V1__GetVerificationJobRequest *request,
     Life__V1__GetVerificationJobResponse **response, const life_call_options *options, life_error **error)
 {
-    return life_call_unary(client, &life_verification_get_verification_job_method, (const ProtobufCMessage *)request,
-        (ProtobufCMessage **)response, options, error);
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_verification_get_verification_job_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__GetVerificationJobResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
 }
