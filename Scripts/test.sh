@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 
 Scripts/install-deps.sh
 Scripts/check-generated.sh
+Scripts/check-protos.sh
 Scripts/check-systemd.sh
 swift build --build-tests
 swift test --skip-build
 # An independent Python client written from docs/PROTOCOL.md alone talks to the real daemon.
 Scripts/interop-check.sh .build/debug/lifed
+Scripts/test-c-client.sh .build/debug/lifed
