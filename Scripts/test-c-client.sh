@@ -15,7 +15,9 @@
 #  5. runs the C test suite under valgrind (zero leaks, zero errors): every unary RPC of Health
 #     and Auth, Health.Watch, multiplexing, cancellation, deadlines, wrong certificate, wrong
 #     password, TLS name check; then lifegw-example and life-probe (exit codes 0/1/2);
-#  6. GOAWAY on SIGTERM and a daemon restart under a connected client (valgrind);
+#  6. GOAWAY on SIGTERM and a daemon restart under a connected client, then keepalive (the
+#     restarted daemon pings after 1 s: a reading client answers, an idle one is dropped and
+#     reconnects by itself), under valgrind;
 #  7. the libFuzzer target over the incoming-frame path, 200000 executions.
 #
 # Installs what it needs with apt-get when missing (as root, as CI runs): pkg-config,
@@ -176,11 +178,11 @@ valgrind_verdict "$tmp/unit.log" "$status" "unit tests"
 # --- 3. a real lifed, unprivileged ------------------------------------------------------------
 mkdir -p "$tmp/run"
 chown "$unprivileged_uid:$unprivileged_uid" "$tmp/run"
-start_daemon() {
+start_daemon() { # [--set key=value ...]
     # The daemon never runs as root here: setpriv to nobody with no supplementary groups. Its
     # own uid and root (the test programs) may use the socket.
     (cd "$tmp/run" && exec setpriv --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
-        "$binary" --dev --dev-dir "$dev" --dev-port 0 --set "unix.allow_users=$unprivileged_uid,0") \
+        "$binary" --dev --dev-dir "$dev" --dev-port 0 --set "unix.allow_users=$unprivileged_uid,0" "$@") \
         >>"$tmp/lifed.log" 2>&1 &
     pid=$!
     for _ in $(seq 300); do
@@ -292,7 +294,7 @@ probe 2 "with a client certificate of another CA" --tls "127.0.0.1:$tls_port" --
     --cert "$tmp/other.pem" --key "$tmp/other-key.pem"
 probe 2 "against a missing socket" --socket "$tmp/none.sock"
 
-# --- 6. GOAWAY on SIGTERM and a restart ---------------------------------------------------------
+# --- 6. GOAWAY on SIGTERM, a restart, keepalive ---------------------------------------------------------
 marker=$tmp/restart
 status=0
 valgrind_run "$tmp/restart.log" "$bin/test-client" restart --unix "$socket" --marker "$marker" &
@@ -307,7 +309,8 @@ if [ -e "$marker.ready" ]; then
         fail "lifed exited $daemon_status after SIGTERM"
     fi
     sleep 1
-    if start_daemon; then
+    # Restarted with a 1 s keepalive (2 s to answer) for the keepalive checks that follow.
+    if start_daemon --set limits.keepalive_interval=1s --set limits.keepalive_timeout=2s; then
         touch "$marker.restarted"
     else
         fail "lifed did not restart"
@@ -316,6 +319,11 @@ fi
 wait "$client_pid" || status=$?
 cat "$tmp/restart.log"
 tally "$tmp/restart.log" "restart"
+if grep -q 'keepalive ping not answered' "$tmp/lifed.log"; then
+    pass "keepalive: the daemon dropped the idle client (its log: keepalive ping not answered)"
+else
+    fail "keepalive: the daemon never dropped the idle client for an unanswered PING"
+fi
 valgrind_verdict "$tmp/restart.log" "$status" "restart"
 
 daemon_status=0

@@ -1010,6 +1010,41 @@ static void restart_test(const suite_options *o)
     } while (code != LIFE_OK && life_now_ns() < deadline);
     check(code == LIFE_OK, "restart: the same client reconnects to the restarted daemon (%d attempts)", attempts);
     life_message_free(response);
+    response = NULL;
+    life_error_free(error);
+    error = NULL;
+
+    /* The restarted daemon pings after 1 s of client silence and gives up 2 s later. A client
+     * blocked on a stream answers the pings, so the stream outlives several keepalive rounds. */
+    const life_settings *settings = life_client_settings(client);
+    check(settings->keepalive_interval_ms == 1000, "keepalive: SETTINGS announce keepalive_interval_ms %llu",
+        (unsigned long long)settings->keepalive_interval_ms);
+    code = life_health_watch(client, NULL, &stream, NULL, &error);
+    if (code == LIFE_OK) {
+        code = life_health_watch_next(stream, &message, &error);
+        life_message_free(message);
+        message = NULL;
+    }
+    life_error_free(error);
+    error = NULL;
+    code = life_stream_next_timeout(stream, 5000, (ProtobufCMessage **)&message, &error);
+    life_error_free(error);
+    error = NULL;
+    life_code again = life_stream_next_timeout(stream, 0, (ProtobufCMessage **)&message, &error);
+    check(code == LIFE_DEADLINE_EXCEEDED && again == LIFE_DEADLINE_EXCEEDED,
+        "keepalive: a stream read for 5 s answers the server's PINGs; the stream is still open (%s)",
+        describe(error, buf, sizeof buf));
+    life_error_free(error);
+    error = NULL;
+    life_stream_free(stream);
+
+    /* A client that does not read for 5 s is dropped by the server (GOAWAY KEEPALIVE_TIMEOUT);
+     * its next call opens a new connection by itself. */
+    sleep_ms(5000);
+    code = life_health_check(client, NULL, &response, &options, &error);
+    check(code == LIFE_OK, "keepalive: after 5 s without reading, the next call reconnects by itself (%s)",
+        code == LIFE_OK ? "OK" : describe(error, buf, sizeof buf));
+    life_message_free(response);
     life_error_free(error);
     life_client_free(client);
 }
