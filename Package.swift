@@ -125,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["LifePKI", "LifeDaemon", "LifeClient"],
+            dependencies: ["LifePKI", "LifeDaemon", "LifeServer", "LifeClient"],
             path: "Tests/TestSupport"
         ),
         .testTarget(
@@ -141,7 +141,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LifeIntegrationTests",
-            dependencies: ["TestSupport", "LifeDaemon", "LifeServer", "LifeClient", "LifePKI", "LifeProto", "LifeStubs", "LifeCore", "LifeStore"]
+            dependencies: [
+                "TestSupport", "LifeDaemon", "LifeServer", "LifeClient", "LifePKI", "LifeProto", "LifeStubs", "LifeCore", "LifeStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

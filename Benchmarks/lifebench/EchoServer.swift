@@ -26,7 +26,7 @@ enum EchoServer {
             }
             .bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
         let tcp = try await ServerBootstrap(group: group)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))

@@ -20,7 +20,7 @@ enum ClientBootstrapFactory {
                 }
             case .tls(let host, let port, let options):
                 let context = try makeContext(options)
-                return try await bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).connect(host: host, port: port) { channel in
+                return try await bootstrap.channelOption(.tcpOption(.tcp_nodelay), value: 1).connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = try NIOSSLClientHandler(context: context, serverHostname: options.serverName)
                         try channel.pipeline.syncOperations.addHandler(handler)

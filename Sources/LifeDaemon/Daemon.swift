@@ -71,12 +71,14 @@ public final class Daemon: Sendable {
     }
 
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
-    /// both listeners. Nothing is served until `run()`.
+    /// both listeners. Nothing is served until `run()`. `connectionSetupHook` (tests only) runs in
+    /// the setup of every accepted connection (see `Listener.SetupHook`).
     public static func build(
         source: ConfigSource,
         logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        notifier: SystemdNotifier = SystemdNotifier()
+        notifier: SystemdNotifier = SystemdNotifier(),
+        connectionSetupHook: Listener.SetupHook? = nil
     ) async throws -> Daemon {
         let config = try source.load()
         try FileManager.default.createDirectory(
@@ -84,6 +86,7 @@ public final class Daemon: Sendable {
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
+        prepareBackupFolder(config.resolvedBackupDirectory, logger: logger)
         let tlsMaterial = try config.tlsListen.map { _ in Reloadable(try TLSMaterial.load(config.tls)) }
         let limits = Reloadable(config.limits)
         let unixPolicy = Reloadable(config.unixPeerPolicy(logger: logger))
@@ -102,7 +105,8 @@ public final class Daemon: Sendable {
         StaffService(storage: storage, hasher: hasher, settings: config.auth).register(in: &tlsRouter)
         var unixRouter = RPCRouter()
         healthService.register(in: &unixRouter)
-        AdminService(storage: storage, hasher: hasher, settings: config.auth).register(in: &unixRouter)
+        let backups = BackupDestination(directory: config.resolvedBackupDirectory)
+        AdminService(storage: storage, hasher: hasher, settings: config.auth, backups: backups).register(in: &unixRouter)
 
         let unixListener = try await Listener.bindUnix(
             path: config.unixPath,
@@ -111,7 +115,8 @@ public final class Daemon: Sendable {
             router: unixRouter,
             limits: limits,
             group: group,
-            logger: logger
+            logger: logger,
+            setupHook: connectionSetupHook
         )
         var tlsListener: Listener?
         if let listen = config.tlsListen, let tlsMaterial {
@@ -123,7 +128,8 @@ public final class Daemon: Sendable {
                     router: tlsRouter,
                     limits: limits,
                     group: group,
-                    logger: logger
+                    logger: logger,
+                    setupHook: connectionSetupHook
                 )
             } catch {
                 await unixListener.drain()
@@ -232,9 +238,20 @@ public final class Daemon: Sendable {
         }
         if fresh.dataDirectory != config.dataDirectory { keys.append("data_dir") }
         if fresh.logLevel != config.logLevel { keys.append("log.level") }
+        if fresh.resolvedBackupDirectory != config.resolvedBackupDirectory { keys.append("backup.directory") }
         if fresh.gracePeriod != config.gracePeriod { keys.append("shutdown.grace_period") }
         if fresh.auth != config.auth { keys.append("auth.*") }
         return keys
+    }
+
+    /// Creates the backup folder if missing (0700), and warns at start, not at the first
+    /// backup, when the daemon cannot write there (outside the unit's writable paths, say).
+    private static func prepareBackupFolder(_ folder: String, logger: Logger) {
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if access(folder, W_OK) != 0 {
+            let reason = String(cString: strerror(errno))
+            logger.warning("backups will fail: cannot write to \(folder) (backup.directory): \(reason)")
+        }
     }
 
     private func auxiliary(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {

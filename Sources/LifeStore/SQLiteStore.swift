@@ -32,6 +32,10 @@ public final class SQLiteStore: Sendable {
         // wait for it rather than failing the call.
         configuration.busyMode = .timeout(5)
         configuration.journalMode = .wal
+        // GRDB's default is .userInitiated. On Linux, libdispatch imitates QoS by renicing the
+        // worker thread, and raising a thread's priority needs CAP_SYS_NICE, which lifed under its
+        // unit does not have: every new database thread logged "Failed to set thread priority".
+        configuration.qos = .default
 
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

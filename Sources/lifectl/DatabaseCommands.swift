@@ -3,20 +3,26 @@ import Foundation
 import LifeClient
 import LifeProto
 
-/// `lifectl backup PATH`: an online, consistent copy of the database.
+/// `lifectl backup [NAME|PATH]`: an online, consistent copy of the database, written by lifed
+/// into its backup folder.
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract:
-            "Copy the database to a new file while lifed keeps serving (the path is written by lifed: under systemd, inside /var/lib/lifed)."
+        abstract: "Copy the database to a new file while lifed keeps serving.",
+        discussion: """
+            lifed writes the file itself, inside its backup folder (backup.directory; by default \
+            <data_dir>/backups, /var/lib/lifed/backups under systemd). Give a file name, an absolute \
+            path inside that folder, or nothing for a name from the current time. The path of the \
+            finished file is printed.
+            """
     )
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "Absolute path of the new file.") var path: String
+    @Argument(help: "File name in the backup folder, or an absolute path inside it (default: lifed-<time>.sqlite).")
+    var path: String = ""
 
     func run() async throws {
         var request = Life_V1_BackupDatabaseRequest()
-        request.path = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let target = request.path
+        request.path = path
         let done = try await AdminSession.run(connection) { [request] client in
             var last = Life_V1_BackupDatabaseResponse()
             for try await update in try await client.admin.backupDatabase(request) {
@@ -29,7 +35,7 @@ struct BackupCommand: AsyncParsableCommand {
         }
         FileHandle.standardError.write(Data("\n".utf8))
         guard done.done else { throw ExitCode(1) }
-        print("backup written: \(target) (\(done.sizeBytes) bytes, sha256 \(done.sha256))")
+        print("backup written: \(done.path) (\(done.sizeBytes) bytes, sha256 \(done.sha256))")
     }
 }
 

@@ -99,19 +99,20 @@ struct AuditAndDurabilityTests {
     @Test("a backup taken under concurrent writes opens and passes the integrity check")
     func backupUnderLoad() async throws {
         let daemon = try await TestDaemon.start()
-        let target = daemon.folder.file("backup.sqlite")
+        let target = daemon.folder.file("data/backups/backup.sqlite")
         try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
             for n in 1...50 { try await Self.createFacility(client, n) }
             let writer = Task {
                 for n in 51...400 { try await Self.createFacility(client, n) }
             }
             var request = Life_V1_BackupDatabaseRequest()
-            request.path = target
+            request.path = "backup.sqlite"
             var last = Life_V1_BackupDatabaseResponse()
             for try await update in try await client.admin.backupDatabase(request) { last = update }
             try await writer.value
             #expect(last.done)
             #expect(last.sha256.count == 64)
+            #expect(last.path == target)
             let check = try await client.admin.checkDatabaseIntegrity(.init())
             #expect(check.ok)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import LifeClient
 import LifeDaemon
+import LifeServer
 import Logging
 
 /// The real daemon, built by the same `Daemon.build` as lifed, in this process: a temp Unix
@@ -37,13 +38,17 @@ public final class TestDaemon: Sendable {
         ]
     }
 
-    public static func start(_ settings: [String] = []) async throws -> TestDaemon {
+    /// `setupHook` runs in the setup of every accepted connection (see `Listener.SetupHook`).
+    public static func start(_ settings: [String] = [], setupHook: Listener.SetupHook? = nil) async throws -> TestDaemon {
         let folder = try TemporaryDirectory()
         let pki = try TestPKI(folder: folder)
         var logger = Logger(label: "lifed-test")
         logger.logLevel = .warning
         let source = Daemon.ConfigSource(path: nil, overrides: configuration(folder: folder) + settings)
-        let daemon = try await Daemon.build(source: source, logger: logger, notifier: SystemdNotifier(environment: [:]))
+        let daemon = try await Daemon.build(
+            source: source, logger: logger, notifier: SystemdNotifier(environment: [:]),
+            connectionSetupHook: setupHook
+        )
         let task = Task { try await daemon.run() }
         return TestDaemon(folder: folder, pki: pki, daemon: daemon, task: task)
     }

@@ -33,8 +33,15 @@ public struct DaemonConfig: Sendable {
     /// Login rules, password hashing, facility mapping (`auth.*`).
     public var auth = AuthSettings()
 
+    /// Folder that Admin.BackupDatabase writes into (`backup.directory`); nil: `backups` inside
+    /// `data_dir`.
+    public var backupDirectory: String?
+
     /// The SQLite database, inside `data_dir`.
     public var databasePath: String { dataDirectory + "/lifed.sqlite" }
+
+    /// Where backups go: `backup.directory`, or `<data_dir>/backups`.
+    public var resolvedBackupDirectory: String { backupDirectory ?? dataDirectory + "/backups" }
 
     public init() {}
 
@@ -45,7 +52,7 @@ public struct DaemonConfig: Sendable {
         "tls.min_version", "tls.handshake_timeout",
         "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
-        "limits.keepalive_timeout", "shutdown.grace_period", "log.level",
+        "limits.keepalive_timeout", "shutdown.grace_period", "log.level", "backup.directory",
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
         "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
@@ -114,6 +121,9 @@ public struct DaemonConfig: Sendable {
         case "limits.keepalive_interval": limits.keepaliveInterval = try Self.duration(value, allowZero: true)
         case "limits.keepalive_timeout": limits.keepaliveTimeout = try Self.duration(value, allowZero: false)
         case "shutdown.grace_period": gracePeriod = try Self.duration(value, allowZero: true)
+        case "backup.directory":
+            guard value.isEmpty || value.hasPrefix("/") else { throw InvalidValue(reason: "expected an absolute path, got `\(value)`") }
+            backupDirectory = value.isEmpty ? nil : value
         case "log.level":
             guard let level = Logger.Level(rawValue: value) else {
                 let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")

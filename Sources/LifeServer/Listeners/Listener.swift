@@ -14,6 +14,10 @@ import Synchronization
 /// drains: GOAWAY to every connection, calls in flight complete, the listener returns.
 public final class Listener: Service, Sendable {
     typealias ServerChannel = NIOAsyncChannel<AcceptedConnection, Never>
+    /// Runs in every accepted connection's setup, on its event loop, after the socket options
+    /// and before the protocol handlers; a throw drops that connection. Tests use it to inspect
+    /// the socket and to inject setup failures.
+    public typealias SetupHook = @Sendable (any Channel) throws -> Void
 
     /// "unix" or "tls", for logs.
     public let name: String
@@ -62,7 +66,8 @@ public final class Listener: Service, Sendable {
         router: RPCRouter,
         limits: Reloadable<ConnectionLimits>,
         group: any EventLoopGroup,
-        logger: Logger
+        logger: Logger,
+        setupHook: SetupHook? = nil
     ) async throws -> Listener {
         try await refuseIfServed(path: path, group: group)
         let registry = ConnectionRegistry()
@@ -74,7 +79,10 @@ public final class Listener: Service, Sendable {
             cleanupExistingSocketFile: true
         ) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try accept(channel, isTLS: false, limits: limits.current, logger: logger, admit: admit)
+                try setUp(channel, listener: "unix", logger: logger) {
+                    try setupHook?(channel)
+                    return try accept(channel, isTLS: false, limits: limits.current, logger: logger, admit: admit)
+                }
             }
         }
         guard chmod(path, mode) == 0 else {
@@ -102,32 +110,23 @@ public final class Listener: Service, Sendable {
         router: RPCRouter,
         limits: Reloadable<ConnectionLimits>,
         group: any EventLoopGroup,
-        logger: Logger
+        logger: Logger,
+        setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
         let admit = admission(router: router, limits: limits, registry: registry, policy: nil, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         let serverChannel: ServerChannel = try await bootstrap.bind(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let current = material.current
-                let remote = channel.remoteAddress?.logDescription ?? "unknown"
-                let verifier = current.verifier
-                let tlsHandler = NIOSSLServerHandler(context: current.context) { certificates, promise in
-                    promise.completeWithTask {
-                        switch await verifier.verify(certificates) {
-                        case .valid:
-                            return .certificateVerified(VerificationMetadata(nil))
-                        case .invalid(let reason):
-                            logger.notice("TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"])
-                            return .failed
-                        }
-                    }
+                try setUp(channel, listener: "tls", logger: logger) {
+                    // Calls are small request/response exchanges: send each frame at once.
+                    // (TCP level: `.socketOption` would be SOL_SOCKET, where 1 is SO_DEBUG.)
+                    try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
+                    try setupHook?(channel)
+                    return try secure(channel, material: material.current, limits: limits.current, logger: logger, admit: admit)
                 }
-                try channel.pipeline.syncOperations.addHandler(tlsHandler)
-                return try accept(channel, isTLS: true, limits: limits.current, logger: logger, admit: admit)
             }
         }
         let boundPort = serverChannel.channel.localAddress?.port ?? port
@@ -140,6 +139,53 @@ public final class Listener: Service, Sendable {
             logger: logger,
             cleanup: {}
         )
+    }
+
+    /// Runs the setup of one accepted connection. Whatever fails there (a socket option, a
+    /// handler) costs that connection only: it is logged once with the peer's address and
+    /// closed, and the accept loop goes on. (A failed setup must not reach the server channel:
+    /// an error there would end the accept loop, and with it the listener.)
+    private static func setUp(
+        _ channel: any Channel,
+        listener: String,
+        logger: Logger,
+        _ body: () throws -> AcceptedConnection
+    ) throws -> AcceptedConnection {
+        do {
+            return try body()
+        } catch {
+            logger.warning(
+                "dropped a new connection: its setup failed",
+                metadata: ["listener": "\(listener)", "remote": "\(channel.remoteAddress?.logDescription ?? "local")", "error": "\(error)"]
+            )
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// Puts TLS with the client-certificate check of `material` in front of a new connection.
+    private static func secure(
+        _ channel: any Channel,
+        material: TLSMaterial,
+        limits: ConnectionLimits,
+        logger: Logger,
+        admit: @escaping ServerFrameHandler.Admission
+    ) throws -> AcceptedConnection {
+        let remote = channel.remoteAddress?.logDescription ?? "unknown"
+        let verifier = material.verifier
+        let tlsHandler = NIOSSLServerHandler(context: material.context) { certificates, promise in
+            promise.completeWithTask {
+                switch await verifier.verify(certificates) {
+                case .valid:
+                    return .certificateVerified(VerificationMetadata(nil))
+                case .invalid(let reason):
+                    logger.notice("TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"])
+                    return .failed
+                }
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(tlsHandler)
+        return try accept(channel, isTLS: true, limits: limits, logger: logger, admit: admit)
     }
 
     /// Adds the frame decoder, the handshake timer and the frame handler to a new connection.

@@ -15,12 +15,14 @@ public struct AdminService: Life_V1_AdminService {
     private let hasher: any PasswordHasher
     private let settings: AuthSettings
     private let audit: AuditRecorder
+    private let backups: BackupDestination
 
-    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings) {
+    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings, backups: BackupDestination) {
         self.storage = storage
         self.hasher = hasher
         self.settings = settings
         self.audit = AuditRecorder(storage: storage)
+        self.backups = backups
     }
 
     // MARK: Facilities
@@ -200,16 +202,11 @@ public struct AdminService: Life_V1_AdminService {
         responses: ResponseStreamWriter<Life_V1_BackupDatabaseResponse>
     ) async throws {
         try await admin(context, target: "backup") {
-            guard request.path.hasPrefix("/"), !request.path.contains("\0") else {
-                throw DomainError.invalidField(field: "path", reason: "NOT_ABSOLUTE", message: "backup path must be absolute")
-            }
-            guard !FileManager.default.fileExists(atPath: request.path) else {
-                throw DomainError.alreadyExists("file \(request.path)")
-            }
+            let target = try backups.resolve(request.path, now: Date())
             let (progress, continuation) = AsyncStream.makeStream(of: Double.self, bufferingPolicy: .bufferingNewest(1))
             async let copied: Void = {
                 defer { continuation.finish() }
-                try await storage.backup(to: request.path) { continuation.yield($0) }
+                try await storage.backup(to: target) { continuation.yield($0) }
             }()
             for await fraction in progress {
                 var update = Life_V1_BackupDatabaseResponse()
@@ -222,7 +219,8 @@ public struct AdminService: Life_V1_AdminService {
             done.copiedPages = 1000
             done.totalPages = 1000
             done.done = true
-            let data = try Data(contentsOf: URL(fileURLWithPath: request.path), options: .mappedIfSafe)
+            done.path = target
+            let data = try Data(contentsOf: URL(fileURLWithPath: target), options: .mappedIfSafe)
             done.sizeBytes = UInt64(data.count)
             done.sha256 = SHA256.hash(data: data).lowerHex
             try await responses.write(done)

@@ -947,8 +947,10 @@ public nonisolated struct Life_V1_BackupDatabaseRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Absolute path of the backup file to create, in a folder the daemon can write; must not
-  /// exist (バックアップ先のパス).
+  /// Where to write the backup (バックアップ先). Backups are written inside the daemon's backup
+  /// folder (config `backup.directory`, by default `<data_dir>/backups`, under systemd
+  /// /var/lib/lifed/backups): a plain file name is created there; an absolute path must lie
+  /// inside that folder; empty picks a name from the current time. The file must not exist.
   public var path: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -977,6 +979,9 @@ public nonisolated struct Life_V1_BackupDatabaseResponse: Sendable {
 
   /// SHA-256 of the finished file, lower-case hex; set when done (ファイルのハッシュ).
   public var sha256: String = String()
+
+  /// Absolute path of the backup file as the daemon wrote it; set when done (保存先).
+  public var path: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2442,7 +2447,7 @@ nonisolated extension Life_V1_BackupDatabaseRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Life_V1_BackupDatabaseResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BackupDatabaseResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}copied_pages\0\u{3}total_pages\0\u{1}done\0\u{3}size_bytes\0\u{1}sha256\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}copied_pages\0\u{3}total_pages\0\u{1}done\0\u{3}size_bytes\0\u{1}sha256\0\u{1}path\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2455,6 +2460,7 @@ nonisolated extension Life_V1_BackupDatabaseResponse: SwiftProtobuf.Message, Swi
       case 3: try { try decoder.decodeSingularBoolField(value: &self.done) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.sizeBytes) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.sha256) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.path) }()
       default: break
       }
     }
@@ -2476,6 +2482,9 @@ nonisolated extension Life_V1_BackupDatabaseResponse: SwiftProtobuf.Message, Swi
     if !self.sha256.isEmpty {
       try visitor.visitSingularStringField(value: self.sha256, fieldNumber: 5)
     }
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2485,6 +2494,7 @@ nonisolated extension Life_V1_BackupDatabaseResponse: SwiftProtobuf.Message, Swi
     if lhs.done != rhs.done {return false}
     if lhs.sizeBytes != rhs.sizeBytes {return false}
     if lhs.sha256 != rhs.sha256 {return false}
+    if lhs.path != rhs.path {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

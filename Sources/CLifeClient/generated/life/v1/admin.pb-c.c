@@ -3615,7 +3615,7 @@ const ProtobufCMessageDescriptor life__v1__backup_database_request__descriptor =
   (ProtobufCMessageInit) life__v1__backup_database_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__backup_database_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor life__v1__backup_database_response__field_descriptors[6] =
 {
   {
     "copied_pages",
@@ -3677,10 +3677,23 @@ static const ProtobufCFieldDescriptor life__v1__backup_database_response__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "path",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__BackupDatabaseResponse, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__backup_database_response__field_indices_by_name[] = {
   0,   /* field[0] = copied_pages */
   2,   /* field[2] = done */
+  5,   /* field[5] = path */
   4,   /* field[4] = sha256 */
   3,   /* field[3] = size_bytes */
   1,   /* field[1] = total_pages */
@@ -3688,7 +3701,7 @@ static const unsigned life__v1__backup_database_response__field_indices_by_name[
 static const ProtobufCIntRange life__v1__backup_database_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor life__v1__backup_database_response__descriptor =
 {
@@ -3698,7 +3711,7 @@ const ProtobufCMessageDescriptor life__v1__backup_database_response__descriptor 
   "Life__V1__BackupDatabaseResponse",
   "life.v1",
   sizeof(Life__V1__BackupDatabaseResponse),
-  5,
+  6,
   life__v1__backup_database_response__field_descriptors,
   life__v1__backup_database_response__field_indices_by_name,
   1,  life__v1__backup_database_response__number_ranges,

@@ -807,8 +807,10 @@ struct  Life__V1__BackupDatabaseRequest
 {
   ProtobufCMessage base;
   /*
-   * Absolute path of the backup file to create, in a folder the daemon can write; must not
-   * exist (バックアップ先のパス).
+   * Where to write the backup (バックアップ先). Backups are written inside the daemon's backup
+   * folder (config `backup.directory`, by default `<data_dir>/backups`, under systemd
+   * /var/lib/lifed/backups): a plain file name is created there; an absolute path must lie
+   * inside that folder; empty picks a name from the current time. The file must not exist.
    */
   char *path;
 };
@@ -844,10 +846,14 @@ struct  Life__V1__BackupDatabaseResponse
    * SHA-256 of the finished file, lower-case hex; set when done (ファイルのハッシュ).
    */
   char *sha256;
+  /*
+   * Absolute path of the backup file as the daemon wrote it; set when done (保存先).
+   */
+  char *path;
 };
 #define LIFE__V1__BACKUP_DATABASE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__backup_database_response__descriptor) \
-    , 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
