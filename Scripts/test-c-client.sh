@@ -196,10 +196,13 @@ start_daemon() { # [--set key=value ...]
 # The dev folder lives under $tmp/run so that the unprivileged daemon can create it.
 dev=$tmp/run/dev
 socket=$dev/lifed.sock
-if ! start_daemon; then
+# unix.mode 0666 lets any user reach the socket, so the daemon's own allow-list is what refuses
+# a stranger (GOAWAY PEER_NOT_ALLOWED), which the probe checks below.
+if ! start_daemon --set unix.mode=0666; then
     fail "lifed --dev did not start as uid $unprivileged_uid"
     finish
 fi
+chmod 0711 "$dev"
 daemon_uid=$(stat -c %u "/proc/$pid" 2>/dev/null || echo '?')
 if [ "$daemon_uid" = "$unprivileged_uid" ]; then
     pass "lifed --dev runs as uid $unprivileged_uid (not root)"
@@ -293,6 +296,13 @@ probe 1 "with --warn-days 10000 (certificate warning)" --socket "$socket" --warn
 probe 2 "with a client certificate of another CA" --tls "127.0.0.1:$tls_port" --ca "$pki/ca.pem" \
     --cert "$tmp/other.pem" --key "$tmp/other-key.pem"
 probe 2 "against a missing socket" --socket "$tmp/none.sock"
+status=0
+out=$(setpriv --reuid=54321 --regid=54321 --clear-groups "$bin/life-probe" --socket "$socket" 2>&1) || status=$?
+if [ "$status" -eq 2 ] && grep -q 'PEER_NOT_ALLOWED' <<<"$out"; then
+    pass "life-probe as a uid the daemon does not allow -> exit 2: $out"
+else
+    fail "life-probe as a uid the daemon does not allow -> exit $status: $out"
+fi
 
 # --- 6. GOAWAY on SIGTERM, a restart, keepalive ---------------------------------------------------------
 marker=$tmp/restart
