@@ -87,8 +87,14 @@ if [ ! -x "$binary" ] || [ ! -x "$lifectl_binary" ]; then
     finish
 fi
 
+umask 022
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/life-c-client.XXXXXX")
 chmod 0755 "$tmp"
+# The unprivileged daemon may not be able to reach the build folder (a checkout under /root):
+# it runs from a copy.
+install -d -m 0755 "$tmp/bin"
+install -m 0755 "$binary" "$tmp/bin/lifed"
+daemon_binary=$tmp/bin/lifed
 pid=
 proxy_pid=
 stop_daemon() {
@@ -182,7 +188,7 @@ start_daemon() { # [--set key=value ...]
     # The daemon never runs as root here: setpriv to nobody with no supplementary groups. Its
     # own uid and root (the test programs) may use the socket.
     (cd "$tmp/run" && exec setpriv --reuid="$unprivileged_uid" --regid="$unprivileged_uid" --clear-groups \
-        "$binary" --dev --dev-dir "$dev" --dev-port 0 --set "unix.allow_users=$unprivileged_uid,0" "$@") \
+        "$daemon_binary" --dev --dev-dir "$dev" --dev-port 0 --set "unix.allow_users=$unprivileged_uid,0" "$@") \
         >>"$tmp/lifed.log" 2>&1 &
     pid=$!
     for _ in $(seq 300); do
