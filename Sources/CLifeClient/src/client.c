@@ -649,6 +649,18 @@ life_code life_call_unary(life_client *client, const life_method *method, const 
 
 /* ---- streams --------------------------------------------------------------------------- */
 
+/* Streams and pending unary calls are listed on their client, which detaches them when it is
+ * freed first. */
+static void link_stream(life_client *client, life_stream *stream)
+{
+    stream->client = client;
+    stream->next = client->streams;
+    if (client->streams != NULL) {
+        client->streams->prev = stream;
+    }
+    client->streams = stream;
+}
+
 life_code life_call_stream(life_client *client, const life_method *method, const ProtobufCMessage *request,
     life_stream **out, const life_call_options *options, life_error **error)
 {
@@ -671,12 +683,7 @@ life_code life_call_stream(life_client *client, const life_method *method, const
         free(stream);
         return code;
     }
-    stream->client = client;
-    stream->next = client->streams;
-    if (client->streams != NULL) {
-        client->streams->prev = stream;
-    }
-    client->streams = stream;
+    link_stream(client, stream);
     *out = stream;
     return LIFE_OK;
 }
@@ -796,5 +803,89 @@ void life_message_free(void *message)
 {
     if (message != NULL) {
         protobuf_c_message_free_unpacked(message, NULL);
+    }
+}
+
+/* ---- unary calls in flight together ---------------------------------------------------- */
+
+struct life_pending {
+    life_stream stream; /* first member: a pending unary call is held like a stream */
+};
+
+life_code life_call_start(life_client *client, const life_method *method, const ProtobufCMessage *request,
+    const life_call_options *options, life_pending **out, life_error **error)
+{
+    if (error != NULL) {
+        *error = NULL;
+    }
+    if (out == NULL) {
+        return fail(error, LIFE_INVALID_ARGUMENT, 0, "life_call_start needs an output pointer");
+    }
+    *out = NULL;
+    if (method != NULL && method->kind != LIFE_METHOD_UNARY) {
+        return fail(error, LIFE_INVALID_ARGUMENT, 0, "%s is a streaming method: use life_call_stream", method->path);
+    }
+    life_pending *pending = calloc(1, sizeof *pending);
+    if (pending == NULL) {
+        return fail(error, LIFE_RESOURCE_EXHAUSTED, 1, "out of memory");
+    }
+    life_code code = start_call(client, &pending->stream.call, method, request, options,
+        client != NULL ? client->config.default_timeout_ms : 0, error);
+    if (code != LIFE_OK) {
+        free(pending);
+        return code;
+    }
+    link_stream(client, &pending->stream);
+    *out = pending;
+    return LIFE_OK;
+}
+
+int life_pending_done(const life_pending *pending)
+{
+    return pending != NULL && pending->stream.call.finished;
+}
+
+life_code life_pending_wait(life_pending *pending, ProtobufCMessage **response, life_error **error)
+{
+    if (response != NULL) {
+        *response = NULL;
+    }
+    if (error != NULL) {
+        *error = NULL;
+    }
+    if (pending == NULL) {
+        return fail(error, LIFE_INVALID_ARGUMENT, 0, "no pending call");
+    }
+    life_call *call = &pending->stream.call;
+    if (pending->stream.client == NULL && !call->finished) {
+        life_call_finish(call, LIFE_CANCELLED, life_error_new(LIFE_CANCELLED, "the client was freed"));
+    }
+    if (!call->finished) {
+        wait_call(pending->stream.client, call, call_finished, INT64_MAX);
+    }
+    if (!call->finished) {
+        life_call_fail_local(call, LIFE_INTERNAL, "call ended in an unexpected state");
+    }
+    if (call->code != LIFE_OK) {
+        life_error *copy = life_error_dup(call->error);
+        if (copy == NULL) {
+            return fail(error, call->code, 0, "%s", life_code_name(call->code));
+        }
+        life_error_give(copy, error);
+        return call->code;
+    }
+    if (call->head == NULL) {
+        return fail(error, LIFE_INTERNAL, 0, "the call ended OK without a response");
+    }
+    if (response == NULL) {
+        return LIFE_OK;
+    }
+    return decode(call->method, call->head, response, error);
+}
+
+void life_pending_free(life_pending *pending)
+{
+    if (pending != NULL) {
+        life_stream_free(&pending->stream); /* cancels it if still open; frees the whole object */
     }
 }

@@ -664,6 +664,37 @@ static void suite_unix(const suite_options *o)
     life_error_free(error);
     error = NULL;
 
+    /* Unary calls in flight together on one connection, collected out of order. */
+    life_pending *pendings[8] = {0};
+    int started = 0;
+    for (int i = 0; i < 8; i++) {
+        if (life_call_start(client, &life_health_check_method, NULL, &options, &pendings[i], NULL) == LIFE_OK) {
+            started++;
+        }
+    }
+    int answered = 0;
+    for (int i = 7; i >= 0; i--) {
+        ProtobufCMessage *answer = NULL;
+        if (pendings[i] != NULL && life_pending_wait(pendings[i], &answer, NULL) == LIFE_OK && answer != NULL
+            && answer->descriptor == &life__v1__health_check_response__descriptor) {
+            answered++;
+        }
+        life_message_free(answer);
+        life_pending_free(pendings[i]);
+    }
+    check(started == 8 && answered == 8, "unix: 8 Health.Check calls in flight at once (life_call_start), collected in reverse order");
+    life_pending *abandoned = NULL;
+    code = life_call_start(client, &life_health_check_method, NULL, &options, &abandoned, &error);
+    life_pending_free(abandoned);
+    life_error_free(error);
+    error = NULL;
+    code = life_health_check(client, NULL, &response, &options, &error);
+    check(code == LIFE_OK, "unix: a started call freed unanswered is cancelled; the connection goes on");
+    life_message_free(response);
+    response = NULL;
+    life_error_free(error);
+    error = NULL;
+
     uint64_t rtt = 0;
     code = life_client_ping(client, 2000, &rtt, &error);
     check(code == LIFE_OK, "unix: PING answered (%llu us)", (unsigned long long)rtt);

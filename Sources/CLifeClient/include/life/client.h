@@ -28,8 +28,8 @@
  * \section life_memory Memory
  *
  * Every object the library returns is owned by the caller and released with its own `*_free`
- * function: life_config_free(), life_client_free(), life_stream_free(), life_error_free(),
- * life_cancel_free(), and life_message_free() for decoded protobuf messages. Every `*_free`
+ * function: life_config_free(), life_client_free(), life_stream_free(), life_pending_free(),
+ * life_error_free(), life_cancel_free(), and life_message_free() for decoded protobuf messages. Every `*_free`
  * accepts NULL. Strings returned by accessors live as long as the object they come from.
  *
  * \section life_threads Threads
@@ -38,7 +38,8 @@
  * freely. One #life_client, and the #life_stream objects opened on it, must be used by one
  * thread at a time (serialise with your own mutex if several threads share a client). The one
  * exception is life_cancel_trigger(), which may be called from any thread or from a signal
- * handler while another thread is blocked in a call. The library never installs signal
+ * handler while another thread is blocked in a call. Several calls can still be in flight on
+ * one connection from one thread: streams, and unary calls started with life_call_start(). The library never installs signal
  * handlers and never raises SIGPIPE (writes use MSG_NOSIGNAL).
  *
  * \section life_blocking Blocking and deadlines
@@ -526,6 +527,52 @@ void life_stream_cancel(life_stream *stream);
  * \param stream a stream, or NULL.
  */
 void life_stream_free(life_stream *stream);
+
+/**
+ * \brief A unary call in flight, started with life_call_start(). Several may be open at once on
+ * one client (up to the server's `max_concurrent_calls`), multiplexed on its connection.
+ */
+typedef struct life_pending life_pending;
+
+/**
+ * \brief Starts a unary call without waiting for its answer. Returns once the request is
+ * queued (and written as far as the socket takes it). The answer is collected with
+ * life_pending_wait(); while any call of the client waits or polls, frames of every open call
+ * are delivered, so many calls can be in flight from one thread. A call's deadline is
+ * enforced while the caller waits on it.
+ * \param client a client.
+ * \param method a unary method (e.g. the generated `life_health_check_method`).
+ * \param request a message of type `method->input`, or NULL for the empty message.
+ * \param options per-call options, or NULL. The deadline counts from this call.
+ * \param[out] pending on #LIFE_OK the call in flight (release it with life_pending_free()).
+ * \param[out] error on failure the error (may be NULL).
+ * \return #LIFE_OK, or the status code of the failure to start (as life_call_unary()).
+ */
+life_code life_call_start(life_client *client, const life_method *method, const ProtobufCMessage *request,
+    const life_call_options *options, life_pending **pending, life_error **error);
+
+/**
+ * \brief Waits for a started call's answer (at most until its deadline).
+ * \param pending a call from life_call_start().
+ * \param[out] response on #LIFE_OK the decoded response (free with life_message_free()), or
+ *             NULL when not wanted (pass NULL).
+ * \param[out] error on failure the error (may be NULL).
+ * \return #LIFE_OK or the call's status code; asking again returns the same outcome.
+ */
+life_code life_pending_wait(life_pending *pending, ProtobufCMessage **response, life_error **error);
+
+/**
+ * \brief Whether a started call has its outcome already (then life_pending_wait() does not
+ * block). Outcomes arrive while the client waits on any call or in life_client_poll().
+ * \param pending a call from life_call_start(). \return 1 if finished, else 0.
+ */
+int life_pending_done(const life_pending *pending);
+
+/**
+ * \brief Releases a started call, cancelling it (CANCEL to the server) if it is still open.
+ * \param pending a call from life_call_start(), or NULL.
+ */
+void life_pending_free(life_pending *pending);
 
 /**
  * \brief Releases a message returned by a call or a stream.
