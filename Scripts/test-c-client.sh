@@ -145,6 +145,13 @@ else
     fail "make install / pkg-config consumer"
 fi
 
+exports=$(nm -D --defined-only "$tmp/gcc/liblifeclient.so" 2>/dev/null | awk '{print $3}')
+if [ -n "$exports" ] && ! grep -Ev '^life_' <<<"$exports" >/dev/null \
+    && ! grep -Eq '^life_(conn|buf|frame|transport|tls|bio|now|preface|call_fail|call_finish)' <<<"$exports"; then
+    pass "liblifeclient.so exports only the API ($(grep -c '^life_[a-z]' <<<"$exports") life_* functions and constants, the life__v1__* descriptors)"
+else
+    fail "liblifeclient.so exports internal symbols: $(grep -E '^life_(conn|buf|frame|transport)' <<<"$exports" | head -5 | tr '\n' ' ')"
+fi
 if command -v doxygen >/dev/null 2>&1; then
     if (cd "$src" && (cat Doxyfile; echo "OUTPUT_DIRECTORY = $tmp/doc"; echo "WARN_AS_ERROR = YES") | doxygen - \
         >"$tmp/doxygen.log" 2>&1); then

@@ -75,6 +75,13 @@
 extern "C" {
 #endif
 
+/** Marks the library's exported functions; everything else in the shared library is hidden. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LIFE_API __attribute__((visibility("default")))
+#else
+#define LIFE_API
+#endif
+
 /** Library version, "MAJOR.MINOR.PATCH". */
 #define LIFE_CLIENT_VERSION "0.1.0"
 
@@ -112,7 +119,7 @@ typedef enum life_code {
  * \param code any value.
  * \return a static string; "UNKNOWN" for values outside 0..16.
  */
-const char *life_code_name(life_code code);
+LIFE_API const char *life_code_name(life_code code);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Errors                                                                                    */
@@ -126,35 +133,35 @@ const char *life_code_name(life_code code);
 typedef struct life_error life_error;
 
 /** \brief The status code. \param error an error (not NULL). \return the code. */
-life_code life_error_code(const life_error *error);
+LIFE_API life_code life_error_code(const life_error *error);
 
 /**
  * \brief Human-readable message, safe to show (never contains passwords or tokens).
  * \param error an error (not NULL).
  * \return a string owned by the error; never NULL.
  */
-const char *life_error_message(const life_error *error);
+LIFE_API const char *life_error_message(const life_error *error);
 
 /**
  * \brief Machine-readable reason from the server's details, e.g. "PASSWORD_CHANGE_REQUIRED".
  * \param error an error (not NULL).
  * \return a string owned by the error; "" when the server gave none.
  */
-const char *life_error_reason(const life_error *error);
+LIFE_API const char *life_error_reason(const life_error *error);
 
 /**
  * \brief Milliseconds after which a retry may succeed, from the server's details.
  * \param error an error (not NULL).
  * \return the value, or 0 when unknown.
  */
-uint64_t life_error_retry_after_ms(const life_error *error);
+LIFE_API uint64_t life_error_retry_after_ms(const life_error *error);
 
 /**
  * \brief Number of field violations (for #LIFE_INVALID_ARGUMENT).
  * \param error an error (not NULL).
  * \return the count, possibly 0.
  */
-size_t life_error_field_violation_count(const life_error *error);
+LIFE_API size_t life_error_field_violation_count(const life_error *error);
 
 /**
  * \brief One field violation.
@@ -166,7 +173,7 @@ size_t life_error_field_violation_count(const life_error *error);
  * \retval 0  the strings were stored (owned by the error).
  * \retval -1 index out of range.
  */
-int life_error_field_violation(const life_error *error, size_t index, const char **field,
+LIFE_API int life_error_field_violation(const life_error *error, size_t index, const char **field,
     const char **reason, const char **description);
 
 /**
@@ -180,7 +187,7 @@ int life_error_field_violation(const life_error *error, size_t index, const char
  * \param error an error (not NULL).
  * \return 1 if retryable, else 0.
  */
-int life_error_is_retryable(const life_error *error);
+LIFE_API int life_error_is_retryable(const life_error *error);
 
 /**
  * \brief Whether the library made this error itself (connection failure, local deadline,
@@ -188,7 +195,7 @@ int life_error_is_retryable(const life_error *error);
  * \param error an error (not NULL).
  * \return 1 if local, 0 if from the server.
  */
-int life_error_is_local(const life_error *error);
+LIFE_API int life_error_is_local(const life_error *error);
 
 /**
  * \brief The GOAWAY reason that ended the connection the call ran on (wire.proto
@@ -196,12 +203,12 @@ int life_error_is_local(const life_error *error);
  * \param error an error (not NULL).
  * \return the reason number, or 0 when no GOAWAY was involved.
  */
-int life_error_goaway_reason(const life_error *error);
+LIFE_API int life_error_goaway_reason(const life_error *error);
 
 /**
  * \brief Releases an error. \param error an error, or NULL.
  */
-void life_error_free(life_error *error);
+LIFE_API void life_error_free(life_error *error);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration                                                                             */
@@ -216,17 +223,17 @@ void life_error_free(life_error *error);
 typedef struct life_config life_config;
 
 /** \brief A configuration with the defaults. \return a new object, or NULL when out of memory. */
-life_config *life_config_new(void);
+LIFE_API life_config *life_config_new(void);
 
 /** \brief Releases a configuration. \param config a configuration, or NULL. */
-void life_config_free(life_config *config);
+LIFE_API void life_config_free(life_config *config);
 
 /**
  * \brief Connect to lifed's Unix socket (no TLS; the kernel identifies the peer).
  * \param config a configuration. \param path the socket path (at most 107 bytes).
  * \retval 0 stored. \retval -1 invalid argument or out of memory.
  */
-int life_config_set_unix(life_config *config, const char *path);
+LIFE_API int life_config_set_unix(life_config *config, const char *path);
 
 /**
  * \brief Connect over TCP with mutual TLS 1.3.
@@ -237,14 +244,14 @@ int life_config_set_unix(life_config *config, const char *path);
  * \param port the TCP port.
  * \retval 0 stored. \retval -1 invalid argument or out of memory.
  */
-int life_config_set_tls(life_config *config, const char *host, uint16_t port);
+LIFE_API int life_config_set_tls(life_config *config, const char *host, uint16_t port);
 
 /**
  * \brief PEM file with the CA certificate(s) that issued the server certificate.
  * \param config a configuration. \param path the file.
  * \retval 0 stored. \retval -1 invalid argument or out of memory.
  */
-int life_config_set_ca_file(life_config *config, const char *path);
+LIFE_API int life_config_set_ca_file(life_config *config, const char *path);
 
 /**
  * \brief The name the server certificate must carry, when it differs from the host given to
@@ -252,7 +259,7 @@ int life_config_set_ca_file(life_config *config, const char *path);
  * \param config a configuration. \param name a DNS name or an IP literal.
  * \retval 0 stored. \retval -1 invalid argument or out of memory.
  */
-int life_config_set_server_name(life_config *config, const char *name);
+LIFE_API int life_config_set_server_name(life_config *config, const char *name);
 
 /**
  * \brief The facility's client certificate (chain) and private key, as PEM files.
@@ -260,7 +267,7 @@ int life_config_set_server_name(life_config *config, const char *name);
  * \param key_path PEM private key (unencrypted).
  * \retval 0 stored. \retval -1 invalid argument or out of memory.
  */
-int life_config_set_client_certificate_files(life_config *config, const char *certificate_path,
+LIFE_API int life_config_set_client_certificate_files(life_config *config, const char *certificate_path,
     const char *key_path);
 
 /**
@@ -270,21 +277,21 @@ int life_config_set_client_certificate_files(life_config *config, const char *ce
  * \param config a configuration. \param certificate the certificate. \param key its key.
  * \retval 0 stored. \retval -1 invalid argument.
  */
-int life_config_set_client_certificate(life_config *config, X509 *certificate, EVP_PKEY *key);
+LIFE_API int life_config_set_client_certificate(life_config *config, X509 *certificate, EVP_PKEY *key);
 
 /**
  * \brief Time allowed for connecting: TCP or Unix connect, TLS handshake, both prefaces and
  * the server's SETTINGS. Default 10000 ms.
  * \param config a configuration. \param timeout_ms milliseconds, > 0.
  */
-void life_config_set_connect_timeout_ms(life_config *config, uint64_t timeout_ms);
+LIFE_API void life_config_set_connect_timeout_ms(life_config *config, uint64_t timeout_ms);
 
 /**
  * \brief Deadline of calls whose options give none (timeout_ms 0). Default 30000 ms for unary
  * calls; streams have no default deadline. #LIFE_NO_DEADLINE disables it.
  * \param config a configuration. \param timeout_ms milliseconds.
  */
-void life_config_set_default_timeout_ms(life_config *config, uint64_t timeout_ms);
+LIFE_API void life_config_set_default_timeout_ms(life_config *config, uint64_t timeout_ms);
 
 /**
  * \brief Largest frame payload accepted from the server. Default: what the server announces
@@ -292,14 +299,14 @@ void life_config_set_default_timeout_ms(life_config *config, uint64_t timeout_ms
  * server frames end the connection (the call fails #LIFE_RESOURCE_EXHAUSTED).
  * \param config a configuration. \param bytes at least 1024.
  */
-void life_config_set_max_receive_frame_size(life_config *config, uint32_t bytes);
+LIFE_API void life_config_set_max_receive_frame_size(life_config *config, uint32_t bytes);
 
 /**
  * \brief Most bytes of unread stream messages kept per stream before the stream is failed
  * with #LIFE_RESOURCE_EXHAUSTED and cancelled. Default 16 MiB.
  * \param config a configuration. \param bytes the limit.
  */
-void life_config_set_max_stream_buffer(life_config *config, size_t bytes);
+LIFE_API void life_config_set_max_stream_buffer(life_config *config, size_t bytes);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Client                                                                                    */
@@ -336,20 +343,20 @@ typedef struct life_settings {
  * \retval LIFE_DEADLINE_EXCEEDED not connected within the connect timeout.
  * \retval LIFE_INVALID_ARGUMENT the configuration is incomplete or a file cannot be loaded.
  */
-life_code life_client_new(const life_config *config, life_client **client, life_error **error);
+LIFE_API life_code life_client_new(const life_config *config, life_client **client, life_error **error);
 
 /**
  * \brief Closes the connection and releases the client. Streams still open on it stop
  * working (their next read fails #LIFE_CANCELLED) but must still be freed by the caller.
  * \param client a client, or NULL.
  */
-void life_client_free(life_client *client);
+LIFE_API void life_client_free(life_client *client);
 
 /**
  * \brief The server's SETTINGS for the current connection.
  * \param client a client. \return a pointer into the client, valid until the next call.
  */
-const life_settings *life_client_settings(const life_client *client);
+LIFE_API const life_settings *life_client_settings(const life_client *client);
 
 /**
  * \brief Sends a PING and waits for its ACK, serving the connection meanwhile.
@@ -358,7 +365,7 @@ const life_settings *life_client_settings(const life_client *client);
  * \param[out] error on failure the error (may be NULL).
  * \return #LIFE_OK, or the code of the failure (#LIFE_DEADLINE_EXCEEDED, #LIFE_UNAVAILABLE).
  */
-life_code life_client_ping(life_client *client, uint64_t timeout_ms, uint64_t *round_trip_us,
+LIFE_API life_code life_client_ping(life_client *client, uint64_t timeout_ms, uint64_t *round_trip_us,
     life_error **error);
 
 /**
@@ -369,13 +376,13 @@ life_code life_client_ping(life_client *client, uint64_t timeout_ms, uint64_t *r
  * \param[out] error set when the connection failed (may be NULL).
  * \return #LIFE_OK, or #LIFE_UNAVAILABLE when the connection ended.
  */
-life_code life_client_poll(life_client *client, uint64_t timeout_ms, life_error **error);
+LIFE_API life_code life_client_poll(life_client *client, uint64_t timeout_ms, life_error **error);
 
 /**
  * \brief The socket of the current connection, for poll()/select() (readable = call
  * life_client_poll()). \param client a client. \return the descriptor, or -1 when closed.
  */
-int life_client_fd(const life_client *client);
+LIFE_API int life_client_fd(const life_client *client);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Cancellation                                                                              */
@@ -389,19 +396,19 @@ int life_client_fd(const life_client *client);
 typedef struct life_cancel life_cancel;
 
 /** \brief A new, untriggered cancellation signal. \return the object, or NULL on failure. */
-life_cancel *life_cancel_new(void);
+LIFE_API life_cancel *life_cancel_new(void);
 
 /**
  * \brief Triggers the signal. Thread-safe and async-signal-safe.
  * \param cancel a cancellation signal (not NULL).
  */
-void life_cancel_trigger(life_cancel *cancel);
+LIFE_API void life_cancel_trigger(life_cancel *cancel);
 
 /** \brief Whether it was triggered. \param cancel a signal. \return 1 if triggered, else 0. */
-int life_cancel_is_triggered(const life_cancel *cancel);
+LIFE_API int life_cancel_is_triggered(const life_cancel *cancel);
 
 /** \brief Releases the signal; no call may still use it. \param cancel a signal, or NULL. */
-void life_cancel_free(life_cancel *cancel);
+LIFE_API void life_cancel_free(life_cancel *cancel);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Calls                                                                                     */
@@ -459,7 +466,7 @@ typedef struct life_method {
  * server accepts), #LIFE_DEADLINE_EXCEEDED, #LIFE_CANCELLED, #LIFE_UNAVAILABLE (connection),
  * #LIFE_INTERNAL (the server broke the protocol for this call).
  */
-life_code life_call_unary(life_client *client, const life_method *method,
+LIFE_API life_code life_call_unary(life_client *client, const life_method *method,
     const ProtobufCMessage *request, ProtobufCMessage **response,
     const life_call_options *options, life_error **error);
 
@@ -480,7 +487,7 @@ typedef struct life_stream life_stream;
  * \param[out] error on failure the error (may be NULL).
  * \return #LIFE_OK or the status code of the failure.
  */
-life_code life_call_stream(life_client *client, const life_method *method,
+LIFE_API life_code life_call_stream(life_client *client, const life_method *method,
     const ProtobufCMessage *request, life_stream **stream, const life_call_options *options,
     life_error **error);
 
@@ -493,7 +500,7 @@ life_code life_call_stream(life_client *client, const life_method *method,
  * \return #LIFE_OK, or the status code that ended the stream. After the end (normal or not)
  * further calls return the same result again.
  */
-life_code life_stream_next(life_stream *stream, ProtobufCMessage **message, life_error **error);
+LIFE_API life_code life_stream_next(life_stream *stream, ProtobufCMessage **message, life_error **error);
 
 /**
  * \brief life_stream_next() that first checks the stream belongs to `method` (used by the
@@ -502,7 +509,7 @@ life_code life_stream_next(life_stream *stream, ProtobufCMessage **message, life
  * \param[out] message as life_stream_next(). \param[out] error as life_stream_next().
  * \return as life_stream_next(); #LIFE_INVALID_ARGUMENT if the stream is of another method.
  */
-life_code life_stream_next_of(life_stream *stream, const life_method *method,
+LIFE_API life_code life_stream_next_of(life_stream *stream, const life_method *method,
     ProtobufCMessage **message, life_error **error);
 
 /**
@@ -513,20 +520,20 @@ life_code life_stream_next_of(life_stream *stream, const life_method *method,
  * \param[out] message as life_stream_next(). \param[out] error as life_stream_next().
  * \return as life_stream_next(), or #LIFE_DEADLINE_EXCEEDED on timeout.
  */
-life_code life_stream_next_timeout(life_stream *stream, uint64_t timeout_ms,
+LIFE_API life_code life_stream_next_timeout(life_stream *stream, uint64_t timeout_ms,
     ProtobufCMessage **message, life_error **error);
 
 /**
  * \brief Cancels a stream: sends CANCEL and ends it locally (next read: #LIFE_CANCELLED).
  * \param stream a stream (not NULL).
  */
-void life_stream_cancel(life_stream *stream);
+LIFE_API void life_stream_cancel(life_stream *stream);
 
 /**
  * \brief Releases a stream, cancelling it first if it is still open.
  * \param stream a stream, or NULL.
  */
-void life_stream_free(life_stream *stream);
+LIFE_API void life_stream_free(life_stream *stream);
 
 /**
  * \brief A unary call in flight, started with life_call_start(). Several may be open at once on
@@ -548,7 +555,7 @@ typedef struct life_pending life_pending;
  * \param[out] error on failure the error (may be NULL).
  * \return #LIFE_OK, or the status code of the failure to start (as life_call_unary()).
  */
-life_code life_call_start(life_client *client, const life_method *method, const ProtobufCMessage *request,
+LIFE_API life_code life_call_start(life_client *client, const life_method *method, const ProtobufCMessage *request,
     const life_call_options *options, life_pending **pending, life_error **error);
 
 /**
@@ -559,26 +566,26 @@ life_code life_call_start(life_client *client, const life_method *method, const 
  * \param[out] error on failure the error (may be NULL).
  * \return #LIFE_OK or the call's status code; asking again returns the same outcome.
  */
-life_code life_pending_wait(life_pending *pending, ProtobufCMessage **response, life_error **error);
+LIFE_API life_code life_pending_wait(life_pending *pending, ProtobufCMessage **response, life_error **error);
 
 /**
  * \brief Whether a started call has its outcome already (then life_pending_wait() does not
  * block). Outcomes arrive while the client waits on any call or in life_client_poll().
  * \param pending a call from life_call_start(). \return 1 if finished, else 0.
  */
-int life_pending_done(const life_pending *pending);
+LIFE_API int life_pending_done(const life_pending *pending);
 
 /**
  * \brief Releases a started call, cancelling it (CANCEL to the server) if it is still open.
  * \param pending a call from life_call_start(), or NULL.
  */
-void life_pending_free(life_pending *pending);
+LIFE_API void life_pending_free(life_pending *pending);
 
 /**
  * \brief Releases a message returned by a call or a stream.
  * \param message a protobuf-c message (any type), or NULL.
  */
-void life_message_free(void *message);
+LIFE_API void life_message_free(void *message);
 
 #ifdef __cplusplus
 }
