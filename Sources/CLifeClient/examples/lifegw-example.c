@@ -3,8 +3,8 @@
  * Connects with the facility's client certificate over mutual TLS, checks the server, logs a
  * staff member in (password from a file or from stdin, never from argv), changes an initial
  * password when the server requires it, asks who it is, lists recipients and verification
- * results (services that answer UNIMPLEMENTED until they land are reported and skipped),
- * watches the server's health for a while, and logs out. Everything it does is printed.
+ * results, watches recipient changes and the server's health for a while (services that
+ * answer UNIMPLEMENTED until they land are reported and skipped), and logs out. Everything it does is printed.
  *
  *   lifegw-example --tls HOST:PORT --ca CA.pem --cert FACILITY.pem --key FACILITY-KEY.pem
  *                  --login LOGIN_ID [--password-file FILE] [--new-password-file FILE]
@@ -322,6 +322,33 @@ int main(int argc, char **argv)
     life_message_free(results);
     life_error_free(error);
     error = NULL;
+
+    if (o.watch_seconds > 0) {
+        /* Changes to the facility's recipients, for --watch-seconds (a stream: UNIMPLEMENTED
+         * arrives as its first result until the service lands). */
+        life_call_options watch_session = {.timeout_ms = (uint64_t)o.watch_seconds * 1000, .session_token = token};
+        life_stream *changes = NULL;
+        code = life_recipients_watch_recipients(client, NULL, &changes, &watch_session, &error);
+        Life__V1__WatchRecipientsResponse *change = NULL;
+        size_t count = 0;
+        while (code == LIFE_OK) {
+            code = life_recipients_watch_recipients_next(changes, &change, &error);
+            if (code != LIFE_OK || change == NULL) {
+                break;
+            }
+            count++;
+            life_message_free(change);
+            change = NULL;
+        }
+        if (code == LIFE_DEADLINE_EXCEEDED || code == LIFE_OK) {
+            printf("%-28s %zu change(s) in %ld s\n", "Recipients.WatchRecipients", count, o.watch_seconds);
+        } else {
+            failures += report("Recipients.WatchRecipients", code, error);
+        }
+        life_error_free(error);
+        error = NULL;
+        life_stream_free(changes);
+    }
 
     if (o.watch_seconds > 0) {
         life_call_options watch_options = {.timeout_ms = (uint64_t)o.watch_seconds * 1000};
