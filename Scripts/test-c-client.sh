@@ -64,7 +64,7 @@ install_deps() {
     pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
     command -v protoc-c >/dev/null 2>&1 || missing+=(protobuf-c-compiler)
     command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
-    command -v clang >/dev/null 2>&1 || missing+=(clang)
+    command -v clang >/dev/null 2>&1 || missing+=(clang libclang-rt-dev) # libclang-rt-dev: libFuzzer
     command -v gcc >/dev/null 2>&1 || missing+=(gcc)
     command -v make >/dev/null 2>&1 || missing+=(make)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
