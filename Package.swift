@@ -44,6 +44,11 @@ let package = Package(
             name: "LifeCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Use cases: what a principal may do, each over one unit of work. No NIO, no SQL, no protos.
+        .target(
+            name: "LifeApp",
+            dependencies: ["LifeCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // SQLite through GRDB: migrations and the LifeStorage protocols of LifeCore.
         .target(
             name: "LifeStore",
@@ -61,7 +66,7 @@ let package = Package(
         .target(
             name: "LifeServer",
             dependencies: [
-                "LifeCore", "LifeWire", "LifeStubs", "LifeProto", "LifePKI",
+                "LifeCore", "LifeApp", "LifeWire", "LifeStubs", "LifeProto", "LifePKI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +93,7 @@ let package = Package(
         .target(
             name: "LifeDaemon",
             dependencies: [
-                "LifeServer", "LifeStore", "LifePKI", "LifeStubs",
+                "LifeServer", "LifeApp", "LifeStore", "LifePKI", "LifeStubs",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

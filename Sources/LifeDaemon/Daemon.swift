@@ -1,4 +1,5 @@
 import Foundation
+import LifeApp
 import LifeCore
 import LifeServer
 import LifeStore
@@ -95,7 +96,8 @@ public final class Daemon: Sendable {
         let dummyHash = try await hasher.hash(DummyPassword.password)
 
         let health = HealthState(services: [
-            Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Admin.serviceName,
+            Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Recipients.serviceName,
+            Life_V1_Admin.serviceName,
         ])
         let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
@@ -103,6 +105,7 @@ public final class Daemon: Sendable {
         healthService.register(in: &tlsRouter)
         AuthService(storage: storage, hasher: hasher, settings: config.auth, dummyHash: dummyHash).register(in: &tlsRouter)
         StaffService(storage: storage, hasher: hasher, settings: config.auth).register(in: &tlsRouter)
+        RecipientsService(useCases: RecipientUseCases(store: storage), storage: storage, settings: config.auth).register(in: &tlsRouter)
         var unixRouter = RPCRouter()
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)

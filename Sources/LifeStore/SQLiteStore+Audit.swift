@@ -10,26 +10,29 @@ extension SQLiteStore: AuditStore {
     public func appendAudit(_ event: AuditEvent) async throws -> AuditRecord {
         var event = event
         event.time = StoredTime.normalized(event.time)
-        return try await pool.write { [event] db in
-            let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
-            let sequence = (try last?.decode(Int64.self, forColumn: "sequence") ?? 0) + 1
-            let previousHash = try last?.decode(String.self, forColumn: "hash") ?? ""
-            let record = AuditRecord(
-                sequence: sequence,
-                event: event,
-                previousHash: previousHash,
-                hash: AuditChain.hash(previousHash: previousHash, sequence: sequence, event: event)
-            )
-            try db.execute(
-                sql: "INSERT INTO audit_event (\(AuditRecord.selection)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    record.sequence, StoredTime.microseconds(event.time), event.facility, event.loginID,
-                    event.certificateFingerprint, event.localPeer, event.method, event.target, event.result, event.reason,
-                    record.previousHash, record.hash,
-                ]
-            )
-            return record
-        }
+        return try await pool.write { [event] db in try Self.append(event, in: db) }
+    }
+
+    /// Appends `event` as the next record of the chain inside the caller's transaction.
+    static func append(_ event: AuditEvent, in db: Database) throws -> AuditRecord {
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
+        let sequence = (try last?.decode(Int64.self, forColumn: "sequence") ?? 0) + 1
+        let previousHash = try last?.decode(String.self, forColumn: "hash") ?? ""
+        let record = AuditRecord(
+            sequence: sequence,
+            event: event,
+            previousHash: previousHash,
+            hash: AuditChain.hash(previousHash: previousHash, sequence: sequence, event: event)
+        )
+        try db.execute(
+            sql: "INSERT INTO audit_event (\(AuditRecord.selection)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                record.sequence, StoredTime.microseconds(event.time), event.facility, event.loginID,
+                event.certificateFingerprint, event.localPeer, event.method, event.target, event.result, event.reason,
+                record.previousHash, record.hash,
+            ]
+        )
+        return record
     }
 
     public func recentAudit(limit: Int) async throws -> [AuditRecord] {

@@ -16,6 +16,8 @@ public final class SQLiteStore: Sendable {
 
     /// The process's pool on `path`.
     let pool: DatabasePool
+    /// Units of work through the pool's writer, many per commit.
+    let groupCommit: GroupCommitWriter
 
     /// Opens (creating if needed) the database at `path`, switches it to WAL, sets the writer's
     /// durability and runs the migrations this build knows.
@@ -56,6 +58,7 @@ public final class SQLiteStore: Sendable {
             throw StoreError(code: .cannotOpen, path: path, message: "cannot open database \(path): \(Self.reason(error))", cause: error)
         }
 
+        groupCommit = GroupCommitWriter(pool: pool)
         let migrator = StoreSchema.migrator
         let superseded: Bool
         do {

@@ -12,6 +12,8 @@ public struct TestPKI: Sendable {
     /// Names of the client identities written under the folder as `<name>.pem` / `<name>-key.pem`.
     public enum Client: String, CaseIterable, Sendable {
         case facilityA = "facility-a"
+        /// A second terminal of facility A: another certificate with the same facility number.
+        case facilityA2 = "facility-a2"
         case facilityB = "facility-b"
         case expired = "expired"
         case revoked = "revoked"
@@ -32,6 +34,8 @@ public struct TestPKI: Sendable {
         try folder.write(server.privateKeyPEM, to: "server-key.pem")
         let now = Date()
         issued[.facilityA] = try ca.issueClientCertificate(commonName: "Facility A", organization: "A", facilityNumber: "1312345679")
+        issued[.facilityA2] = try ca.issueClientCertificate(
+            commonName: "Facility A, terminal 2", organization: "A", facilityNumber: "1312345679")
         issued[.facilityB] = try ca.issueClientCertificate(commonName: "Facility B", organization: "B", facilityNumber: "2712345673")
         issued[.expired] = try ca.issueClientCertificate(
             commonName: "Expired",

@@ -3,6 +3,8 @@
 public enum DomainError: Error, Sendable, Hashable {
     /// A field breaks a rule: which field, a machine-readable reason, a message for people.
     case invalidField(field: String, reason: String, message: String)
+    /// Several fields break rules: every violation found, not only the first.
+    case invalidFields([FieldViolation])
     /// The thing does not exist, or the caller may not know that it does.
     case notFound(String)
     /// Creating would duplicate something unique.
@@ -15,4 +17,6 @@ public enum DomainError: Error, Sendable, Hashable {
     case passwordChangeRequired
     /// The state does not allow the operation (e.g. a disabled facility).
     case failedPrecondition(String)
+    /// A version check failed: someone else changed the record first. Read it again.
+    case versionConflict(String)
 }

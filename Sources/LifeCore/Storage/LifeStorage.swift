@@ -2,4 +2,4 @@
 /// backend (PostgreSQL behind several daemons) implements the same protocols in a new module.
 /// Implementations throw `DomainError` for the cases each method names, anything else for
 /// failures of the backend itself.
-public protocol LifeStorage: DirectoryStore, StaffStore, SessionStore, AuditStore, MaintenanceStore {}
+public protocol LifeStorage: DirectoryStore, StaffStore, SessionStore, AuditStore, MaintenanceStore, RecipientStore {}

@@ -12,6 +12,14 @@ extension DomainError: RPCErrorConvertible {
                 reason: "INVALID_FIELD",
                 fieldViolations: [.init(field: field, reason: reason, description: message)]
             )
+        case .invalidFields(let violations):
+            RPCError(
+                .invalidArgument,
+                violations.count == 1
+                    ? violations[0].message : "\(violations.count) fields are invalid: " + violations.map(\.field).joined(separator: ", "),
+                reason: "INVALID_FIELD",
+                fieldViolations: violations.map { .init(field: $0.field, reason: $0.reason, description: $0.message) }
+            )
         case .notFound(let what):
             RPCError(.notFound, "\(what) not found")
         case .alreadyExists(let what):
@@ -25,6 +33,8 @@ extension DomainError: RPCErrorConvertible {
             RPCError(.failedPrecondition, "the password must be changed first (Auth.ChangePassword)", reason: "PASSWORD_CHANGE_REQUIRED")
         case .failedPrecondition(let message):
             RPCError(.failedPrecondition, message)
+        case .versionConflict(let message):
+            RPCError(.aborted, message, reason: "VERSION_MISMATCH")
         }
     }
 }

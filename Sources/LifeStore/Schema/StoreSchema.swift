@@ -27,6 +27,9 @@ enum StoreSchema {
         migrator.registerMigration("v4-audit") { db in
             try db.execute(sql: audit)
         }
+        migrator.registerMigration("v5-recipients") { db in
+            try db.execute(sql: recipients)
+        }
         return migrator
     }()
 
@@ -129,5 +132,47 @@ enum StoreSchema {
         BEGIN
             SELECT RAISE(ABORT, 'audit_event is append-only');
         END;
+        """
+
+    /// Care recipients of each facility and the change log that feeds WatchRecipients. Dates are
+    /// TEXT `YYYY-MM-DD`; codes are the official numbers. A recipient is unique in its facility
+    /// by insurer and insured number. Lists page by (kana, id) within a facility, hence the index.
+    private static let recipients = """
+        CREATE TABLE recipient (
+            id TEXT NOT NULL PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            insurer_number TEXT NOT NULL CHECK (length(insurer_number) = 6 AND insurer_number NOT GLOB '*[^0-9]*'),
+            insured_number TEXT NOT NULL CHECK (length(insured_number) = 10),
+            full_name TEXT NOT NULL CHECK (full_name <> ''),
+            full_name_kana TEXT NOT NULL CHECK (full_name_kana <> ''),
+            sex INTEGER NOT NULL CHECK (sex IN (1, 2)),
+            birth_date TEXT NOT NULL CHECK (length(birth_date) = 10),
+            certification_date TEXT CHECK (certification_date IS NULL OR length(certification_date) = 10),
+            certification_valid_from TEXT CHECK (certification_valid_from IS NULL OR length(certification_valid_from) = 10),
+            certification_valid_until TEXT CHECK (certification_valid_until IS NULL OR length(certification_valid_until) = 10),
+            care_level INTEGER NOT NULL CHECK (care_level IN (1, 6, 11, 12, 13, 21, 22, 23, 24, 25)),
+            service_type_code TEXT NOT NULL CHECK (length(service_type_code) = 2),
+            physical_independence INTEGER NOT NULL CHECK (physical_independence BETWEEN 1 AND 10),
+            dementia_independence INTEGER NOT NULL CHECK (dementia_independence BETWEEN 1 AND 9),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT NOT NULL,
+            UNIQUE (facility_number, insurer_number, insured_number)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE INDEX recipient_by_kana ON recipient(facility_number, full_name_kana, id);
+
+        CREATE TABLE recipient_change (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            recipient_id TEXT NOT NULL,
+            kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 4),
+            version INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            changed_by TEXT NOT NULL
+        ) STRICT;
+
+        CREATE INDEX recipient_change_by_facility ON recipient_change(facility_number, sequence);
         """
 }

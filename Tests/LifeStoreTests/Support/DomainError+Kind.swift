@@ -4,7 +4,7 @@ extension DomainError {
     /// The case without its payload, for `#expect(error?.kind == .notFound)`.
     enum Kind: Hashable {
         case invalidField, notFound, alreadyExists, unauthenticated, permissionDenied
-        case passwordChangeRequired, failedPrecondition
+        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict
     }
 
     var kind: Kind {
@@ -16,6 +16,8 @@ extension DomainError {
         case .permissionDenied: .permissionDenied
         case .passwordChangeRequired: .passwordChangeRequired
         case .failedPrecondition: .failedPrecondition
+        case .invalidFields: .invalidFields
+        case .versionConflict: .versionConflict
         }
     }
 }

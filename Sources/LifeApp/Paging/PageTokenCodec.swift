@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+import LifeCore
+
+/// Opaque keyset page tokens: the cursor, bound by an HMAC to the filter and the facility that
+/// made it. A token from another filter, another facility, or edited by hand is refused. The
+/// key is made at start, so tokens do not outlive the daemon process.
+public struct PageTokenCodec: Sendable {
+    private let key: SymmetricKey
+
+    public init(key: SymmetricKey = SymmetricKey(size: .bits256)) {
+        self.key = key
+    }
+
+    public func encode(_ cursor: RecipientCursor, scope: String) -> String {
+        let payload = Data((cursor.id + "\u{1F}" + cursor.kana).utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: payload + Data(scope.utf8), using: key)
+        return (Data(mac) + payload).base64URLEncoded
+    }
+
+    /// The cursor in `token`, or `invalidField(page.page_token)`.
+    public func decode(_ token: String, scope: String) throws(DomainError) -> RecipientCursor {
+        let invalid = DomainError.invalidField(
+            field: "page.page_token", reason: "INVALID", message: "page_token was not issued for this listing (filters must stay the same)")
+        guard token.utf8.count <= 2048, let data = Data(base64URLEncoded: token), data.count > 32 else { throw invalid }
+        let mac = data.prefix(32)
+        let payload = data.dropFirst(32)
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(payload) + Data(scope.utf8), using: key),
+            let text = String(data: payload, encoding: .utf8),
+            let separator = text.firstIndex(of: "\u{1F}")
+        else { throw invalid }
+        return RecipientCursor(kana: String(text[text.index(after: separator)...]), id: String(text[..<separator]))
+    }
+}
+
+extension Data {
+    var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard base64.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/") }) else { return nil }
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LifeCore
+
+/// Create, read, list, update and delete a facility's recipients on behalf of its staff. Each
+/// call is one unit of work: the version-checked row change, its change-log entry and its audit
+/// record commit together; a read commits its audit record before it answers. Everything is
+/// scoped to the principal's facility: another facility's record is NOT_FOUND.
+public struct RecipientUseCases: Sendable {
+    private let store: any RecipientStore
+    private let clock: any WallClock
+    private let serviceTypes: ServiceTypeTable
+    private let tokens: PageTokenCodec
+    private let makeID: @Sendable () -> String
+
+    public init(
+        store: any RecipientStore,
+        clock: any WallClock = SystemClock(),
+        serviceTypes: ServiceTypeTable = .standard,
+        tokens: PageTokenCodec = PageTokenCodec(),
+        makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
+        self.store = store
+        self.clock = clock
+        self.serviceTypes = serviceTypes
+        self.tokens = tokens
+        self.makeID = makeID
+    }
+
+    public func create(_ principal: StaffPrincipal, _ draft: RecipientDraft) async throws -> Recipient {
+        let now = clock.now().microsecondPrecision
+        let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
+        let recipient = Recipient(
+            id: makeID(), facility: principal.facility, fields: fields, version: 1, createdAt: now, updatedAt: now,
+            updatedBy: principal.loginID)
+        return try await store.unitOfWork { unit in
+            try unit.insert(recipient)
+            try unit.appendChange(change(recipient, .created, principal, now))
+            try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(recipient.id)))
+            return recipient
+        }
+    }
+
+    public func get(_ principal: StaffPrincipal, id: String) async throws -> Recipient {
+        let now = clock.now().microsecondPrecision
+        return try await store.unitOfWork { unit in
+            guard let recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
+            try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
+            return recipient
+        }
+    }
+
+    public func list(_ principal: StaffPrincipal, _ query: RecipientQuery) async throws -> RecipientPage {
+        let size = query.pageSize == 0 ? 50 : query.pageSize
+        guard (1...500).contains(size) else {
+            throw DomainError.invalidField(field: "page.page_size", reason: "RANGE", message: "page_size must be 0…500")
+        }
+        let scope = principal.facility.rawValue + "\u{1E}" + query.filter.canonicalDescription
+        let cursor = try query.pageToken.isEmpty ? nil : tokens.decode(query.pageToken, scope: scope)
+        let now = clock.now().microsecondPrecision
+        let tokens = self.tokens
+        return try await store.unitOfWork { unit in
+            let rows = try unit.recipients(facility: principal.facility, filter: query.filter, after: cursor, limit: size + 1)
+            let page = Array(rows.prefix(size))
+            let next =
+                rows.count > size
+                ? page.last.map { tokens.encode(RecipientCursor(kana: $0.fields.fullNameKana, id: $0.id), scope: scope) } : nil
+            let result = RecipientPage(
+                recipients: page, nextPageToken: next ?? "",
+                totalSize: try unit.countRecipients(facility: principal.facility, filter: query.filter),
+                changeSequence: try unit.latestChangeSequence())
+            // Which records were read: their ids, never their contents.
+            try unit.appendAudit(principal.auditEvent(time: now, target: "recipients:" + page.map(\.id).joined(separator: ",")))
+            return result
+        }
+    }
+
+    public func update(_ principal: StaffPrincipal, id: String, _ draft: RecipientDraft, expectedVersion: Int64) async throws -> Recipient {
+        let now = clock.now().microsecondPrecision
+        let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
+        return try await store.unitOfWork { unit in
+            guard var recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
+            guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
+            recipient.fields = fields
+            recipient.version += 1
+            recipient.updatedAt = now
+            recipient.updatedBy = principal.loginID
+            try unit.replace(recipient, expectedVersion: expectedVersion)
+            try unit.appendChange(change(recipient, .updated, principal, now))
+            try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
+            return recipient
+        }
+    }
+
+    public func delete(_ principal: StaffPrincipal, id: String, expectedVersion: Int64) async throws {
+        let now = clock.now().microsecondPrecision
+        try await store.unitOfWork { unit in
+            guard let recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
+            guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
+            try unit.delete(id: id, facility: principal.facility, expectedVersion: expectedVersion)
+            try unit.appendChange(change(recipient, .deleted, principal, now))
+            try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
+        }
+    }
+
+    private func change(_ recipient: Recipient, _ kind: RecipientChange.Kind, _ principal: StaffPrincipal, _ now: Date) -> RecipientChange {
+        RecipientChange(
+            facility: recipient.facility, recipientID: recipient.id, kind: kind, version: recipient.version, time: now,
+            changedBy: principal.loginID)
+    }
+
+    static func target(_ id: String) -> String { "recipient:" + id.prefix(64) }
+
+    static let notFound = DomainError.notFound("recipient")
+
+    static func stale(_ stored: Int64) -> DomainError {
+        .versionConflict("the recipient was changed by someone else (stored version \(stored)); read it again")
+    }
+}

@@ -1,0 +1,38 @@
+/// Recipients, their change log and the audit log, reached only through units of work, so that a
+/// row change, its change-log entry and its audit record commit together or not at all.
+///
+/// Every call of `unitOfWork` is durable when it returns: an implementation may make concurrent
+/// units share one commit (group commit), acknowledging each only once that commit is on disk;
+/// a unit that throws is rolled back alone and never takes another unit's changes with it.
+/// Bodies are synchronous: they run inside the storage's transaction and must not block on
+/// anything else.
+public protocol RecipientStore: Sendable {
+    func unitOfWork<T: Sendable>(_ body: @escaping @Sendable (any RecipientUnitOfWork) throws -> T) async throws -> T
+}
+
+/// What one unit of work may read and write. Reads see the unit's own writes.
+public protocol RecipientUnitOfWork {
+    /// The recipient `id` of `facility`, or nil (another facility's record is nil too).
+    func recipient(id: String, facility: FacilityNumber) throws -> Recipient?
+    /// Up to `limit` recipients of `facility` matching `filter`, ordered by kana then id,
+    /// starting after `cursor`.
+    func recipients(facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int) throws -> [Recipient]
+    /// How many recipients of `facility` match `filter`.
+    func countRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int
+    /// The sequence number of the newest change-log entry (0 when none).
+    func latestChangeSequence() throws -> Int64
+
+    /// Throws `alreadyExists` when the facility has the same insurer and insured number.
+    func insert(_ recipient: Recipient) throws
+    /// Writes `recipient` over the stored one if its version is still `expectedVersion`.
+    /// Throws `notFound` when missing, `versionConflict` when stale, `alreadyExists` when the
+    /// new insurer and insured number belong to another recipient of the facility.
+    func replace(_ recipient: Recipient, expectedVersion: Int64) throws
+    /// Deletes the recipient if its version is still `expectedVersion`; throws as `replace`.
+    func delete(id: String, facility: FacilityNumber, expectedVersion: Int64) throws
+    /// Appends to the change log; returns the change's sequence number.
+    @discardableResult
+    func appendChange(_ change: RecipientChange) throws -> Int64
+    /// Appends to the hash-chained audit log.
+    func appendAudit(_ event: AuditEvent) throws
+}

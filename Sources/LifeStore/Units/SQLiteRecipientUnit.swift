@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import LifeCore
+
+/// `RecipientUnitOfWork` inside one savepoint of a group-commit transaction.
+struct SQLiteRecipientUnit: RecipientUnitOfWork {
+    let db: Database
+    let path: String
+
+    func recipient(id: String, facility: FacilityNumber) throws -> Recipient? {
+        try Row.fetchOne(
+            db, sql: "SELECT \(Recipient.selection) FROM recipient WHERE id = ? AND facility_number = ?",
+            arguments: [id, facility.rawValue]
+        ).map { try Recipient(row: $0, path: path) }
+    }
+
+    func recipients(facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int) throws -> [Recipient] {
+        var (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
+        if let cursor {
+            conditions.append("(full_name_kana, id) > (?, ?)")
+            _ = arguments.append(contentsOf: [cursor.kana, cursor.id])
+        }
+        _ = arguments.append(contentsOf: [limit])
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(Recipient.selection) FROM recipient WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY full_name_kana, id LIMIT ?
+                """,
+            arguments: arguments
+        ).map { try Recipient(row: $0, path: path) }
+    }
+
+    func countRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int {
+        let (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
+        return try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
+    }
+
+    func latestChangeSequence() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM recipient_change") ?? 0
+    }
+
+    func insert(_ recipient: Recipient) throws {
+        do {
+            let marks = Array(repeating: "?", count: Recipient.columns.count).joined(separator: ", ")
+            try db.execute(sql: "INSERT INTO recipient (\(Recipient.selection)) VALUES (\(marks))", arguments: recipient.arguments)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw Self.duplicate
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw DomainError.notFound("facility \(recipient.facility)")
+        }
+    }
+
+    func replace(_ recipient: Recipient, expectedVersion: Int64) throws {
+        let assignments = Recipient.columns.dropFirst(2).map { "\($0) = ?" }.joined(separator: ", ")
+        var arguments = StatementArguments(Array(Recipient.columnValues(recipient).dropFirst(2)))
+        _ = arguments.append(contentsOf: [recipient.id, recipient.facility.rawValue, expectedVersion])
+        do {
+            try db.execute(
+                sql: "UPDATE recipient SET \(assignments) WHERE id = ? AND facility_number = ? AND version = ?", arguments: arguments)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw Self.duplicate
+        }
+        if db.changesCount == 0 { try explainMissedWrite(id: recipient.id, facility: recipient.facility) }
+    }
+
+    func delete(id: String, facility: FacilityNumber, expectedVersion: Int64) throws {
+        try db.execute(
+            sql: "DELETE FROM recipient WHERE id = ? AND facility_number = ? AND version = ?",
+            arguments: [id, facility.rawValue, expectedVersion])
+        if db.changesCount == 0 { try explainMissedWrite(id: id, facility: facility) }
+    }
+
+    func appendChange(_ change: RecipientChange) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO recipient_change (facility_number, recipient_id, kind, version, time, changed_by)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                change.facility.rawValue, change.recipientID, change.kind.rawValue, change.version, StoredTime.microseconds(change.time),
+                change.changedBy,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    func appendAudit(_ event: AuditEvent) throws {
+        var event = event
+        event.time = StoredTime.normalized(event.time)
+        _ = try SQLiteStore.append(event, in: db)
+    }
+
+    /// A version-checked write that changed nothing: the record is gone or has moved on.
+    private func explainMissedWrite(id: String, facility: FacilityNumber) throws {
+        guard let stored = try recipient(id: id, facility: facility) else { throw DomainError.notFound("recipient") }
+        throw DomainError.versionConflict("the recipient was changed by someone else (stored version \(stored.version)); read it again")
+    }
+
+    private static let duplicate = DomainError.alreadyExists("a recipient with this insurer and insured number")
+
+    private static func conditions(facility: FacilityNumber, filter: RecipientFilter) -> ([String], StatementArguments) {
+        var conditions = ["facility_number = ?"]
+        var arguments: StatementArguments = [facility.rawValue]
+        if let insurer = filter.insurerNumber {
+            conditions.append("insurer_number = ?")
+            _ = arguments.append(contentsOf: [insurer])
+        }
+        if let insured = filter.insuredNumber {
+            conditions.append("insured_number = ?")
+            _ = arguments.append(contentsOf: [insured])
+        }
+        if let prefix = filter.kanaPrefix, !prefix.isEmpty {
+            // Range on the index instead of LIKE: no escaping, and the kana index serves it.
+            conditions.append("full_name_kana >= ? AND full_name_kana < ?")
+            _ = arguments.append(contentsOf: [prefix, prefix + "\u{10FFFF}"])
+        }
+        if !filter.careLevels.isEmpty {
+            let levels = filter.careLevels.map(\.rawValue).sorted()
+            conditions.append("care_level IN (\(levels.map { _ in "?" }.joined(separator: ", ")))")
+            _ = arguments.append(contentsOf: StatementArguments(levels))
+        }
+        if let service = filter.serviceTypeCode {
+            conditions.append("service_type_code = ?")
+            _ = arguments.append(contentsOf: [service])
+        }
+        return (conditions, arguments)
+    }
+}
