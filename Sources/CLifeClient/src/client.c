@@ -468,16 +468,19 @@ done:
 
 /* Checks the request, connects if needed, registers the call and queues HEADERS + MESSAGE
  * (written together, §5.1). On failure the call is not registered. */
-static life_code start_call(life_client *client, life_call *call, const life_method *method,
-    const ProtobufCMessage *request, const life_call_options *options, uint64_t default_timeout_ms,
-    life_error **error)
+static int64_t call_deadline(const life_call_options *options, uint64_t default_timeout_ms)
 {
-    int64_t now = life_now_ns();
+    uint64_t timeout_ms = options != NULL && options->timeout_ms != 0 ? options->timeout_ms : default_timeout_ms;
+    return timeout_ms == 0 ? INT64_MAX : deadline_after(life_now_ns(), timeout_ms);
+}
+
+static life_code start_call(life_client *client, life_call *call, const life_method *method,
+    const ProtobufCMessage *request, const life_call_options *options, int64_t deadline_ns, life_error **error)
+{
     memset(call, 0, sizeof *call);
     call->method = method;
     call->cancel = options != NULL ? options->cancel : NULL;
-    uint64_t timeout_ms = options != NULL && options->timeout_ms != 0 ? options->timeout_ms : default_timeout_ms;
-    call->deadline_ns = timeout_ms == 0 ? INT64_MAX : deadline_after(now, timeout_ms);
+    call->deadline_ns = deadline_ns;
 
     if (client == NULL || method == NULL || method->path == NULL || method->input == NULL || method->output == NULL) {
         return fail(error, LIFE_INVALID_ARGUMENT, 0, "a call needs a client and a method");
@@ -618,28 +621,43 @@ life_code life_call_unary(life_client *client, const life_method *method, const 
     if (method != NULL && method->kind != LIFE_METHOD_UNARY) {
         return fail(error, LIFE_INVALID_ARGUMENT, 0, "%s is a streaming method: use life_call_stream", method->path);
     }
+    int64_t deadline = call_deadline(options, client != NULL ? client->config.default_timeout_ms : 0);
     life_call call;
-    life_code code = start_call(client, &call, method, request, options,
-        client != NULL ? client->config.default_timeout_ms : 0, error);
-    if (code != LIFE_OK) {
-        return code;
-    }
-    wait_call(client, &call, call_finished, INT64_MAX);
-    if (!call.finished) {
-        /* Cannot happen: the pump returns only when the call finished, failed or timed out. */
-        life_call_fail_local(&call, LIFE_INTERNAL, "call ended in an unexpected state");
-    }
-    if (call.code != LIFE_OK) {
-        code = call.code;
-        if (call.error != NULL) {
-            life_error_give(call.error, error);
-        } else {
-            fail(error, code, 0, "%s", life_code_name(code));
+    life_code code = LIFE_UNAVAILABLE;
+    /* A call the server provably never took (it was above a GOAWAY's last_call_id, or not a
+     * byte of it was written before the connection ended) is sent once more on a new
+     * connection, within the same deadline: an idle connection the server closed at the wrong
+     * moment then costs the caller nothing. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        life_error *attempt_error = NULL;
+        code = start_call(client, &call, method, request, options, deadline, &attempt_error);
+        if (code == LIFE_OK) {
+            wait_call(client, &call, call_finished, INT64_MAX);
+            if (!call.finished) {
+                /* Cannot happen: the pump returns only when the call finished, failed or timed out. */
+                life_call_fail_local(&call, LIFE_INTERNAL, "call ended in an unexpected state");
+            }
+            code = call.code;
+            attempt_error = call.error;
+            call.error = NULL;
+            if (code == LIFE_OK) {
+                break;
+            }
+            life_call_clear_queue(&call);
         }
-        life_call_clear_queue(&call);
-        return code;
+        int again = attempt == 0 && code == LIFE_UNAVAILABLE && attempt_error != NULL
+            && life_error_is_local(attempt_error) && life_error_is_retryable(attempt_error)
+            && life_now_ns() < deadline;
+        if (!again) {
+            if (attempt_error != NULL) {
+                life_error_give(attempt_error, error);
+            } else {
+                fail(error, code, 0, "%s", life_code_name(code));
+            }
+            return code;
+        }
+        life_error_free(attempt_error);
     }
-    code = LIFE_OK;
     if (response != NULL && call.head != NULL) {
         code = decode(method, call.head, response, error);
     }
@@ -678,7 +696,7 @@ life_code life_call_stream(life_client *client, const life_method *method, const
     if (stream == NULL) {
         return fail(error, LIFE_RESOURCE_EXHAUSTED, 1, "out of memory");
     }
-    life_code code = start_call(client, &stream->call, method, request, options, 0, error);
+    life_code code = start_call(client, &stream->call, method, request, options, call_deadline(options, 0), error);
     if (code != LIFE_OK) {
         free(stream);
         return code;
@@ -830,7 +848,7 @@ life_code life_call_start(life_client *client, const life_method *method, const 
         return fail(error, LIFE_RESOURCE_EXHAUSTED, 1, "out of memory");
     }
     life_code code = start_call(client, &pending->stream.call, method, request, options,
-        client != NULL ? client->config.default_timeout_ms : 0, error);
+        call_deadline(options, client != NULL ? client->config.default_timeout_ms : 0), error);
     if (code != LIFE_OK) {
         free(pending);
         return code;

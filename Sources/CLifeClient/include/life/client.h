@@ -29,28 +29,35 @@
  *
  * Every object the library returns is owned by the caller and released with its own `*_free`
  * function: life_config_free(), life_client_free(), life_stream_free(), life_pending_free(),
- * life_error_free(), life_cancel_free(), and life_message_free() for decoded protobuf messages. Every `*_free`
- * accepts NULL. Strings returned by accessors live as long as the object they come from.
+ * life_error_free(), life_cancel_free(), and life_message_free() for decoded protobuf
+ * messages. Every `*_free` accepts NULL. Strings returned by accessors live as long as the
+ * object they come from. What a server sends is never trusted for sizes: a frame is checked
+ * against the receive limit from its 10-byte header before anything is reserved for it.
  *
  * \section life_threads Threads
  *
  * The library has no global state: separate objects may be used from separate threads
- * freely. One #life_client, and the #life_stream objects opened on it, must be used by one
- * thread at a time (serialise with your own mutex if several threads share a client). The one
- * exception is life_cancel_trigger(), which may be called from any thread or from a signal
- * handler while another thread is blocked in a call. Several calls can still be in flight on
- * one connection from one thread: streams, and unary calls started with life_call_start(). The library never installs signal
- * handlers and never raises SIGPIPE (writes use MSG_NOSIGNAL).
+ * freely. One #life_client, and the #life_stream and #life_pending objects opened on it, must
+ * be used by one thread at a time (serialise with your own mutex if several threads share a
+ * client). The one exception is life_cancel_trigger(), which may be called from any thread or
+ * from a signal handler while another thread is blocked in a call. Several calls can still be
+ * in flight on one connection from one thread: streams, and unary calls started with
+ * life_call_start(). The library never installs signal handlers and never raises SIGPIPE
+ * (writes use MSG_NOSIGNAL).
  *
  * \section life_blocking Blocking and deadlines
  *
  * Calls block the calling thread. No function blocks past the deadline it was given: a
- * call's `timeout_ms` (or the client's default), the connect timeout for life_client_new().
- * While it waits, a function also serves the connection: it answers the server's keepalive
- * PINGs and delivers frames of other open calls (for example stream messages) to their
- * calls. An application that leaves a client idle for longer than the server's keepalive
- * interval need not do anything: a connection the server has closed is replaced by a new one
- * at the next call (see life_client_new()).
+ * call's `timeout_ms` (or the client's default), the connect timeout for life_client_new() —
+ * with one exception: resolving a host name (getaddrinfo) follows the system resolver's own
+ * timeouts, so appliances should name the server by IP address or in /etc/hosts. While it
+ * waits, a function also serves the connection: it answers the server's keepalive PINGs and
+ * delivers frames of other open calls (for example stream messages) to their calls. A client
+ * left idle for longer than the server's keepalive interval needs nothing: the connection the
+ * server then closes is replaced by a new one at the next call. A client that keeps a stream
+ * open without reading it for longer than the keepalive interval plus the server's keepalive
+ * timeout (60 s + 20 s by default) loses the connection and the stream (#LIFE_UNAVAILABLE);
+ * call life_client_poll() meanwhile, or wait on life_client_fd().
  *
  * \section life_errors Errors
  *
@@ -455,6 +462,10 @@ typedef struct life_method {
 
 /**
  * \brief Makes a unary call and waits for its answer (generic form of the generated functions).
+ *
+ * A call the server provably did not take (refused above a GOAWAY's `last_call_id`, or not
+ * written at all before the connection ended) is sent once more on a new connection, within
+ * the same deadline; only if that fails too is the (retryable) error returned.
  * \param client a client.
  * \param method a unary method.
  * \param request a message of type `method->input`, or NULL for the empty message.
