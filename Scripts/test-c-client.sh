@@ -287,7 +287,7 @@ valgrind_run "$tmp/example.log" "$bin/lifegw-example" --tls "127.0.0.1:$tls_port
 sed 's/^/  lifegw-example: /' "$tmp/example.log"
 if [ "$status" -eq 0 ] && grep -q '^Auth.WhoAmI *admin' "$tmp/example.log" \
     && grep -q '^Recipients.ListRecipients ' "$tmp/example.log" && grep -q '^Auth.Logout *done' "$tmp/example.log"; then
-    pass "lifegw-example: login (password on stdin), WhoAmI, Recipients (UNIMPLEMENTED until it lands), Watch, Logout"
+    pass "lifegw-example: login (password on stdin), WhoAmI, a recipient created, listed, updated, verified (UNIMPLEMENTED until it lands) and removed, Watch, Logout"
 else
     fail "lifegw-example exited $status"
 fi

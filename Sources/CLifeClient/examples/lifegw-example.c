@@ -2,9 +2,10 @@
  *
  * Connects with the facility's client certificate over mutual TLS, checks the server, logs a
  * staff member in (password from a file or from stdin, never from argv), changes an initial
- * password when the server requires it, asks who it is, lists recipients and verification
- * results, watches recipient changes and the server's health for a while (services that
- * answer UNIMPLEMENTED until they land are reported and skipped), and logs out. Everything it does is printed.
+ * password when the server requires it, asks who it is, registers a recipient, finds it,
+ * updates it, has its eligibility verified and removes it again, lists recipients and
+ * verification results, watches recipient changes and the server's health for a while
+ * (services that answer UNIMPLEMENTED until they land are reported and skipped), and logs out. Everything it does is printed.
  *
  *   lifegw-example --tls HOST:PORT --ca CA.pem --cert FACILITY.pem --key FACILITY-KEY.pem
  *                  --login LOGIN_ID [--password-file FILE] [--new-password-file FILE]
@@ -182,7 +183,115 @@ static int parse(int argc, char **argv, gateway_options *o)
         : -1;
 }
 
-/* Calls with one retry when the server provably did not take the call (e.g. it restarted). */
+static Life__V1__Date *date_of(Life__V1__Date *date, int year, int month, int day)
+{
+    life__v1__date__init(date);
+    date->year = year;
+    date->month = month;
+    date->day = day;
+    return date;
+}
+
+/* The appliance walkthrough on one recipient: register, find, update, verify eligibility,
+ * remove (so the example can run again). Returns the number of failures that count. */
+static int recipient_walkthrough(life_client *client, const life_call_options *call)
+{
+    int failures = 0;
+    life_error *error = NULL;
+    char insured[16];
+    snprintf(insured, sizeof insured, "%010lu", (unsigned long)(time(NULL) % 10000000000UL));
+    Life__V1__Date birth;
+    Life__V1__Date certified;
+    Life__V1__Date from;
+    Life__V1__Date until;
+    Life__V1__Recipient draft = LIFE__V1__RECIPIENT__INIT;
+    draft.insurer_number = "131011";
+    draft.insured_number = insured;
+    draft.full_name = "山田 花子";
+    draft.full_name_kana = "ヤマダ ハナコ";
+    draft.sex = LIFE__V1__SEX__SEX_FEMALE;
+    draft.birth_date = date_of(&birth, 1940, 4, 1);
+    draft.certification_date = date_of(&certified, 2026, 4, 1);
+    draft.certification_valid_from = date_of(&from, 2026, 4, 1);
+    draft.certification_valid_until = date_of(&until, 2027, 3, 31);
+    draft.care_level = LIFE__V1__CARE_LEVEL__CARE_LEVEL_CARE_2;
+    draft.service_type_code = "52";
+    draft.physical_independence = LIFE__V1__PHYSICAL_INDEPENDENCE__PHYSICAL_INDEPENDENCE_A1;
+    draft.dementia_independence = LIFE__V1__DEMENTIA_INDEPENDENCE__DEMENTIA_INDEPENDENCE_IIA;
+    Life__V1__CreateRecipientRequest create = LIFE__V1__CREATE_RECIPIENT_REQUEST__INIT;
+    create.recipient = &draft;
+    Life__V1__CreateRecipientResponse *created = NULL;
+    life_code code = life_recipients_create_recipient(client, &create, &created, call, &error);
+    if (code != LIFE_OK) {
+        failures += report_growing("Recipients.CreateRecipient", code, error);
+        life_error_free(error);
+        return failures;
+    }
+    Life__V1__Recipient *stored = created->recipient;
+    printf("%-28s %s %s (insured %s), version %lld\n", "Recipients.CreateRecipient", stored->id, stored->full_name,
+        stored->insured_number, (long long)stored->version);
+
+    Life__V1__ListRecipientsRequest list = LIFE__V1__LIST_RECIPIENTS_REQUEST__INIT;
+    list.insured_number = insured;
+    Life__V1__ListRecipientsResponse *listed = NULL;
+    code = life_recipients_list_recipients(client, &list, &listed, call, &error);
+    if (code == LIFE_OK) {
+        printf("%-28s %zu recipient(s) with insured number %s\n", "Recipients.ListRecipients", listed->n_recipients, insured);
+    } else {
+        failures += report_growing("Recipients.ListRecipients", code, error);
+    }
+    life_message_free(listed);
+    life_error_free(error);
+    error = NULL;
+
+    Life__V1__UpdateRecipientRequest update = LIFE__V1__UPDATE_RECIPIENT_REQUEST__INIT;
+    stored->care_level = LIFE__V1__CARE_LEVEL__CARE_LEVEL_CARE_3;
+    update.recipient = stored;
+    update.expected_version = stored->version;
+    Life__V1__UpdateRecipientResponse *updated = NULL;
+    code = life_recipients_update_recipient(client, &update, &updated, call, &error);
+    int64_t version = stored->version;
+    if (code == LIFE_OK) {
+        version = updated->recipient->version;
+        printf("%-28s care level now 要介護3, version %lld\n", "Recipients.UpdateRecipient", (long long)version);
+    } else {
+        failures += report_growing("Recipients.UpdateRecipient", code, error);
+    }
+    life_message_free(updated);
+    life_error_free(error);
+    error = NULL;
+
+    Life__V1__VerifyRecipientRequest verify = LIFE__V1__VERIFY_RECIPIENT_REQUEST__INIT;
+    verify.recipient_id = stored->id;
+    Life__V1__VerifyRecipientResponse *verified = NULL;
+    code = life_verification_verify_recipient(client, &verify, &verified, call, &error);
+    if (code == LIFE_OK) {
+        printf("%-28s eligibility checked\n", "Verification.VerifyRecipient");
+    } else {
+        failures += report_growing("Verification.VerifyRecipient", code, error);
+    }
+    life_message_free(verified);
+    life_error_free(error);
+    error = NULL;
+
+    Life__V1__DeleteRecipientRequest remove = LIFE__V1__DELETE_RECIPIENT_REQUEST__INIT;
+    remove.id = stored->id;
+    remove.expected_version = version;
+    Life__V1__DeleteRecipientResponse *deleted = NULL;
+    code = life_recipients_delete_recipient(client, &remove, &deleted, call, &error);
+    if (code == LIFE_OK) {
+        printf("%-28s %s removed again\n", "Recipients.DeleteRecipient", stored->id);
+    } else {
+        failures += report_growing("Recipients.DeleteRecipient", code, error);
+    }
+    life_message_free(deleted);
+    life_error_free(error);
+    life_message_free(created);
+    return failures;
+}
+
+/* The library already resends, once, a call the server provably did not take; a gateway may
+ * add its own retry for such (retryable) errors, e.g. while the server restarts. */
 #define WITH_RETRY(code, error, call)                                                  \
     do {                                                                               \
         (code) = (call);                                                               \
@@ -309,6 +418,8 @@ int main(int argc, char **argv)
     life_message_free(who);
     life_error_free(error);
     error = NULL;
+
+    failures += recipient_walkthrough(client, &call);
 
     Life__V1__ListRecipientsResponse *recipients = NULL;
     WITH_RETRY(code, error, life_recipients_list_recipients(client, NULL, &recipients, &call, &error));
