@@ -211,9 +211,14 @@ static int recipient_walkthrough(life_client *client, const life_call_options *c
     draft.full_name_kana = "ヤマダ ハナコ";
     draft.sex = LIFE__V1__SEX__SEX_FEMALE;
     draft.birth_date = date_of(&birth, 1940, 4, 1);
-    draft.certification_date = date_of(&certified, 2026, 4, 1);
-    draft.certification_valid_from = date_of(&from, 2026, 4, 1);
-    draft.certification_valid_until = date_of(&until, 2027, 3, 31);
+    /* A certification period around today, whenever this runs. */
+    time_t now = time(NULL);
+    struct tm today;
+    gmtime_r(&now, &today);
+    int year = today.tm_year + 1900;
+    draft.certification_date = date_of(&certified, year, 1, 1);
+    draft.certification_valid_from = date_of(&from, year, 1, 1);
+    draft.certification_valid_until = date_of(&until, year + 1, 12, 31);
     draft.care_level = LIFE__V1__CARE_LEVEL__CARE_LEVEL_CARE_2;
     draft.service_type_code = "52";
     draft.physical_independence = LIFE__V1__PHYSICAL_INDEPENDENCE__PHYSICAL_INDEPENDENCE_A1;
