@@ -627,6 +627,27 @@ static void suite_unix(const suite_options *o)
     life_stream_free(stream);
     stream = NULL;
 
+    /* Watch of an unknown service: SERVICE_UNKNOWN, and the stream stays open. */
+    Life__V1__HealthWatchRequest unknown_watch = LIFE__V1__HEALTH_WATCH_REQUEST__INIT;
+    unknown_watch.service = "life.v1.Nope";
+    code = life_health_watch(client, &unknown_watch, &stream, NULL, &error);
+    if (code == LIFE_OK) {
+        code = life_health_watch_next(stream, &message, &error);
+    }
+    int unknown_status = message != NULL ? (int)message->status : -1;
+    life_message_free(message);
+    message = NULL;
+    life_error_free(error);
+    error = NULL;
+    life_code still_open = life_stream_next_timeout(stream, 100, (ProtobufCMessage **)&message, &error);
+    check(code == LIFE_OK && unknown_status == LIFE__V1__SERVING_STATUS__SERVING_STATUS_SERVICE_UNKNOWN
+            && still_open == LIFE_DEADLINE_EXCEEDED,
+        "unix: Health.Watch of an unknown service -> SERVICE_UNKNOWN, stream stays open");
+    life_error_free(error);
+    error = NULL;
+    life_stream_free(stream);
+    stream = NULL;
+
     /* Local checks. */
     life_metadata bad[] = {{"Bad Key", "x"}};
     life_call_options bad_options = {.metadata = bad, .metadata_count = 1};
