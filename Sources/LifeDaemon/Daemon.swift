@@ -43,6 +43,7 @@ public final class Daemon: Sendable {
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let storage: any LifeStorage
+    private let changes: ChangeSignal
     private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     private init(
@@ -56,7 +57,8 @@ public final class Daemon: Sendable {
         unixPolicy: Reloadable<UnixPeerPolicy>,
         notifier: SystemdNotifier,
         logger: Logger,
-        storage: any LifeStorage
+        storage: any LifeStorage,
+        changes: ChangeSignal
     ) {
         self.config = config
         self.unixListener = unixListener
@@ -69,6 +71,7 @@ public final class Daemon: Sendable {
         self.notifier = notifier
         self.logger = logger
         self.storage = storage
+        self.changes = changes
     }
 
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
@@ -105,7 +108,9 @@ public final class Daemon: Sendable {
         healthService.register(in: &tlsRouter)
         AuthService(storage: storage, hasher: hasher, settings: config.auth, dummyHash: dummyHash).register(in: &tlsRouter)
         StaffService(storage: storage, hasher: hasher, settings: config.auth).register(in: &tlsRouter)
-        RecipientsService(useCases: RecipientUseCases(store: storage), storage: storage, settings: config.auth).register(in: &tlsRouter)
+        let changes = ChangeSignal()
+        RecipientsService(useCases: RecipientUseCases(store: storage, signal: changes), storage: storage, settings: config.auth)
+            .register(in: &tlsRouter)
         var unixRouter = RPCRouter()
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)
@@ -150,7 +155,8 @@ public final class Daemon: Sendable {
             unixPolicy: unixPolicy,
             notifier: notifier,
             logger: logger,
-            storage: storage
+            storage: storage,
+            changes: changes
         )
     }
 
@@ -169,6 +175,7 @@ public final class Daemon: Sendable {
             auxiliary(ReloadSignalService(daemon: self, hangups: hangups)),
             auxiliary(ReadyNotifier(notifier: notifier, status: statusLine)),
             auxiliary(SessionSweeper(storage: storage, policy: config.auth.login, logger: logger)),
+            auxiliary(ChangeLogSweeper(storage: storage, retention: config.changeRetention, logger: logger)),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))
@@ -176,7 +183,8 @@ public final class Daemon: Sendable {
         services.append(.init(service: unixListener))
         if let tlsListener { services.append(.init(service: tlsListener)) }
         let listeners = [unixListener] + (tlsListener.map { [$0] } ?? [])
-        services.append(auxiliary(ShutdownAnnouncer(health: health, listeners: listeners, notifier: notifier, logger: logger)))
+        services.append(
+            auxiliary(ShutdownAnnouncer(health: health, changes: changes, listeners: listeners, notifier: notifier, logger: logger)))
 
         var configuration = ServiceGroupConfiguration(
             services: services,

@@ -19,7 +19,7 @@ struct RecipientsTests {
 
     /// Seeds A and B, opens one connection per certificate, logs admin-a (or admin-b for B's
     /// certificate) in on each (changing the initial password once), then runs `body`.
-    private func withTerminals(
+    static func withTerminals(
         _ daemon: TestDaemon, _ certificates: [TestPKI.Client], _ body: @escaping @Sendable ([Terminal]) async throws -> Void
     ) async throws {
         try await F.seed(daemon)
@@ -32,7 +32,7 @@ struct RecipientsTests {
                 _ = try await client.auth.changePassword(change, metadata: F.bearer(token))
             }
         }
-        try await Self.connect(daemon, certificates[...], [], body)
+        try await connect(daemon, certificates[...], [], body)
     }
 
     private static func connect(
@@ -72,15 +72,15 @@ struct RecipientsTests {
         return recipient
     }
 
-    private func create(_ terminal: Terminal, _ recipient: Life_V1_Recipient) async throws -> Life_V1_Recipient {
+    static func create(_ terminal: Terminal, _ recipient: Life_V1_Recipient) async throws -> Life_V1_Recipient {
         try await terminal.client.recipients.createRecipient(.with { $0.recipient = recipient }, metadata: terminal.metadata).recipient
     }
 
-    private func get(_ terminal: Terminal, _ id: String) async throws -> Life_V1_Recipient {
+    static func get(_ terminal: Terminal, _ id: String) async throws -> Life_V1_Recipient {
         try await terminal.client.recipients.getRecipient(.with { $0.id = id }, metadata: terminal.metadata).recipient
     }
 
-    private func update(_ terminal: Terminal, _ recipient: Life_V1_Recipient, expected: Int64) async throws -> Life_V1_Recipient {
+    static func update(_ terminal: Terminal, _ recipient: Life_V1_Recipient, expected: Int64) async throws -> Life_V1_Recipient {
         try await terminal.client.recipients.updateRecipient(
             .with {
                 $0.recipient = recipient
@@ -89,7 +89,7 @@ struct RecipientsTests {
         ).recipient
     }
 
-    private func code(_ body: () async throws -> Void) async -> RPCError? {
+    static func code(_ body: () async throws -> Void) async -> RPCError? {
         do {
             try await body()
             return nil
@@ -104,32 +104,32 @@ struct RecipientsTests {
     @Test("two terminals of one facility: A creates, B reads it; concurrent updates of one version: one wins, one ABORTED")
     func twoTerminals() async throws {
         let daemon = try await TestDaemon.start()
-        try await withTerminals(daemon, [.facilityA, .facilityA2]) { terminals in
+        try await Self.withTerminals(daemon, [.facilityA, .facilityA2]) { terminals in
             let (a, b) = (terminals[0], terminals[1])
-            let created = try await create(a, Self.sample())
+            let created = try await Self.create(a, Self.sample())
             #expect(created.version == 1)
             #expect(created.facilityNumber == F.a)
             #expect(created.updatedBy == "admin-a")
             #expect(created.fullNameKana == "ヤマダ\u{3000}ハナコ")
-            let seen = try await get(b, created.id)
+            let seen = try await Self.get(b, created.id)
             #expect(seen == created)
 
             var fromA = seen
             fromA.careLevel = .care3
             var fromB = seen
             fromB.serviceTypeCode = "2A"
-            async let first = code { _ = try await update(a, fromA, expected: 1) }
-            async let second = code { _ = try await update(b, fromB, expected: 1) }
+            async let first = Self.code { _ = try await Self.update(a, fromA, expected: 1) }
+            async let second = Self.code { _ = try await Self.update(b, fromB, expected: 1) }
             let outcomes = [await first, await second]
             #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
             #expect(outcomes.compactMap { $0?.code } == [.aborted])
-            let stored = try await get(a, created.id)
+            let stored = try await Self.get(a, created.id)
             #expect(stored.version == 2)
             #expect(stored.careLevel == .care3 || stored.serviceTypeCode == "2A")
             #expect(!(stored.careLevel == .care3 && stored.serviceTypeCode == "2A"))
 
             // Delete with a stale version changes nothing; with the current one it removes.
-            let stale = await code {
+            let stale = await Self.code {
                 _ = try await a.client.recipients.deleteRecipient(
                     .with {
                         $0.id = created.id; $0.expectedVersion = 1
@@ -140,7 +140,7 @@ struct RecipientsTests {
                 .with {
                     $0.id = created.id; $0.expectedVersion = 2
                 }, metadata: b.metadata)
-            let gone = await code { _ = try await get(a, created.id) }
+            let gone = await Self.code { _ = try await Self.get(a, created.id) }
             #expect(gone?.code == .notFound)
         }
         try await daemon.stop()
@@ -149,13 +149,13 @@ struct RecipientsTests {
     @Test("another facility's record is NOT_FOUND on every call and never listed")
     func isolation() async throws {
         let daemon = try await TestDaemon.start()
-        try await withTerminals(daemon, [.facilityA, .facilityB]) { terminals in
+        try await Self.withTerminals(daemon, [.facilityA, .facilityB]) { terminals in
             let (a, b) = (terminals[0], terminals[1])
-            let record = try await create(a, Self.sample())
-            #expect(await code { _ = try await get(b, record.id) }?.code == .notFound)
-            #expect(await code { _ = try await update(b, record, expected: 1) }?.code == .notFound)
+            let record = try await Self.create(a, Self.sample())
+            #expect(await Self.code { _ = try await Self.get(b, record.id) }?.code == .notFound)
+            #expect(await Self.code { _ = try await Self.update(b, record, expected: 1) }?.code == .notFound)
             #expect(
-                await code {
+                await Self.code {
                     _ = try await b.client.recipients.deleteRecipient(
                         .with {
                             $0.id = record.id; $0.expectedVersion = 1
@@ -165,9 +165,9 @@ struct RecipientsTests {
             #expect(listed.recipients.isEmpty)
             #expect(listed.page.totalSize == 0)
             // B may register the same person in its own facility.
-            let own = try await create(b, Self.sample())
+            let own = try await Self.create(b, Self.sample())
             #expect(own.id != record.id)
-            #expect(try await get(a, record.id).version == 1)
+            #expect(try await Self.get(a, record.id).version == 1)
         }
         try await daemon.stop()
     }
@@ -175,14 +175,14 @@ struct RecipientsTests {
     @Test("invalid records: INVALID_ARGUMENT with every field violation; duplicates ALREADY_EXISTS; no session UNAUTHENTICATED")
     func refusals() async throws {
         let daemon = try await TestDaemon.start()
-        try await withTerminals(daemon, [.facilityA]) { terminals in
+        try await Self.withTerminals(daemon, [.facilityA]) { terminals in
             let a = terminals[0]
             var bad = Self.sample()
             bad.insurerNumber = "111111"
             bad.insuredNumber = "X12"
             bad.fullNameKana = "やまだ"
             bad.sex = .unspecified
-            let error = await code { _ = try await create(a, bad) }
+            let error = await Self.code { _ = try await Self.create(a, bad) }
             #expect(error?.code == .invalidArgument)
             let violations = Dictionary(uniqueKeysWithValues: (error?.fieldViolations ?? []).map { ($0.field, $0.reason) })
             #expect(
@@ -190,9 +190,9 @@ struct RecipientsTests {
                     "recipient.insurer_number": "CHECK_DIGIT_MISMATCH", "recipient.insured_number": "FORMAT",
                     "recipient.full_name_kana": "NOT_KATAKANA", "recipient.sex": "REQUIRED",
                 ])
-            _ = try await create(a, Self.sample())
-            #expect(await code { _ = try await create(a, Self.sample()) }?.code == .alreadyExists)
-            let anonymous = await code {
+            _ = try await Self.create(a, Self.sample())
+            #expect(await Self.code { _ = try await Self.create(a, Self.sample()) }?.code == .alreadyExists)
+            let anonymous = await Self.code {
                 _ = try await a.client.recipients.getRecipient(.with { $0.id = "x" }, metadata: F.bearer("not-a-token"))
             }
             #expect(anonymous?.code == .unauthenticated)
@@ -203,14 +203,14 @@ struct RecipientsTests {
     @Test("paging over many records returns each exactly once while inserts happen; tokens are bound to their filter")
     func paging() async throws {
         let daemon = try await TestDaemon.start()
-        try await withTerminals(daemon, [.facilityA, .facilityA2]) { terminals in
+        try await Self.withTerminals(daemon, [.facilityA, .facilityA2]) { terminals in
             let (a, b) = (terminals[0], terminals[1])
             let count = 10_000
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<16 {
                     group.addTask {
                         for n in stride(from: worker, to: count, by: 16) {
-                            _ = try await create(a, Self.sample(insured: String(format: "%010d", n), kana: "テスト \(Self.kana(n))"))
+                            _ = try await Self.create(a, Self.sample(insured: String(format: "%010d", n), kana: "テスト \(Self.kana(n))"))
                         }
                     }
                 }
@@ -219,7 +219,7 @@ struct RecipientsTests {
             // Page through with B while A keeps inserting names that sort before and after.
             let inserts = Task {
                 for n in 0..<200 {
-                    _ = try await create(a, Self.sample(insured: String(format: "9%09d", n), kana: n % 2 == 0 ? "ア" : "ン"))
+                    _ = try await Self.create(a, Self.sample(insured: String(format: "9%09d", n), kana: n % 2 == 0 ? "ア" : "ン"))
                 }
             }
             var seen: [String] = []
@@ -246,7 +246,7 @@ struct RecipientsTests {
                     $0.page.pageSize = 10
                     $0.fullNameKanaPrefix = "テスト"
                 }, metadata: b.metadata)
-            let otherFilter = await code {
+            let otherFilter = await Self.code {
                 _ = try await b.client.recipients.listRecipients(
                     .with {
                         $0.page.pageToken = first.page.nextPageToken
@@ -254,7 +254,7 @@ struct RecipientsTests {
                     }, metadata: b.metadata)
             }
             #expect(otherFilter?.code == .invalidArgument)
-            let forged = await code {
+            let forged = await Self.code {
                 _ = try await b.client.recipients.listRecipients(.with { $0.page.pageToken = "AAAAAAAAAAAA" }, metadata: b.metadata)
             }
             #expect(forged?.code == .invalidArgument)
@@ -277,10 +277,10 @@ struct RecipientsTests {
     @Test("200 concurrent Gets and Updates: one audit record per call, and the chain verifies")
     func auditedUnderConcurrency() async throws {
         let daemon = try await TestDaemon.start()
-        try await withTerminals(daemon, [.facilityA, .facilityA2]) { terminals in
+        try await Self.withTerminals(daemon, [.facilityA, .facilityA2]) { terminals in
             let records = try await withThrowingTaskGroup(of: Life_V1_Recipient.self) { group in
                 for n in 0..<20 {
-                    group.addTask { try await create(terminals[n % 2], Self.sample(insured: String(format: "%010d", n))) }
+                    group.addTask { try await Self.create(terminals[n % 2], Self.sample(insured: String(format: "%010d", n))) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -292,9 +292,9 @@ struct RecipientsTests {
                         let record = records[n % records.count]
                         if n % 10 == 0 {
                             // Updates of the record as first read: one per record wins, others ABORTED.
-                            _ = await code { _ = try await update(terminal, record, expected: 1) }
+                            _ = await Self.code { _ = try await Self.update(terminal, record, expected: 1) }
                         } else {
-                            _ = try await get(terminal, record.id)
+                            _ = try await Self.get(terminal, record.id)
                         }
                     }
                 }

@@ -39,7 +39,7 @@ struct StoreOpeningTests {
             let names = try await reopened.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
             }
-            #expect(names == ["v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients"])
+            #expect(names == ["v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients", "v6-change-retention"])
             #expect(names == StoreSchema.migrator.migrations)
             #expect(try await reopened.facilities().map(\.number) == [Sample.facilityNumber(1)])
             #expect(try await reopened.verifyAuditChain() == .intact(records: 1))

@@ -11,14 +11,17 @@ public struct RecipientUseCases: Sendable {
     private let serviceTypes: ServiceTypeTable
     private let tokens: PageTokenCodec
     private let makeID: @Sendable () -> String
+    private let signal: ChangeSignal
 
     public init(
         store: any RecipientStore,
         clock: any WallClock = SystemClock(),
         serviceTypes: ServiceTypeTable = .standard,
         tokens: PageTokenCodec = PageTokenCodec(),
+        signal: ChangeSignal = ChangeSignal(),
         makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
+        self.signal = signal
         self.store = store
         self.clock = clock
         self.serviceTypes = serviceTypes
@@ -32,12 +35,14 @@ public struct RecipientUseCases: Sendable {
         let recipient = Recipient(
             id: makeID(), facility: principal.facility, fields: fields, version: 1, createdAt: now, updatedAt: now,
             updatedBy: principal.loginID)
-        return try await store.unitOfWork { unit in
+        let sequence = try await store.unitOfWork { unit in
             try unit.insert(recipient)
-            try unit.appendChange(change(recipient, .created, principal, now))
+            let sequence = try unit.appendChange(change(recipient, .created, principal, now))
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(recipient.id)))
-            return recipient
+            return sequence
         }
+        signal.advance(to: sequence)
+        return recipient
     }
 
     public func get(_ principal: StaffPrincipal, id: String) async throws -> Recipient {
@@ -77,7 +82,7 @@ public struct RecipientUseCases: Sendable {
     public func update(_ principal: StaffPrincipal, id: String, _ draft: RecipientDraft, expectedVersion: Int64) async throws -> Recipient {
         let now = clock.now().microsecondPrecision
         let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
-        return try await store.unitOfWork { unit in
+        let (recipient, sequence) = try await store.unitOfWork { unit in
             guard var recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
             guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
             recipient.fields = fields
@@ -85,20 +90,65 @@ public struct RecipientUseCases: Sendable {
             recipient.updatedAt = now
             recipient.updatedBy = principal.loginID
             try unit.replace(recipient, expectedVersion: expectedVersion)
-            try unit.appendChange(change(recipient, .updated, principal, now))
+            let sequence = try unit.appendChange(change(recipient, .updated, principal, now))
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
-            return recipient
+            return (recipient, sequence)
         }
+        signal.advance(to: sequence)
+        return recipient
     }
 
     public func delete(_ principal: StaffPrincipal, id: String, expectedVersion: Int64) async throws {
         let now = clock.now().microsecondPrecision
-        try await store.unitOfWork { unit in
+        let sequence = try await store.unitOfWork { unit in
             guard let recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
             guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
             try unit.delete(id: id, facility: principal.facility, expectedVersion: expectedVersion)
-            try unit.appendChange(change(recipient, .deleted, principal, now))
+            let sequence = try unit.appendChange(change(recipient, .deleted, principal, now))
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
+            return sequence
+        }
+        signal.advance(to: sequence)
+    }
+
+    /// Sends `deliver` every change of the principal's facility after `after` (0: from now on),
+    /// in commit order, then each new one as it commits, until the task is cancelled or the
+    /// server shuts down. Each batch sent is audited with the ids it carried. Throws
+    /// `outOfRange` when the change log no longer reaches back to `after`.
+    public func watch(
+        _ principal: StaffPrincipal, after: Int64, deliver: @Sendable (RecipientChangeEvent) async throws -> Void
+    ) async throws {
+        guard after >= 0 else {
+            throw DomainError.invalidField(field: "after_sequence", reason: "RANGE", message: "after_sequence must not be negative")
+        }
+        var cursor = try await store.unitOfWork { unit -> Int64 in
+            let pruned = try unit.prunedThrough()
+            if after > 0, after < pruned {
+                throw DomainError.outOfRange(
+                    "changes up to \(pruned) are no longer kept (after_sequence \(after)); list the recipients again and watch from the list's change_sequence"
+                )
+            }
+            return after > 0 ? after : try unit.latestChangeSequence()
+        }
+        while !Task.isCancelled, !signal.isClosed {
+            let now = clock.now().microsecondPrecision
+            let from = cursor
+            let batch = try await store.unitOfWork { unit -> [RecipientChangeEvent] in
+                let changes = try unit.changes(facility: principal.facility, after: from, limit: 256)
+                guard !changes.isEmpty else { return [] }
+                let events = try changes.map { change in
+                    RecipientChangeEvent(
+                        change: change, recipient: try unit.recipient(id: change.recipientID, facility: principal.facility))
+                }
+                try unit.appendAudit(
+                    principal.auditEvent(time: now, target: "recipients:" + events.compactMap { $0.recipient?.id }.joined(separator: ",")))
+                return events
+            }
+            for event in batch {
+                try await deliver(event)
+                cursor = event.change.sequence
+            }
+            if batch.isEmpty { await signal.wait(after: cursor) }
         }
     }
 

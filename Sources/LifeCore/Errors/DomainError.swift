@@ -17,6 +17,9 @@ public enum DomainError: Error, Sendable, Hashable {
     case passwordChangeRequired
     /// The state does not allow the operation (e.g. a disabled facility).
     case failedPrecondition(String)
+    /// What was asked for lies outside what is kept (e.g. a change log pruned past a watcher's
+    /// position).
+    case outOfRange(String)
     /// A version check failed: someone else changed the record first. Read it again.
     case versionConflict(String)
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Recipients, their change log and the audit log, reached only through units of work, so that a
 /// row change, its change-log entry and its audit record commit together or not at all.
 ///
@@ -19,8 +21,16 @@ public protocol RecipientUnitOfWork {
     func recipients(facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int) throws -> [Recipient]
     /// How many recipients of `facility` match `filter`.
     func countRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int
-    /// The sequence number of the newest change-log entry (0 when none).
+    /// The sequence number of the newest change ever logged, pruned or not; before the first
+    /// change, a number that stands for "before it" (never 0, which means "from now on").
     func latestChangeSequence() throws -> Int64
+    /// Up to `limit` change-log entries of `facility` after `sequence`, oldest first.
+    func changes(facility: FacilityNumber, after sequence: Int64, limit: Int) throws -> [RecipientChange]
+    /// Every change-log entry up to this sequence number has been pruned (0 when none was).
+    func prunedThrough() throws -> Int64
+    /// Deletes change-log entries older than `time`; returns how many.
+    @discardableResult
+    func pruneChanges(before time: Date) throws -> Int
 
     /// Throws `alreadyExists` when the facility has the same insurer and insured number.
     func insert(_ recipient: Recipient) throws

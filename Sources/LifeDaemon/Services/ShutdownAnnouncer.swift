@@ -1,12 +1,15 @@
+import LifeApp
 import LifeServer
 import Logging
 import ServiceLifecycle
 
 /// Runs last in the service group, so graceful shutdown reaches it first: it marks the server
-/// not serving (Health watchers hear it), tells systemd STOPPING=1, and sends GOAWAY on every
-/// listener at once. The listeners then return as their connections finish.
+/// not serving (Health watchers hear it), ends recipient watches (each with an OK trailer), tells
+/// systemd STOPPING=1, and sends GOAWAY on every listener at once. The listeners then return as
+/// their connections finish.
 struct ShutdownAnnouncer: Service {
     let health: HealthState
+    let changes: ChangeSignal
     let listeners: [Listener]
     let notifier: SystemdNotifier
     let logger: Logger
@@ -20,6 +23,7 @@ struct ShutdownAnnouncer: Service {
         logger.info("graceful shutdown: draining connections")
         notifier.stopping()
         health.beginShutdown()
+        changes.close()
         await withTaskGroup(of: Void.self) { group in
             for listener in listeners {
                 group.addTask { await listener.drain() }

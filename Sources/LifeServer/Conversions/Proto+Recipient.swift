@@ -1,3 +1,4 @@
+import LifeApp
 import LifeCore
 import LifeProto
 
@@ -68,5 +69,22 @@ extension Life_V1_ListRecipientsRequest {
             careLevels: Set(careLevels.compactMap { CareLevel(rawValue: $0.rawValue) }),
             serviceTypeCode: serviceTypeCode.isEmpty ? nil : serviceTypeCode
         )
+    }
+}
+
+extension Life_V1_WatchRecipientsResponse {
+    /// A change as sent to watchers: the record now, or only its id and version once deleted.
+    init(_ event: RecipientChangeEvent) {
+        self.init()
+        sequence = event.change.sequence
+        kind = Life_V1_RecipientChangeKind(rawValue: event.change.kind.rawValue) ?? .unspecified
+        if let recipient = event.recipient, event.change.kind != .deleted {
+            self.recipient = Life_V1_Recipient(recipient)
+        } else {
+            recipient.id = event.change.recipientID
+            recipient.version = event.change.version
+        }
+        changedAt = Life_V1_Timestamp(event.change.time)
+        changedBy = event.change.changedBy
     }
 }

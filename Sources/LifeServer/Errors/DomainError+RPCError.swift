@@ -33,6 +33,8 @@ extension DomainError: RPCErrorConvertible {
             RPCError(.failedPrecondition, "the password must be changed first (Auth.ChangePassword)", reason: "PASSWORD_CHANGE_REQUIRED")
         case .failedPrecondition(let message):
             RPCError(.failedPrecondition, message)
+        case .outOfRange(let message):
+            RPCError(.outOfRange, message)
         case .versionConflict(let message):
             RPCError(.aborted, message, reason: "VERSION_MISMATCH")
         }

@@ -75,7 +75,11 @@ public struct RecipientsService: Life_V1_RecipientsService {
         context: ServerCallContext,
         responses: ResponseStreamWriter<Life_V1_WatchRecipientsResponse>
     ) async throws {
-        throw RPCError(.unimplemented, "WatchRecipients is not served yet")
+        try await gate.call(context, target: "recipients:watch") { principal in
+            try await useCases.watch(principal, after: request.afterSequence) { event in
+                try await responses.write(Life_V1_WatchRecipientsResponse(event))
+            }
+        }
     }
 
     private static func target(_ id: String) -> String { "recipient:" + id.prefix(64) }

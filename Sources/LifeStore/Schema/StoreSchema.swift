@@ -30,6 +30,9 @@ enum StoreSchema {
         migrator.registerMigration("v5-recipients") { db in
             try db.execute(sql: recipients)
         }
+        migrator.registerMigration("v6-change-retention") { db in
+            try db.execute(sql: changeRetention)
+        }
         return migrator
     }()
 
@@ -174,5 +177,20 @@ enum StoreSchema {
         ) STRICT;
 
         CREATE INDEX recipient_change_by_facility ON recipient_change(facility_number, sequence);
+        """
+
+    /// How far the change log has been pruned: a watcher resuming from an older sequence number
+    /// may have missed changes (OUT_OF_RANGE). One row. And the change log's numbering starts at
+    /// 2: sequence 1 stands for "before the first change", so a list taken before any change
+    /// still names a position a watch can resume from (0 means "from now on").
+    private static let changeRetention = """
+        CREATE TABLE recipient_change_retention (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pruned_through INTEGER NOT NULL CHECK (pruned_through >= 0)
+        ) STRICT;
+        INSERT INTO recipient_change_retention (id, pruned_through) VALUES (1, 0);
+        INSERT INTO sqlite_sequence (name, seq)
+            SELECT 'recipient_change', 1
+            WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'recipient_change');
         """
 }

@@ -38,7 +38,47 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
     }
 
     func latestChangeSequence() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM recipient_change") ?? 0
+        // The last number handed out, which pruning never lowers.
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'recipient_change'") ?? 0
+    }
+
+    func changes(facility: FacilityNumber, after sequence: Int64, limit: Int) throws -> [RecipientChange] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT sequence, facility_number, recipient_id, kind, version, time, changed_by FROM recipient_change
+                WHERE facility_number = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                """,
+            arguments: [facility.rawValue, sequence, limit]
+        ).map { row in
+            guard let kind = RecipientChange.Kind(rawValue: try row.decode(Int.self, forColumn: "kind")) else {
+                throw StoreError(code: .corruptData, path: path, message: "database \(path) holds an invalid recipient_change.kind")
+            }
+            return RecipientChange(
+                sequence: try row.decode(Int64.self, forColumn: "sequence"),
+                facility: try row.facilityNumber("facility_number", path: path),
+                recipientID: try row.decode(String.self, forColumn: "recipient_id"),
+                kind: kind,
+                version: try row.decode(Int64.self, forColumn: "version"),
+                time: try row.time("time"),
+                changedBy: try row.decode(String.self, forColumn: "changed_by"))
+        }
+    }
+
+    func prunedThrough() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT pruned_through FROM recipient_change_retention WHERE id = 1") ?? 0
+    }
+
+    func pruneChanges(before time: Date) throws -> Int {
+        let cutoff = StoredTime.microseconds(time)
+        guard let last = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM recipient_change WHERE time < ?", arguments: [cutoff])
+        else { return 0 }
+        // By sequence, not time: everything up to the newest old entry goes, so the watermark is exact.
+        try db.execute(sql: "DELETE FROM recipient_change WHERE sequence <= ?", arguments: [last])
+        let deleted = db.changesCount
+        try db.execute(
+            sql: "UPDATE recipient_change_retention SET pruned_through = max(pruned_through, ?) WHERE id = 1", arguments: [last])
+        return deleted
     }
 
     func insert(_ recipient: Recipient) throws {

@@ -4,7 +4,7 @@ extension DomainError {
     /// The case without its payload, for `#expect(error?.kind == .notFound)`.
     enum Kind: Hashable {
         case invalidField, notFound, alreadyExists, unauthenticated, permissionDenied
-        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict
+        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict, outOfRange
     }
 
     var kind: Kind {
@@ -18,6 +18,7 @@ extension DomainError {
         case .failedPrecondition: .failedPrecondition
         case .invalidFields: .invalidFields
         case .versionConflict: .versionConflict
+        case .outOfRange: .outOfRange
         }
     }
 }
