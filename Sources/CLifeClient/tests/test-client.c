@@ -800,11 +800,18 @@ static void suite_recipients(life_client *client, const char *token)
     draft.service_type_code = "52";
     draft.physical_independence = LIFE__V1__PHYSICAL_INDEPENDENCE__PHYSICAL_INDEPENDENCE_A1;
     draft.dementia_independence = LIFE__V1__DEMENTIA_INDEPENDENCE__DEMENTIA_INDEPENDENCE_IIA;
+    /* Changes are watched on the same connection while the record is made (multiplexed). */
+    life_stream *changes = NULL;
+    life_call_options watch_session = {.timeout_ms = 30000, .session_token = token};
+    if (life_recipients_watch_recipients(client, NULL, &changes, &watch_session, NULL) != LIFE_OK) {
+        changes = NULL;
+    }
     Life__V1__CreateRecipientRequest create = LIFE__V1__CREATE_RECIPIENT_REQUEST__INIT;
     create.recipient = &draft;
     Life__V1__CreateRecipientResponse *created = NULL;
     life_code code = life_recipients_create_recipient(client, &create, &created, &session, &error);
     if (code == LIFE_UNIMPLEMENTED) {
+        life_stream_free(changes);
         check(1, "recipients: not offered by this daemon yet (UNIMPLEMENTED); CRUD checks skipped");
         life_error_free(error);
         return;
@@ -818,10 +825,26 @@ static void suite_recipients(life_client *client, const char *token)
     life_error_free(error);
     error = NULL;
     if (code != LIFE_OK) {
+        life_stream_free(changes);
         return;
     }
     char *id = strdup(created->recipient->id);
     life_message_free(created);
+
+    Life__V1__WatchRecipientsResponse *change = NULL;
+    code = changes != NULL ? life_recipients_watch_recipients_next(changes, &change, &error) : LIFE_INTERNAL;
+    if (code == LIFE_UNIMPLEMENTED) {
+        printf("skip - recipients: WatchRecipients not offered by this daemon yet (UNIMPLEMENTED)\n");
+    } else {
+        check(code == LIFE_OK && change != NULL && change->kind == LIFE__V1__RECIPIENT_CHANGE_KIND__RECIPIENT_CHANGE_KIND_CREATED
+                && change->recipient != NULL && strcmp(change->recipient->id, id) == 0,
+            "recipients: WatchRecipients streams the CREATED change of the new record (%s)",
+            code == LIFE_OK ? "OK" : describe(error, buf, sizeof buf));
+    }
+    life_message_free(change);
+    life_error_free(error);
+    error = NULL;
+    life_stream_free(changes);
 
     /* A structured field violation from the server's validation. */
     draft.insurer_number = "131012";
@@ -1184,9 +1207,29 @@ static void restart_test(const suite_options *o)
      * draining server refuses it, or nobody listens any more). */
     Life__V1__HealthCheckResponse *response = NULL;
     life_call_options options = {.timeout_ms = 3000};
-    code = life_health_check(client, NULL, &response, &options, &error);
-    check(code == LIFE_UNAVAILABLE && error != NULL && life_error_is_retryable(error),
-        "restart: a call after GOAWAY SHUTDOWN -> UNAVAILABLE, retryable (%s)", describe(error, buf, sizeof buf));
+    /* Between NOT_SERVING and its GOAWAY the server may still answer (NOT_SERVING); after
+     * that, calls fail cleanly. */
+    int not_serving_answers = 0;
+    int serving_answers = 0;
+    for (int i = 0; i < 100; i++) {
+        life_error_free(error);
+        error = NULL;
+        code = life_health_check(client, NULL, &response, &options, &error);
+        if (code != LIFE_OK) {
+            break;
+        }
+        if (response->status == LIFE__V1__SERVING_STATUS__SERVING_STATUS_NOT_SERVING) {
+            not_serving_answers++;
+        } else {
+            serving_answers++;
+        }
+        life_message_free(response);
+        response = NULL;
+        sleep_ms(20);
+    }
+    check(code == LIFE_UNAVAILABLE && error != NULL && life_error_is_retryable(error) && serving_answers == 0,
+        "restart: calls after SIGTERM -> UNAVAILABLE, retryable, once the server has gone away (%s; %d NOT_SERVING answers before)",
+        describe(error, buf, sizeof buf), not_serving_answers);
     life_message_free(response);
     response = NULL;
     life_error_free(error);
