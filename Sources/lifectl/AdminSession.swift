@@ -13,11 +13,7 @@ enum AdminSession {
         do {
             return try await LifeClient.withConnection(to: endpoint, connectTimeout: connection.timeoutDuration, body)
         } catch let error as RPCError {
-            var message = "lifectl: \(error.code): \(error.message)"
-            for violation in error.fieldViolations {
-                message += "\n  \(violation.field): \(violation.description)"
-            }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            CommandFailure.report(error)
             throw ExitCode(1)
         }
     }

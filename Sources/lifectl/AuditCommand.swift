@@ -27,7 +27,8 @@ struct AuditCommand: AsyncParsableCommand {
                 let who = [event.facilityNumber, event.loginID].filter { !$0.isEmpty }.joined(separator: "/")
                 let time = event.time.date.lifectlText
                 let result = RPCError.Code(rawValue: event.result.rawValue)?.description ?? "\(event.result)"
-                print("\(event.sequence)  \(time)  \(event.method)  \(result)  \(who.isEmpty ? "-" : who)  \(event.target)  \(event.reason)")
+                print(
+                    "\(event.sequence)  \(time)  \(event.method)  \(result)  \(who.isEmpty ? "-" : who)  \(event.target)  \(event.reason)")
             }
         }
     }

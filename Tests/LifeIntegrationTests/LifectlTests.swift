@@ -94,7 +94,10 @@ struct LifectlTests {
         try lifed.start()
         let socket = folder.file("lifed-dev/lifed.sock")
         #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: folder.file("lifed-dev/lifectl.conf")) })
-        for name in ["ca.pem", "server.pem", "crl.pem", "facility-1312345679.pem", "facility-2712345673-key.pem"] {
+        for name in [
+            "ca.pem", "server.pem", "crl.pem", "facility-1312345679.pem", "facility-2712345673-key.pem",
+            "facility-1312345679-terminal2.pem",
+        ] {
             #expect(FileManager.default.fileExists(atPath: folder.file("lifed-dev/pki/\(name)")), "\(name)")
         }
         #expect(FileManager.default.fileExists(atPath: socket))

@@ -46,7 +46,10 @@ public struct DevEnvironment: Sendable {
 
     /// What `lifed --dev` prints at start.
     public var summary: String {
-        let facilities = Self.sampleFacilities.map { "  pki/facility-\($0.number).pem (+ -key.pem)  \($0.name)" }
+        let facilities =
+            Self.sampleFacilities.map { "  pki/facility-\($0.number).pem (+ -key.pem)  \($0.name)" } + [
+                "  pki/facility-\(Self.sampleFacilities[0].number)-terminal2.pem (+ -key.pem)  a second terminal of \(Self.sampleFacilities[0].name)"
+            ]
         return """
             lifed --dev: development environment in \(folder)
               lifed.conf    configuration in use
@@ -97,6 +100,12 @@ public struct DevEnvironment: Sendable {
             try write(client.certificatePEM, to: pki + "/facility-\(facility.number).pem", mode: 0o644)
             try write(client.privateKeyPEM, to: pki + "/facility-\(facility.number)-key.pem", mode: 0o600)
         }
+        // A second terminal of the first facility: another certificate with the same number.
+        let first = Self.sampleFacilities[0]
+        let second = try ca.issueClientCertificate(
+            commonName: first.name + " 端末2", organization: first.name, facilityNumber: first.number)
+        try write(second.certificatePEM, to: pki + "/facility-\(first.number)-terminal2.pem", mode: 0o644)
+        try write(second.privateKeyPEM, to: pki + "/facility-\(first.number)-terminal2-key.pem", mode: 0o600)
         let crl = try ca.makeCRL(revoking: [], crlNumber: 1, nextUpdate: Date().addingTimeInterval(365 * 86400))
         try write(CertificateRevocationList.pemEncoded(derEncoded: crl), to: pki + "/crl.pem", mode: 0o644)
     }
