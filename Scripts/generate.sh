@@ -55,7 +55,7 @@ prepare_c_plugin() {
         quietly "$C_VENV/bin/pip" install --quiet --disable-pip-version-check protobuf
     fi
     local version
-    version="$(protoc-c --version 2>/dev/null | head -n 1)"
+    version="$(protoc-c --version 2>/dev/null | sed -n 1p)"  # sed reads it all: no SIGPIPE under pipefail
     [ "$version" = "protobuf-c $PROTOBUF_C_VERSION" ] \
         || die "expected protoc-c $PROTOBUF_C_VERSION (Debian's protobuf-c-compiler), found '$version'"
 }

@@ -711,9 +711,9 @@ public nonisolated struct Life_V1_ListRecipientsResponse: Sendable {
   /// Clears the value of `page`. Subsequent reads from it will return its default value.
   public mutating func clearPage() {self._page = nil}
 
-  /// Sequence number of the facility's latest change when this page was read (変更通番). Pass
-  /// the first page's value as WatchRecipientsRequest.after_sequence to miss no change made
-  /// while or after listing.
+  /// Sequence number of the latest change when this page was read (変更通番); never 0. Pass the
+  /// first page's value as WatchRecipientsRequest.after_sequence to miss no change made while
+  /// or after listing.
   public var changeSequence: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -808,8 +808,9 @@ public nonisolated struct Life_V1_WatchRecipientsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Send the changes after this sequence number first, then live ones; 0 = live changes only
-  /// (この通番より後の変更から).
+  /// Send the changes after this sequence number first, then live ones; 0 = live changes only,
+  /// from whenever the server starts the watch (この通番より後の変更から). To miss nothing, pass a
+  /// ListRecipientsResponse.change_sequence or the last sequence received.
   public var afterSequence: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -829,8 +830,10 @@ public nonisolated struct Life_V1_WatchRecipientsResponse: Sendable {
   /// Kind of change (変更種別).
   public var kind: Life_V1_RecipientChangeKind = .unspecified
 
-  /// The record after the change; for RECIPIENT_CHANGE_KIND_DELETED only id and the deleted
-  /// version are set (利用者).
+  /// The record as it is when the change is sent: for a live change the record after it; for an
+  /// older change sent on resuming, the current record, which may be newer. For
+  /// RECIPIENT_CHANGE_KIND_DELETED, or a record deleted since, only id and the change's version
+  /// are set (利用者).
   public var recipient: Life_V1_Recipient {
     get {_recipient ?? Life_V1_Recipient()}
     set {_recipient = newValue}

@@ -451,9 +451,9 @@ struct  Life__V1__ListRecipientsResponse
    */
   Life__V1__PageResponse *page;
   /*
-   * Sequence number of the facility's latest change when this page was read (変更通番). Pass
-   * the first page's value as WatchRecipientsRequest.after_sequence to miss no change made
-   * while or after listing.
+   * Sequence number of the latest change when this page was read (変更通番); never 0. Pass the
+   * first page's value as WatchRecipientsRequest.after_sequence to miss no change made while
+   * or after listing.
    */
   int64_t change_sequence;
 };
@@ -539,8 +539,9 @@ struct  Life__V1__WatchRecipientsRequest
 {
   ProtobufCMessage base;
   /*
-   * Send the changes after this sequence number first, then live ones; 0 = live changes only
-   * (この通番より後の変更から).
+   * Send the changes after this sequence number first, then live ones; 0 = live changes only,
+   * from whenever the server starts the watch (この通番より後の変更から). To miss nothing, pass a
+   * ListRecipientsResponse.change_sequence or the last sequence received.
    */
   int64_t after_sequence;
 };
@@ -564,8 +565,10 @@ struct  Life__V1__WatchRecipientsResponse
    */
   Life__V1__RecipientChangeKind kind;
   /*
-   * The record after the change; for RECIPIENT_CHANGE_KIND_DELETED only id and the deleted
-   * version are set (利用者).
+   * The record as it is when the change is sent: for a live change the record after it; for an
+   * older change sent on resuming, the current record, which may be newer. For
+   * RECIPIENT_CHANGE_KIND_DELETED, or a record deleted since, only id and the change's version
+   * are set (利用者).
    */
   Life__V1__Recipient *recipient;
   /*
