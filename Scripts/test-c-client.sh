@@ -51,6 +51,11 @@ tally() {
     failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
 }
 finish() {
+    if [ "$failed" -gt 0 ] && [ -s "${tmp:-/nonexistent}/lifed.log" ]; then
+        echo "--- last lines of lifed's log ---"
+        tail -n 40 "$tmp/lifed.log"
+        echo "---"
+    fi
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit $?
