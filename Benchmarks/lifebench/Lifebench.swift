@@ -48,6 +48,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Transports to measure: unix, tls or both.")
     var transport = "both"
 
+    @Flag(help: "Measure only the Recipients workloads (Create, Get, List, Update, Watch fan-out) over TLS.")
+    var recipientsOnly = false
+
     func run() async throws {
         let folder = NSTemporaryDirectory() + "lifebench-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -85,6 +88,30 @@ struct Run: AsyncParsableCommand {
         let echoContext = try NIOSSLContext(configuration: echoTLS)
 
         let duration = Duration.seconds(seconds)
+        if recipientsOnly {
+            let tlsEndpoint = ClientEndpoint.tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
+            try await LoginLoad.prepare(unix: .unix(path: discovered["socket"] ?? ""), tls: tlsEndpoint)
+            let token = try await LifeClient.withConnection(to: tlsEndpoint) { try await LoginLoad.login($0, LoginLoad.password) }
+            let results = try await RecipientLoad.run(
+                tls: tlsEndpoint, token: token, connections: connections, inFlight: inFlight, duration: duration)
+            var lines = [
+                "| workload (TLS, durable audit) | connections × in flight | calls/s | p50 µs | p99 µs |", "|---|---|---:|---:|---:|",
+            ]
+            for (name, stats) in results.rows {
+                lines.append(
+                    "| \(name) | \(connections) × \(inFlight) | "
+                        + String(format: "%.0f | %.0f | %.0f |", stats.callsPerSecond, stats.percentile(0.5), stats.percentile(0.99)))
+            }
+            lines.append(
+                "| Watch fan-out, commit → 100 watchers | 4 × 25 streams | \(results.watch.calls) deliveries | "
+                    + String(format: "%.0f | %.0f |", results.watch.percentile(0.5), results.watch.percentile(0.99)))
+            print(lines.joined(separator: "\n"))
+            let rss =
+                (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8))?
+                .split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? "?"
+            print("\n\(results.stored) recipients stored; lifed \(rss.replacingOccurrences(of: "\t", with: " "))")
+            return
+        }
         var rows: [Row] = []
         let transports = transport == "both" ? ["unix", "tls"] : [transport]
         for name in transports {
