@@ -2,14 +2,15 @@ import LifeClient
 import LifeProto
 
 /// Drives lifed through the real Swift client: each connection runs `inFlight` tasks, each
-/// calling Health.Check back to back until the end time.
+/// making `call` (by default Health.Check) back to back until the end time.
 enum LifedLoad {
     static func run(
         endpoint: ClientEndpoint,
         connections: Int,
         inFlight: Int,
         duration: Duration,
-        recordLatency: Bool
+        recordLatency: Bool,
+        call: @escaping @Sendable (LifeClient) async throws -> Void = { _ = try await $0.health.check(.init()) }
     ) async throws -> LatencyStats {
         let end = ContinuousClock.now + duration
         let start = ContinuousClock.now
@@ -21,7 +22,7 @@ enum LifedLoad {
                             // Callers run on the connection's event loop, as the echo floor's client does.
                             for _ in 0..<inFlight {
                                 callers.addTask(executorPreference: client.connection.taskExecutor) {
-                                    try await callLoop(client, until: end, recordLatency: recordLatency)
+                                    try await callLoop(client, until: end, recordLatency: recordLatency, call: call)
                                 }
                             }
                             var stats = LatencyStats()
@@ -39,13 +40,13 @@ enum LifedLoad {
         return total
     }
 
-    private static func callLoop(_ client: LifeClient, until end: ContinuousClock.Instant, recordLatency: Bool) async throws -> LatencyStats
-    {
+    private static func callLoop(
+        _ client: LifeClient, until end: ContinuousClock.Instant, recordLatency: Bool, call: @Sendable (LifeClient) async throws -> Void
+    ) async throws -> LatencyStats {
         var stats = LatencyStats()
-        let request = Life_V1_HealthCheckRequest()
         while ContinuousClock.now < end {
             let sent = ContinuousClock.now
-            _ = try await client.health.check(request)
+            try await call(client)
             stats.calls += 1
             if recordLatency { stats.samples.append(sent.nanosecondsSince) }
         }

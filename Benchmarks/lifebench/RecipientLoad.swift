@@ -80,38 +80,8 @@ enum RecipientLoad {
         _ tls: ClientEndpoint, _ connections: Int, _ inFlight: Int, _ duration: Duration,
         _ call: @escaping @Sendable (LifeClient) async throws -> Void
     ) async throws -> LatencyStats {
-        let end = ContinuousClock.now + duration
-        let start = ContinuousClock.now
-        var total = try await withThrowingTaskGroup(of: LatencyStats.self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    try await LifeClient.withConnection(to: tls) { client in
-                        try await withThrowingTaskGroup(of: LatencyStats.self) { calls in
-                            for _ in 0..<inFlight {
-                                calls.addTask {
-                                    var stats = LatencyStats()
-                                    while ContinuousClock.now < end {
-                                        let sent = ContinuousClock.now
-                                        try await call(client)
-                                        stats.calls += 1
-                                        stats.samples.append(sent.nanosecondsSince)
-                                    }
-                                    return stats
-                                }
-                            }
-                            var merged = LatencyStats()
-                            for try await partial in calls { merged.merge(partial) }
-                            return merged
-                        }
-                    }
-                }
-            }
-            var merged = LatencyStats()
-            for try await partial in group { merged.merge(partial) }
-            return merged
-        }
-        total.elapsed = start.duration(to: .now)
-        return total
+        try await LifedLoad.run(
+            endpoint: tls, connections: connections, inFlight: inFlight, duration: duration, recordLatency: true, call: call)
     }
 
     /// 100 watchers on 4 connections; one writer updates records at about 50 a second; each

@@ -174,8 +174,8 @@ public final class Daemon: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             auxiliary(ReloadSignalService(daemon: self, hangups: hangups)),
             auxiliary(ReadyNotifier(notifier: notifier, status: statusLine)),
-            auxiliary(SessionSweeper(storage: storage, policy: config.auth.login, logger: logger)),
-            auxiliary(ChangeLogSweeper(storage: storage, retention: config.changeRetention, logger: logger)),
+            auxiliary(sessionSweep),
+            auxiliary(changeLogSweep),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))
@@ -262,6 +262,27 @@ public final class Daemon: Sendable {
         if access(folder, W_OK) != 0 {
             let reason = String(cString: strerror(errno))
             logger.warning("backups will fail: cannot write to \(folder) (backup.directory): \(reason)")
+        }
+    }
+
+    /// Deletes ended sessions hourly: a token hash that no longer logs anyone in has no reason
+    /// to stay.
+    private var sessionSweep: PeriodicSweep {
+        let (storage, idle) = (storage, config.auth.login.sessionIdleTimeout)
+        return PeriodicSweep(what: "ended session(s)", logger: logger) {
+            let now = Date()
+            return try await storage.deleteEndedSessions(
+                endedBefore: now, idleBefore: now.addingTimeInterval(-Double(idle.components.seconds)))
+        }
+    }
+
+    /// Prunes the recipients' change log hourly to `recipients.change_retention`: a watcher
+    /// resuming from an older position gets OUT_OF_RANGE and lists again.
+    private var changeLogSweep: PeriodicSweep {
+        let (storage, retention) = (storage, config.changeRetention)
+        return PeriodicSweep(what: "change-log entr(ies) past the retention", logger: logger) {
+            let cutoff = Date().addingTimeInterval(-Double(retention.components.seconds))
+            return try await storage.unitOfWork { try $0.pruneChanges(before: cutoff) }
         }
     }
 
