@@ -901,6 +901,52 @@ static void suite_recipients(life_client *client, const char *token)
     }
     life_message_free(got);
 
+    /* Verification: every unary RPC. Until the service lands it answers UNIMPLEMENTED; what it
+     * will answer for a recipient without registry data is its own business, so these checks
+     * only ask for a well-formed answer from the server (no local failure, no INTERNAL). */
+    {
+        Life__V1__VerifyRecipientRequest verify = LIFE__V1__VERIFY_RECIPIENT_REQUEST__INIT;
+        verify.recipient_id = id;
+        Life__V1__VerifyRecipientResponse *verified = NULL;
+        life_code v1 = life_verification_verify_recipient(client, &verify, &verified, &session, &error);
+        int ok1 = v1 == LIFE_OK || (error != NULL && !life_error_is_local(error) && v1 != LIFE_INTERNAL);
+        life_message_free(verified);
+        life_error_free(error);
+        error = NULL;
+        Life__V1__GetVerificationResultRequest result = LIFE__V1__GET_VERIFICATION_RESULT_REQUEST__INIT;
+        result.recipient_id = id;
+        Life__V1__GetVerificationResultResponse *stored = NULL;
+        life_code v2 = life_verification_get_verification_result(client, &result, &stored, &session, &error);
+        int ok2 = v2 == LIFE_OK || (error != NULL && !life_error_is_local(error) && v2 != LIFE_INTERNAL);
+        life_message_free(stored);
+        life_error_free(error);
+        error = NULL;
+        Life__V1__ListVerificationResultsResponse *results = NULL;
+        life_code v3 = life_verification_list_verification_results(client, NULL, &results, &session, &error);
+        int ok3 = v3 == LIFE_OK || (error != NULL && !life_error_is_local(error) && v3 != LIFE_INTERNAL);
+        life_message_free(results);
+        life_error_free(error);
+        error = NULL;
+        Life__V1__StartVerificationJobResponse *job = NULL;
+        life_code v4 = life_verification_start_verification_job(client, NULL, &job, &session, &error);
+        int ok4 = v4 == LIFE_OK || (error != NULL && !life_error_is_local(error) && v4 != LIFE_INTERNAL);
+        life_message_free(job);
+        life_error_free(error);
+        error = NULL;
+        Life__V1__GetVerificationJobRequest job_request = LIFE__V1__GET_VERIFICATION_JOB_REQUEST__INIT;
+        job_request.job_id = "no-such-job";
+        Life__V1__GetVerificationJobResponse *job_state = NULL;
+        life_code v5 = life_verification_get_verification_job(client, &job_request, &job_state, &session, &error);
+        int ok5 = v5 == LIFE_OK || (error != NULL && !life_error_is_local(error) && v5 != LIFE_INTERNAL);
+        life_message_free(job_state);
+        life_error_free(error);
+        error = NULL;
+        check(ok1 && ok2 && ok3 && ok4 && ok5,
+            "verification: VerifyRecipient %s, GetVerificationResult %s, ListVerificationResults %s, "
+            "StartVerificationJob %s, GetVerificationJob %s (answers from the server)",
+            life_code_name(v1), life_code_name(v2), life_code_name(v3), life_code_name(v4), life_code_name(v5));
+    }
+
     Life__V1__DeleteRecipientRequest remove = LIFE__V1__DELETE_RECIPIENT_REQUEST__INIT;
     remove.id = id;
     remove.expected_version = updated != NULL && updated->recipient != NULL ? updated->recipient->version : 1;
