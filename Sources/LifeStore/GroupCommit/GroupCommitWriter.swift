@@ -1,17 +1,23 @@
 import GRDB
 import Synchronization
 
-/// Group commit on SQLite's one writer: units of work submitted while the writer is busy run
-/// together in the next transaction, each in its own savepoint, and share one durable commit
+/// Group commit on SQLite's one writer: units of work submitted while a batch is being written
+/// run together in the next transaction, each in its own savepoint, and share one durable commit
 /// (one fsync with `synchronous = FULL`). Each caller is answered only after that commit.
 ///
-/// How: a unit is queued, then its caller asks GRDB's writer for a turn. The first turn to come
-/// takes every queued unit and runs the batch; a caller whose unit an earlier turn already ran
-/// finds nothing queued and returns the result that turn left. A unit that throws rolls back
-/// its savepoint alone; a commit that fails fails every unit of its batch.
+/// How: one caller at a time leads. The leader takes every queued unit (at most
+/// `maximumBatch`), writes them in one transaction on GRDB's writer, answers each, and once its
+/// own unit is answered hands the lead to the oldest queued caller, or gives it up when nothing
+/// is queued. The other callers only wait for their answer: no writer turn of their own. A unit
+/// that throws rolls back its savepoint alone; a commit that fails fails every unit of its batch.
 final class GroupCommitWriter: Sendable {
+    private struct State {
+        var queue: [any GroupCommitJob] = []
+        var leading = false
+    }
+
     private let pool: DatabasePool
-    private let queued = Mutex<[any GroupCommitJob]>([])
+    private let state = Mutex(State())
     /// The most units one transaction takes, so one commit never waits for an unbounded batch.
     private let maximumBatch: Int
 
@@ -21,20 +27,44 @@ final class GroupCommitWriter: Sendable {
     }
 
     func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let job = Job(body)
-        queued.withLock { $0.append(job) }
-        while !job.isFinished {
-            try await pool.writeWithoutTransaction { db in
-                let batch = self.queued.withLock { queue in
-                    let taken = Array(queue.prefix(self.maximumBatch))
-                    queue.removeFirst(taken.count)
-                    return taken
-                }
-                guard !batch.isEmpty else { return }
-                Self.run(batch, in: db)
+        let job = GroupCommitUnit(body)
+        let leads = state.withLock { state in
+            state.queue.append(job)
+            defer { state.leading = true }
+            return !state.leading
+        }
+        if leads { await lead(until: job) }
+        while true {
+            switch await job.next() {
+            case .answered(let result): return try result.get()
+            case .lead: await lead(until: job)
             }
         }
-        return try job.result()
+    }
+
+    /// Writes batches until `own` is answered, then passes the lead on.
+    private func lead(until own: any GroupCommitJob) async {
+        while !own.isAnswered {
+            let batch = state.withLock { state in
+                let taken = Array(state.queue.prefix(maximumBatch))
+                state.queue.removeFirst(taken.count)
+                return taken
+            }
+            do {
+                try await pool.writeWithoutTransaction { db in Self.run(batch, in: db) }
+            } catch {
+                // The writer could not even start (the database is closed, say).
+                for job in batch { job.finish(commitError: error) }
+            }
+        }
+        let next = state.withLock { state -> (any GroupCommitJob)? in
+            guard let first = state.queue.first else {
+                state.leading = false
+                return nil
+            }
+            return first
+        }
+        next?.takeLead()
     }
 
     private static func run(_ batch: [any GroupCommitJob], in db: Database) {
@@ -58,48 +88,82 @@ final class GroupCommitWriter: Sendable {
 private protocol GroupCommitJob: Sendable {
     /// Runs the unit; false when it threw (its savepoint is then rolled back).
     func run(_ db: Database) -> Bool
-    /// After the batch's commit (nil) or its failure.
+    /// After the batch's commit (nil) or its failure: the caller gets its answer.
     func finish(commitError: (any Error)?)
+    var isAnswered: Bool { get }
+    /// The caller is to lead the next batch.
+    func takeLead()
 }
 
-private final class Job<T: Sendable>: GroupCommitJob {
-    private enum State {
-        case queued
-        case ran(Result<T, any Error>)
-        case finished(Result<T, any Error>)
+private final class GroupCommitUnit<T: Sendable>: GroupCommitJob {
+    enum Wake {
+        case answered(Result<T, any Error>)
+        case lead
+    }
+
+    private struct State {
+        var outcome: Result<T, any Error>?
+        var answer: Result<T, any Error>?
+        var leadPending = false
+        var waiter: CheckedContinuation<Wake, Never>?
     }
 
     private let body: @Sendable (Database) throws -> T
-    private let state = Mutex<State>(.queued)
+    private let state = Mutex(State())
 
     init(_ body: @escaping @Sendable (Database) throws -> T) {
         self.body = body
     }
 
-    var isFinished: Bool {
-        state.withLock { if case .finished = $0 { true } else { false } }
-    }
-
     func run(_ db: Database) -> Bool {
         let outcome = Result { try body(db) }
-        state.withLock { $0 = .ran(outcome) }
+        state.withLock { $0.outcome = outcome }
         if case .success = outcome { return true }
         return false
     }
 
     func finish(commitError: (any Error)?) {
-        state.withLock { state in
-            guard case .ran(let outcome) = state else { return }
-            if let commitError, case .success = outcome {
-                state = .finished(.failure(commitError))
-            } else {
-                state = .finished(outcome)
+        let (waiter, answer) = state.withLock { state -> (CheckedContinuation<Wake, Never>?, Result<T, any Error>) in
+            let answer: Result<T, any Error>
+            switch (state.outcome, commitError) {
+            case (.success, let error?), (nil, let error?): answer = .failure(error)
+            case (let outcome?, _): answer = outcome
+            case (nil, nil): answer = .failure(CancellationError())  // not reached: a finished unit has run
             }
+            state.answer = answer
+            defer { state.waiter = nil }
+            return (state.waiter, answer)
         }
+        waiter?.resume(returning: .answered(answer))
     }
 
-    func result() throws -> T {
-        let final: Result<T, any Error>? = state.withLock { if case .finished(let result) = $0 { result } else { nil } }
-        return try final!.get()
+    var isAnswered: Bool { state.withLock { $0.answer != nil } }
+
+    func takeLead() {
+        let waiter = state.withLock { state -> CheckedContinuation<Wake, Never>? in
+            guard let waiter = state.waiter else {
+                state.leadPending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: .lead)
+    }
+
+    /// Waits for the answer, or for the lead.
+    func next() async -> Wake {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Wake? in
+                if let answer = state.answer { return .answered(answer) }
+                if state.leadPending {
+                    state.leadPending = false
+                    return .lead
+                }
+                state.waiter = continuation
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
     }
 }
