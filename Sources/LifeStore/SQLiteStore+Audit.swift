@@ -37,7 +37,7 @@ extension SQLiteStore: AuditStore {
 
     public func recentAudit(limit: Int) async throws -> [AuditRecord] {
         guard limit > 0 else { return [] }
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -54,7 +54,7 @@ extension SQLiteStore: AuditStore {
     /// seen) through `AuditChain.verify` itself, one row in memory at a time. A read or decoding
     /// error is thrown, never reported as a verdict on a partial walk.
     public func verifyAuditChain() async throws -> AuditChain.Verification {
-        try await pool.read { db in
+        try await read { db in
             let records = AuditRecordCursorSequence(
                 try Row.fetchCursor(db, sql: "SELECT \(AuditRecord.selection) FROM audit_event ORDER BY sequence")
             )

@@ -19,7 +19,7 @@ extension SQLiteStore: DirectoryStore {
 
     public func facility(_ number: FacilityNumber) async throws -> Facility? {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [number.rawValue])
                 .map { try Facility(row: $0, path: path) }
         }
@@ -27,7 +27,7 @@ extension SQLiteStore: DirectoryStore {
 
     public func facilities() async throws -> [Facility] {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(Facility.selection) FROM facility ORDER BY number")
                 .map { try Facility(row: $0, path: path) }
         }
@@ -63,7 +63,7 @@ extension SQLiteStore: DirectoryStore {
 
     public func certificateRegistrations(facility: FacilityNumber?) async throws -> [CertificateRegistration] {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             let rows: [Row]
             if let facility {
                 rows = try Row.fetchAll(
@@ -92,7 +92,7 @@ extension SQLiteStore: DirectoryStore {
 
     public func activeCertificateRegistration(fingerprint: String) async throws -> CertificateRegistration? {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchOne(
                 db,
                 sql:

@@ -56,7 +56,7 @@ extension SQLiteStore: MaintenanceStore {
     /// row (a child row whose parent is missing: only possible when a connection wrote with
     /// foreign keys off).
     public func integrityCheck() async throws -> [String] {
-        try await pool.read { db in try Self.problems(db) }
+        try await read { db in try Self.problems(db) }
     }
 
     /// Creates `target` exclusively, so two backups, or a backup and another program, never

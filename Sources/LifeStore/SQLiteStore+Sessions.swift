@@ -26,7 +26,7 @@ extension SQLiteStore: SessionStore {
     /// The stored session, revoked or expired ones included (the caller judges validity).
     public func session(tokenHash: String) async throws -> Session? {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash])
                 .map { try Session(row: $0, path: path) }
         }
@@ -34,7 +34,7 @@ extension SQLiteStore: SessionStore {
 
     public func sessionWithOwner(tokenHash: String) async throws -> (session: Session, staff: StaffMember, facility: Facility)? {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             guard
                 let session = try Row.fetchOne(
                     db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash]

@@ -28,7 +28,7 @@ extension SQLiteStore: StaffStore {
 
     public func staffMember(facility: FacilityNumber, loginID: String) async throws -> StaffMember? {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchOne(
                 db,
                 sql: "SELECT \(StaffMember.selection) FROM staff WHERE facility_number = ? AND login_id = ?",
@@ -39,14 +39,14 @@ extension SQLiteStore: StaffStore {
 
     public func staffMember(id: Int64) async throws -> StaffMember? {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Self.fetchStaffMember(db, id: id, path: path)
         }
     }
 
     public func staffMembers(facility: FacilityNumber) async throws -> [StaffMember] {
         let path = path
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT \(StaffMember.selection) FROM staff WHERE facility_number = ? ORDER BY login_id",

@@ -18,6 +18,8 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     /// Units of work through the pool's writer, many per commit.
     let groupCommit: GroupCommitWriter
+    /// Reads wait here, not on a thread inside GRDB.
+    private let readGate: ReadGate
 
     /// Opens (creating if needed) the database at `path`, switches it to WAL, sets the writer's
     /// durability and runs the migrations this build knows.
@@ -59,6 +61,7 @@ public final class SQLiteStore: Sendable {
         }
 
         groupCommit = GroupCommitWriter(pool: pool)
+        readGate = ReadGate(limit: configuration.maximumReaderCount)
         let migrator = StoreSchema.migrator
         let superseded: Bool
         do {
@@ -82,6 +85,11 @@ public final class SQLiteStore: Sendable {
             throw StoreError(
                 code: .migrationFailed, path: path, message: "cannot migrate database \(path): \(Self.reason(error))", cause: error)
         }
+    }
+
+    /// A read on a pool reader, admitted by the read gate.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await readGate.run { try await pool.read(body) }
     }
 
     /// Closes every connection (checkpointing the WAL when this is the last connection to the
