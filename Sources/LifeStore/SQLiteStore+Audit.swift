@@ -15,7 +15,7 @@ extension SQLiteStore: AuditStore {
 
     /// Appends `event` as the next record of the chain inside the caller's transaction.
     static func append(_ event: AuditEvent, in db: Database) throws -> AuditRecord {
-        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
+        let last = try Row.fetchOne(cached: db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
         let sequence = (try last?.decode(Int64.self, forColumn: "sequence") ?? 0) + 1
         let previousHash = try last?.decode(String.self, forColumn: "hash") ?? ""
         let record = AuditRecord(
@@ -25,7 +25,7 @@ extension SQLiteStore: AuditStore {
             hash: AuditChain.hash(previousHash: previousHash, sequence: sequence, event: event)
         )
         try db.execute(
-            sql: "INSERT INTO audit_event (\(AuditRecord.selection)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cached: "INSERT INTO audit_event (\(AuditRecord.selection)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 record.sequence, StoredTime.microseconds(event.time), event.facility, event.loginID,
                 event.certificateFingerprint, event.localPeer, event.method, event.target, event.result, event.reason,
@@ -39,7 +39,7 @@ extension SQLiteStore: AuditStore {
         guard limit > 0 else { return [] }
         return try await read { db in
             try Row.fetchAll(
-                db,
+                cached: db,
                 sql: """
                     SELECT \(AuditRecord.selection) FROM (
                         SELECT \(AuditRecord.selection) FROM audit_event ORDER BY sequence DESC LIMIT ?

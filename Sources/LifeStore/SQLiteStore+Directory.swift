@@ -7,7 +7,7 @@ extension SQLiteStore: DirectoryStore {
         try await pool.write { db in
             try mappingConstraints(unique: .alreadyExists("facility \(facility.number) already exists")) {
                 try db.execute(
-                    sql: "INSERT INTO facility (\(Facility.selection)) VALUES (?, ?, ?, ?, ?)",
+                    cached: "INSERT INTO facility (\(Facility.selection)) VALUES (?, ?, ?, ?, ?)",
                     arguments: [
                         facility.number.rawValue, facility.name, facility.disabled,
                         StoredTime.microseconds(facility.createdAt), StoredTime.microseconds(facility.updatedAt),
@@ -20,7 +20,7 @@ extension SQLiteStore: DirectoryStore {
     public func facility(_ number: FacilityNumber) async throws -> Facility? {
         let path = path
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [number.rawValue])
+            try Row.fetchOne(cached: db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [number.rawValue])
                 .map { try Facility(row: $0, path: path) }
         }
     }
@@ -28,7 +28,7 @@ extension SQLiteStore: DirectoryStore {
     public func facilities() async throws -> [Facility] {
         let path = path
         return try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Facility.selection) FROM facility ORDER BY number")
+            try Row.fetchAll(cached: db, sql: "SELECT \(Facility.selection) FROM facility ORDER BY number")
                 .map { try Facility(row: $0, path: path) }
         }
     }
@@ -36,7 +36,7 @@ extension SQLiteStore: DirectoryStore {
     public func setFacilityDisabled(_ number: FacilityNumber, disabled: Bool, at time: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE facility SET disabled = ?, updated_at = ? WHERE number = ?",
+                cached: "UPDATE facility SET disabled = ?, updated_at = ? WHERE number = ?",
                 arguments: [disabled, StoredTime.microseconds(time), number.rawValue]
             )
             guard db.changesCount == 1 else { throw DomainError.notFound("facility \(number) not found") }
@@ -50,7 +50,7 @@ extension SQLiteStore: DirectoryStore {
                 foreignKey: .notFound("facility \(registration.facility) not found")
             ) {
                 try db.execute(
-                    sql: "INSERT INTO certificate_registration (\(CertificateRegistration.selection)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    cached: "INSERT INTO certificate_registration (\(CertificateRegistration.selection)) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         registration.fingerprint, registration.facility.rawValue, registration.subject,
                         StoredTime.microseconds(registration.notAfter), registration.note,
@@ -67,12 +67,13 @@ extension SQLiteStore: DirectoryStore {
             let rows: [Row]
             if let facility {
                 rows = try Row.fetchAll(
-                    db,
+                    cached: db,
                     sql: "SELECT \(CertificateRegistration.selection) FROM certificate_registration WHERE facility_number = ? ORDER BY id",
                     arguments: [facility.rawValue]
                 )
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT \(CertificateRegistration.selection) FROM certificate_registration ORDER BY id")
+                rows = try Row.fetchAll(
+                    cached: db, sql: "SELECT \(CertificateRegistration.selection) FROM certificate_registration ORDER BY id")
             }
             return try rows.map { try CertificateRegistration(row: $0, path: path) }
         }
@@ -81,7 +82,7 @@ extension SQLiteStore: DirectoryStore {
     public func revokeCertificate(fingerprint: String, at time: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE certificate_registration SET revoked_at = ? WHERE fingerprint = ? AND revoked_at IS NULL",
+                cached: "UPDATE certificate_registration SET revoked_at = ? WHERE fingerprint = ? AND revoked_at IS NULL",
                 arguments: [StoredTime.microseconds(time), fingerprint]
             )
             guard db.changesCount == 1 else {
@@ -94,7 +95,7 @@ extension SQLiteStore: DirectoryStore {
         let path = path
         return try await read { db in
             try Row.fetchOne(
-                db,
+                cached: db,
                 sql:
                     "SELECT \(CertificateRegistration.selection) FROM certificate_registration WHERE fingerprint = ? AND revoked_at IS NULL",
                 arguments: [fingerprint]

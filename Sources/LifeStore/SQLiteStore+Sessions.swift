@@ -12,7 +12,7 @@ extension SQLiteStore: SessionStore {
                 foreignKey: .notFound("staff member \(session.staffID) of facility \(session.facility) not found")
             ) {
                 try db.execute(
-                    sql: "INSERT INTO session (\(Session.selection)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    cached: "INSERT INTO session (\(Session.selection)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         session.tokenHash, session.staffID, session.facility.rawValue, session.certificateFingerprint,
                         StoredTime.microseconds(session.createdAt), StoredTime.microseconds(session.lastSeenAt),
@@ -27,7 +27,7 @@ extension SQLiteStore: SessionStore {
     public func session(tokenHash: String) async throws -> Session? {
         let path = path
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash])
+            try Row.fetchOne(cached: db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash])
                 .map { try Session(row: $0, path: path) }
         }
     }
@@ -37,12 +37,12 @@ extension SQLiteStore: SessionStore {
         return try await read { db in
             guard
                 let session = try Row.fetchOne(
-                    db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash]
+                    cached: db, sql: "SELECT \(Session.selection) FROM session WHERE token_hash = ?", arguments: [tokenHash]
                 )
                 .map({ try Session(row: $0, path: path) }),
                 let staff = try Self.fetchStaffMember(db, id: session.staffID, path: path),
                 let facility = try Row.fetchOne(
-                    db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [staff.facility.rawValue]
+                    cached: db, sql: "SELECT \(Facility.selection) FROM facility WHERE number = ?", arguments: [staff.facility.rawValue]
                 )
                 .map({ try Facility(row: $0, path: path) })
             else { return nil }
@@ -54,7 +54,7 @@ extension SQLiteStore: SessionStore {
     public func touchSession(tokenHash: String, at time: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE session SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?",
+                cached: "UPDATE session SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?",
                 arguments: [StoredTime.microseconds(time), tokenHash]
             )
             guard db.changesCount == 1 else { throw DomainError.notFound("session not found") }
@@ -66,7 +66,7 @@ extension SQLiteStore: SessionStore {
     public func revokeSession(tokenHash: String, at time: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE session SET revoked_at = coalesce(revoked_at, ?) WHERE token_hash = ?",
+                cached: "UPDATE session SET revoked_at = coalesce(revoked_at, ?) WHERE token_hash = ?",
                 arguments: [StoredTime.microseconds(time), tokenHash]
             )
             guard db.changesCount == 1 else { throw DomainError.notFound("session not found") }
@@ -78,7 +78,7 @@ extension SQLiteStore: SessionStore {
     public func revokeSessions(staffID: Int64, keeping tokenHash: String?, at time: Date) async throws -> Int {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE session SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL AND token_hash IS NOT ?",
+                cached: "UPDATE session SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL AND token_hash IS NOT ?",
                 arguments: [StoredTime.microseconds(time), staffID, tokenHash]
             )
             return db.changesCount
@@ -90,7 +90,7 @@ extension SQLiteStore: SessionStore {
     public func deleteEndedSessions(endedBefore time: Date, idleBefore: Date) async throws -> Int {
         try await pool.write { db in
             try db.execute(
-                sql: "DELETE FROM session WHERE revoked_at < ? OR expires_at < ? OR last_seen_at < ?",
+                cached: "DELETE FROM session WHERE revoked_at < ? OR expires_at < ? OR last_seen_at < ?",
                 arguments: [StoredTime.microseconds(time), StoredTime.microseconds(time), StoredTime.microseconds(idleBefore)]
             )
             return db.changesCount

@@ -11,7 +11,7 @@ extension SQLiteStore: StaffStore {
                 foreignKey: .notFound("facility \(member.facility) not found")
             ) {
                 try db.execute(
-                    sql: """
+                    cached: """
                         INSERT INTO staff (
                             facility_number, login_id, display_name, role, password_hash, must_change_password, disabled,
                             failed_login_count, locked_until, last_login_at, created_at, updated_at
@@ -30,8 +30,7 @@ extension SQLiteStore: StaffStore {
         let path = path
         return try await read { db in
             try Row.fetchOne(
-                db,
-                sql: "SELECT \(StaffMember.selection) FROM staff WHERE facility_number = ? AND login_id = ?",
+                cached: db, sql: "SELECT \(StaffMember.selection) FROM staff WHERE facility_number = ? AND login_id = ?",
                 arguments: [facility.rawValue, loginID]
             ).map { try StaffMember(row: $0, path: path) }
         }
@@ -48,8 +47,7 @@ extension SQLiteStore: StaffStore {
         let path = path
         return try await read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT \(StaffMember.selection) FROM staff WHERE facility_number = ? ORDER BY login_id",
+                cached: db, sql: "SELECT \(StaffMember.selection) FROM staff WHERE facility_number = ? ORDER BY login_id",
                 arguments: [facility.rawValue]
             ).map { try StaffMember(row: $0, path: path) }
         }
@@ -64,7 +62,7 @@ extension SQLiteStore: StaffStore {
         guard let id = member.id else { throw DomainError.notFound("staff member has no id") }
         try await pool.write { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE staff SET
                         display_name = ?, role = ?, password_hash = ?, must_change_password = ?, disabled = ?, updated_at = ?
                     WHERE id = ?
@@ -81,7 +79,7 @@ extension SQLiteStore: StaffStore {
     public func unlockStaffMember(staffID: Int64, at time: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE staff SET failed_login_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
+                cached: "UPDATE staff SET failed_login_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
                 arguments: [StoredTime.microseconds(time), staffID]
             )
             guard db.changesCount == 1 else { throw DomainError.notFound("staff member \(staffID) not found") }
@@ -104,7 +102,7 @@ extension SQLiteStore: StaffStore {
                 member.failedLoginCount = 0
             }
             try db.execute(
-                sql: "UPDATE staff SET failed_login_count = ?, locked_until = ? WHERE id = ?",
+                cached: "UPDATE staff SET failed_login_count = ?, locked_until = ? WHERE id = ?",
                 arguments: [member.failedLoginCount, StoredTime.microseconds(member.lockedUntil), staffID]
             )
             return member
@@ -116,7 +114,7 @@ extension SQLiteStore: StaffStore {
     public func recordSuccessfulLogin(staffID: Int64, at time: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE staff SET failed_login_count = 0, last_login_at = ? WHERE id = ?",
+                cached: "UPDATE staff SET failed_login_count = 0, last_login_at = ? WHERE id = ?",
                 arguments: [StoredTime.microseconds(time), staffID]
             )
             guard db.changesCount == 1 else { throw DomainError.notFound("staff member \(staffID) not found") }
@@ -125,7 +123,7 @@ extension SQLiteStore: StaffStore {
 
     /// One member by id, inside an open access.
     static func fetchStaffMember(_ db: Database, id: Int64, path: String) throws -> StaffMember? {
-        try Row.fetchOne(db, sql: "SELECT \(StaffMember.selection) FROM staff WHERE id = ?", arguments: [id])
+        try Row.fetchOne(cached: db, sql: "SELECT \(StaffMember.selection) FROM staff WHERE id = ?", arguments: [id])
             .map { try StaffMember(row: $0, path: path) }
     }
 

@@ -54,7 +54,7 @@ public final class SQLiteStore: Sendable {
             // ≈ 2.7 k/s from 16 concurrent callers (NORMAL: ≈ 2.6–3.4 k/s / 3.9 k/s): well above the
             // write load of the service, where every write follows a network round trip.
             try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(cached: "PRAGMA synchronous = FULL")
             }
         } catch {
             throw StoreError(code: .cannotOpen, path: path, message: "cannot open database \(path): \(Self.reason(error))", cause: error)

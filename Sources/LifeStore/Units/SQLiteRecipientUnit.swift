@@ -9,7 +9,7 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
 
     func recipient(id: String, facility: FacilityNumber) throws -> Recipient? {
         try Row.fetchOne(
-            db, sql: "SELECT \(Recipient.selection) FROM recipient WHERE id = ? AND facility_number = ?",
+            cached: db, sql: "SELECT \(Recipient.selection) FROM recipient WHERE id = ? AND facility_number = ?",
             arguments: [id, facility.rawValue]
         ).map { try Recipient(row: $0, path: path) }
     }
@@ -22,7 +22,7 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
         }
         _ = arguments.append(contentsOf: [limit])
         return try Row.fetchAll(
-            db,
+            cached: db,
             sql: """
                 SELECT \(Recipient.selection) FROM recipient WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY full_name_kana, id LIMIT ?
@@ -34,17 +34,17 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
     func countRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int {
         let (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
         return try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
+            cached: db, sql: "SELECT count(*) FROM recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
     }
 
     func latestChangeSequence() throws -> Int64 {
         // The last number handed out, which pruning never lowers.
-        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'recipient_change'") ?? 0
+        try Int64.fetchOne(cached: db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'recipient_change'") ?? 0
     }
 
     func changes(facility: FacilityNumber, after sequence: Int64, limit: Int) throws -> [RecipientChange] {
         try Row.fetchAll(
-            db,
+            cached: db,
             sql: """
                 SELECT sequence, facility_number, recipient_id, kind, version, time, changed_by FROM recipient_change
                 WHERE facility_number = ? AND sequence > ? ORDER BY sequence LIMIT ?
@@ -66,25 +66,26 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
     }
 
     func prunedThrough() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT pruned_through FROM recipient_change_retention WHERE id = 1") ?? 0
+        try Int64.fetchOne(cached: db, sql: "SELECT pruned_through FROM recipient_change_retention WHERE id = 1") ?? 0
     }
 
     func pruneChanges(before time: Date) throws -> Int {
         let cutoff = StoredTime.microseconds(time)
-        guard let last = try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM recipient_change WHERE time < ?", arguments: [cutoff])
+        guard
+            let last = try Int64.fetchOne(cached: db, sql: "SELECT max(sequence) FROM recipient_change WHERE time < ?", arguments: [cutoff])
         else { return 0 }
         // By sequence, not time: everything up to the newest old entry goes, so the watermark is exact.
-        try db.execute(sql: "DELETE FROM recipient_change WHERE sequence <= ?", arguments: [last])
+        try db.execute(cached: "DELETE FROM recipient_change WHERE sequence <= ?", arguments: [last])
         let deleted = db.changesCount
         try db.execute(
-            sql: "UPDATE recipient_change_retention SET pruned_through = max(pruned_through, ?) WHERE id = 1", arguments: [last])
+            cached: "UPDATE recipient_change_retention SET pruned_through = max(pruned_through, ?) WHERE id = 1", arguments: [last])
         return deleted
     }
 
     func insert(_ recipient: Recipient) throws {
         do {
             let marks = Array(repeating: "?", count: Recipient.columns.count).joined(separator: ", ")
-            try db.execute(sql: "INSERT INTO recipient (\(Recipient.selection)) VALUES (\(marks))", arguments: recipient.arguments)
+            try db.execute(cached: "INSERT INTO recipient (\(Recipient.selection)) VALUES (\(marks))", arguments: recipient.arguments)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw Self.duplicate
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
@@ -98,7 +99,7 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
         _ = arguments.append(contentsOf: [recipient.id, recipient.facility.rawValue, expectedVersion])
         do {
             try db.execute(
-                sql: "UPDATE recipient SET \(assignments) WHERE id = ? AND facility_number = ? AND version = ?", arguments: arguments)
+                cached: "UPDATE recipient SET \(assignments) WHERE id = ? AND facility_number = ? AND version = ?", arguments: arguments)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw Self.duplicate
         }
@@ -107,14 +108,14 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
 
     func delete(id: String, facility: FacilityNumber, expectedVersion: Int64) throws {
         try db.execute(
-            sql: "DELETE FROM recipient WHERE id = ? AND facility_number = ? AND version = ?",
+            cached: "DELETE FROM recipient WHERE id = ? AND facility_number = ? AND version = ?",
             arguments: [id, facility.rawValue, expectedVersion])
         if db.changesCount == 0 { try explainMissedWrite(id: id, facility: facility) }
     }
 
     func appendChange(_ change: RecipientChange) throws -> Int64 {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO recipient_change (facility_number, recipient_id, kind, version, time, changed_by)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """,
