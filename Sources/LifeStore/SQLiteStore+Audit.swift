@@ -50,6 +50,27 @@ extension SQLiteStore: AuditStore {
         }
     }
 
+    public func auditRecords(matching filter: AuditFilter, before: Int64?, limit: Int) async throws -> [AuditRecord] {
+        guard limit > 0 else { return [] }
+        var conditions = ["sequence > ?"]
+        var arguments: StatementArguments = [filter.afterSequence]
+        if let before {
+            conditions.append("sequence < ?")
+            _ = arguments.append(contentsOf: [before])
+        }
+        for (column, value) in [("facility", filter.facility), ("login_id", filter.loginID), ("method", filter.method)] {
+            guard let value else { continue }
+            conditions.append("\(column) = ?")
+            _ = arguments.append(contentsOf: [value])
+        }
+        _ = arguments.append(contentsOf: [limit])
+        let sql =
+            "SELECT \(AuditRecord.selection) FROM audit_event WHERE \(conditions.joined(separator: " AND ")) ORDER BY sequence DESC LIMIT ?"
+        return try await read { [arguments] db in
+            try Row.fetchAll(cached: db, sql: sql, arguments: arguments).map { try AuditRecord(row: $0) }
+        }
+    }
+
     /// Streams the table in sequence order from one read snapshot (appends made meanwhile are not
     /// seen) through `AuditChain.verify` itself, one row in memory at a time. A read or decoding
     /// error is thrown, never reported as a verdict on a partial walk.

@@ -23,7 +23,7 @@ struct AuditCommand: AsyncParsableCommand {
             let events = try await AdminSession.run(connection) { [request] client in
                 try await client.admin.listAuditEvents(request).events
             }
-            for event in events {
+            for event in events.reversed() {
                 let who = [event.facilityNumber, event.loginID].filter { !$0.isEmpty }.joined(separator: "/")
                 let time = event.time.date.lifectlText
                 let result = RPCError.Code(rawValue: event.result.rawValue)?.description ?? "\(event.result)"

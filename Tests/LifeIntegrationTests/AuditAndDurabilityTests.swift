@@ -51,6 +51,41 @@ struct AuditAndDurabilityTests {
         try await daemon.stop()
     }
 
+    @Test("ListAuditEvents pages in storage: full pages newest first, every matching event once; tokens bound to the filter")
+    func auditPaging() async throws {
+        let daemon = try await TestDaemon.start()
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            for n in 1...120 {
+                try await Self.createFacility(client, n)
+                if n % 3 == 0 { _ = try await client.admin.listFacilities(.init()) }
+            }
+            var request = Life_V1_ListAuditEventsRequest()
+            request.method = "/life.v1.Admin/CreateFacility"
+            request.page.pageSize = 50
+            var pages: [[Life_V1_AuditEvent]] = []
+            repeat {
+                let page = try await client.admin.listAuditEvents(request)
+                pages.append(page.events)
+                request.page.pageToken = page.page.nextPageToken
+            } while !request.page.pageToken.isEmpty
+            #expect(pages.map(\.count) == [50, 50, 20])
+            let sequences = pages.flatMap { $0 }.map(\.sequence)
+            #expect(sequences == sequences.sorted(by: >))
+            #expect(Set(pages.flatMap { $0 }.map(\.target)).count == 120)
+
+            request.page.pageToken = try await client.admin.listAuditEvents(
+                .with {
+                    $0.method = "/life.v1.Admin/CreateFacility"
+                    $0.page.pageSize = 10
+                }
+            ).page.nextPageToken
+            request.method = "/life.v1.Admin/ListFacilities"
+            let error = await #expect(throws: RPCError.self) { _ = try await client.admin.listAuditEvents(request) }
+            #expect(error?.code == .invalidArgument)
+        }
+        try await daemon.stop()
+    }
+
     @Test("kill -9 during a stream of acknowledged writes loses none of them")
     func killNine() async throws {
         let pki = try TestPKI(folder: TemporaryDirectory())

@@ -94,3 +94,31 @@ struct AuditStoreTests {
         #expect(try await fixture.store.verifyAuditChain() == .intact(records: 1))
     }
 }
+
+/// Audit listings filter and page in storage: every page is full but the last, newest first.
+@Suite("Audit listing")
+struct AuditListingTests {
+    @Test("filtered pages are full, newest first, and together exactly the matching records")
+    func pagedInStorage() async throws {
+        let fixture = try StoreFixture()
+        let store: any LifeStorage = fixture.store
+        for n in 0..<300 {
+            try await store.appendAudit(
+                AuditEvent(time: Sample.time, facility: n % 3 == 0 ? "A" : "B", method: n % 2 == 0 ? "/x/Get" : "/x/Put", result: "OK"))
+        }
+        let filter = AuditFilter(facility: "A", method: "/x/Get")
+        var pages: [[AuditRecord]] = []
+        var before: Int64?
+        repeat {
+            let page = try await store.auditRecords(matching: filter, before: before, limit: 7)
+            pages.append(page)
+            before = page.count == 7 ? page.last?.sequence : nil
+        } while before != nil
+        let matching = (0..<300).filter { $0 % 6 == 0 }.map { Int64($0 + 1) }
+        #expect(pages.dropLast().allSatisfy { $0.count == 7 })
+        #expect(pages.flatMap { $0 }.map(\.sequence) == matching.reversed())
+        let after = try await store.auditRecords(matching: AuditFilter(afterSequence: 295), before: nil, limit: 100)
+        #expect(after.map(\.sequence) == [300, 299, 298, 297, 296])
+        fixture.remove()
+    }
+}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LifeApp
 import LifeCore
 import LifePKI
 import LifeProto
@@ -16,6 +17,7 @@ public struct AdminService: Life_V1_AdminService {
     private let settings: AuthSettings
     private let audit: AuditRecorder
     private let backups: BackupDestination
+    private let pageTokens = PageTokenCodec()
 
     public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings, backups: BackupDestination) {
         self.storage = storage
@@ -251,15 +253,26 @@ public struct AdminService: Life_V1_AdminService {
             guard (1...500).contains(size) else {
                 throw DomainError.invalidField(field: "page.page_size", reason: "RANGE", message: "page_size must be 0…500")
             }
-            let records = try await storage.recentAudit(limit: size)
-                .filter { record in
-                    (request.facilityNumber.isEmpty || record.event.facility == request.facilityNumber)
-                        && (request.loginID.isEmpty || record.event.loginID == request.loginID)
-                        && (request.method.isEmpty || record.event.method == request.method)
-                        && record.sequence > request.afterSequence
+            let filter = AuditFilter(
+                facility: request.facilityNumber.isEmpty ? nil : request.facilityNumber,
+                loginID: request.loginID.isEmpty ? nil : request.loginID,
+                method: request.method.isEmpty ? nil : request.method,
+                afterSequence: max(0, request.afterSequence))
+            let scope = filter.canonicalDescription
+            var before: Int64?
+            if !request.page.pageToken.isEmpty {
+                guard let sequence = Int64(try pageTokens.decode(payload: request.page.pageToken, scope: scope)) else {
+                    throw DomainError.invalidField(field: "page.page_token", reason: "INVALID", message: "page_token is not valid")
                 }
+                before = sequence
+            }
+            let found = try await storage.auditRecords(matching: filter, before: before, limit: size + 1)
+            let records = Array(found.prefix(size))
             var response = Life_V1_ListAuditEventsResponse()
             response.events = records.map(Life_V1_AuditEvent.init)
+            if found.count > size, let last = records.last {
+                response.page.nextPageToken = pageTokens.encode(payload: String(last.sequence), scope: scope)
+            }
             return response
         }
     }
