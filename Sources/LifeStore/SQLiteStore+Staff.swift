@@ -58,21 +58,48 @@ extension SQLiteStore: StaffStore {
     /// Writes the account fields (display name, role, password hash, must-change flag, disabled,
     /// updated time). Login bookkeeping — failure count, lock, last login — is not written here,
     /// so a read-modify-write of a member cannot undo failures counted meanwhile.
-    public func updateStaffMember(_ member: StaffMember) async throws {
-        guard let id = member.id else { throw DomainError.notFound("staff member has no id") }
-        try await pool.write { db in
-            try db.execute(
-                cached: """
-                    UPDATE staff SET
-                        display_name = ?, role = ?, password_hash = ?, must_change_password = ?, disabled = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    member.displayName, member.role.rawValue, member.passwordHash, member.mustChangePassword, member.disabled,
-                    StoredTime.microseconds(member.updatedAt), id,
-                ]
-            )
-            guard db.changesCount == 1 else { throw DomainError.notFound("staff member \(id) not found") }
+    public func updateStaffProfile(staffID: Int64, displayName: String, role: StaffRole, at time: Date) async throws -> StaffMember {
+        try await updateStaff(
+            staffID, set: "display_name = ?, role = ?", [displayName, role.rawValue], at: time)
+    }
+
+    public func setStaffDisabled(staffID: Int64, disabled: Bool, at time: Date) async throws -> StaffMember {
+        try await updateStaff(staffID, set: "disabled = ?", [disabled], at: time)
+    }
+
+    public func replacePassword(staffID: Int64, expectedHash: String, newHash: String, mustChange: Bool, at time: Date) async throws
+        -> StaffMember
+    {
+        try await updateStaff(
+            staffID, set: "password_hash = ?, must_change_password = ?", [newHash, mustChange], at: time, expectedHash: expectedHash)
+    }
+
+    /// One UPDATE of the named columns (and updated_at) of one member, optionally only while its
+    /// password hash is still `expectedHash`; returns the member as stored.
+    private func updateStaff(
+        _ id: Int64, set assignments: String, _ values: StatementArguments, at time: Date, expectedHash: String? = nil
+    ) async throws -> StaffMember {
+        let path = path
+        var arguments = values
+        let stamp: Int64 = StoredTime.microseconds(time)
+        _ = arguments.append(contentsOf: [stamp, id])
+        var sql = "UPDATE staff SET \(assignments), updated_at = ? WHERE id = ?"
+        if let expectedHash {
+            sql += " AND password_hash = ?"
+            _ = arguments.append(contentsOf: [expectedHash])
+        }
+        return try await pool.write { [arguments, sql] db in
+            try db.execute(cached: sql, arguments: arguments)
+            guard db.changesCount == 1 else {
+                guard try Self.fetchStaffMember(db, id: id, path: path) != nil else {
+                    throw DomainError.notFound("staff member \(id) not found")
+                }
+                throw DomainError.versionConflict("the password was changed meanwhile; try again")
+            }
+            guard let stored = try Self.fetchStaffMember(db, id: id, path: path) else {
+                throw DomainError.notFound("staff member \(id) not found")
+            }
+            return stored
         }
     }
 

@@ -65,41 +65,43 @@ struct StaffStoreTests {
         #expect(error?.kind == .notFound)
     }
 
-    @Test func updateWritesAccountFieldsButNotLoginBookkeeping() async throws {
+    @Test("each account write changes only its own fields: no lost update from a stale copy")
+    func fieldWrites() async throws {
         let fixture = try await Self.fixture()
         defer { fixture.remove() }
         let store = fixture.store
         let original = try await store.createStaffMember(Sample.staff("tanaka", facility: Sample.facilityNumber(1)))
-        _ = try await store.recordFailedLogin(staffID: original.id!, at: Sample.time, lockAfter: 3, lockDuration: .seconds(60))
+        let id = try #require(original.id)
+        _ = try await store.recordFailedLogin(staffID: id, at: Sample.time, lockAfter: 3, lockDuration: .seconds(60))
 
-        var member = original
-        member.displayName = "田中 花子"
-        member.role = .facilityAdmin
-        member.disabled = true
-        member.passwordHash = "$scrypt$new"
-        member.mustChangePassword = false
-        member.failedLoginCount = 0  // stale copy: must not undo the failure counted above
-        member.lockedUntil = nil
-        member.loginID = "renamed"  // immutable: ignored
-        member.updatedAt = Sample.time.addingTimeInterval(10)
-        try await store.updateStaffMember(member)
-        let stored = try #require(try await store.staffMember(id: original.id!))
-        #expect(stored.displayName == "田中 花子")
-        #expect(stored.role == .facilityAdmin)
-        #expect(stored.disabled)
-        #expect(stored.passwordHash == "$scrypt$new")
-        #expect(!stored.mustChangePassword)
-        #expect(stored.loginID == "tanaka")
-        #expect(stored.failedLoginCount == 1)
-        #expect(stored.updatedAt == member.updatedAt)
+        let disabled = try await store.setStaffDisabled(staffID: id, disabled: true, at: Sample.time.addingTimeInterval(5))
+        #expect(disabled.disabled)
+        let renamed = try await store.updateStaffProfile(
+            staffID: id, displayName: "田中 花子", role: .facilityAdmin, at: Sample.time.addingTimeInterval(10))
+        #expect(renamed.displayName == "田中 花子")
+        #expect(renamed.role == .facilityAdmin)
+        #expect(renamed.disabled, "a profile edit must not undo the disable made meanwhile")
+        #expect(renamed.passwordHash == original.passwordHash)
+        #expect(renamed.failedLoginCount == 1)
+        #expect(renamed.loginID == "tanaka")
+        #expect(renamed.updatedAt == Sample.time.addingTimeInterval(10))
 
-        var missing = member
-        missing.id = 999
-        let notFound = await #expect(throws: DomainError.self) { try await store.updateStaffMember(missing) }
+        // A reset lands while a ChangePassword is hashing: the change, checked against the old
+        // hash, is refused and the reset stays.
+        let reset = try await store.replacePassword(
+            staffID: id, expectedHash: original.passwordHash, newHash: "$scrypt$reset", mustChange: true, at: Sample.time)
+        #expect(reset.passwordHash == "$scrypt$reset" && reset.mustChangePassword)
+        let stale = await #expect(throws: DomainError.self) {
+            _ = try await store.replacePassword(
+                staffID: id, expectedHash: original.passwordHash, newHash: "$scrypt$mine", mustChange: false, at: Sample.time)
+        }
+        #expect(stale?.kind == .versionConflict)
+        #expect(try await store.staffMember(id: id)?.passwordHash == "$scrypt$reset")
+
+        let notFound = await #expect(throws: DomainError.self) {
+            _ = try await store.setStaffDisabled(staffID: 999, disabled: false, at: Sample.time)
+        }
         #expect(notFound?.kind == .notFound)
-        missing.id = nil
-        let noID = await #expect(throws: DomainError.self) { try await store.updateStaffMember(missing) }
-        #expect(noID?.kind == .notFound)
     }
 
     @Test func unlockClearsTheCountAndTheLock() async throws {

@@ -8,10 +8,16 @@ public protocol StaffStore: Sendable {
     func staffMember(facility: FacilityNumber, loginID: String) async throws -> StaffMember?
     func staffMember(id: Int64) async throws -> StaffMember?
     func staffMembers(facility: FacilityNumber) async throws -> [StaffMember]
-    /// Writes the account fields of the member matched by id: display name, role, password hash,
-    /// must-change flag, disabled, updated time. Never the login bookkeeping (failure count, lock,
-    /// last login), so a read-modify-write cannot undo failures counted in between. Throws `notFound`.
-    func updateStaffMember(_ member: StaffMember) async throws
+    /// Sets display name and role, nothing else, so an edit cannot undo a password reset or a
+    /// disable made meanwhile. Returns the member as stored. Throws `notFound`.
+    func updateStaffProfile(staffID: Int64, displayName: String, role: StaffRole, at time: Date) async throws -> StaffMember
+    /// Sets the disabled flag, nothing else. Returns the member as stored. Throws `notFound`.
+    func setStaffDisabled(staffID: Int64, disabled: Bool, at time: Date) async throws -> StaffMember
+    /// Replaces the password hash if it is still `expectedHash` (the one the caller checked or
+    /// read before hashing) and sets the must-change flag. Throws `versionConflict` when the
+    /// password changed meanwhile (a reset while a ChangePassword was hashing, say), `notFound`.
+    func replacePassword(staffID: Int64, expectedHash: String, newHash: String, mustChange: Bool, at time: Date) async throws
+        -> StaffMember
     /// Clears the failure count and the lock. Throws `notFound`.
     func unlockStaffMember(staffID: Int64, at time: Date) async throws
 

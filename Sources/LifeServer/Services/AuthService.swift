@@ -148,11 +148,11 @@ public struct AuthService: Life_V1_AuthService {
                 throw DomainError.invalidField(
                     field: "new_password", reason: "UNCHANGED", message: "the new password must differ from the current one")
             }
-            var updated = staff
-            updated.passwordHash = try await hasher.hash(request.newPassword)
-            updated.mustChangePassword = false
-            updated.updatedAt = Date()
-            try await storage.updateStaffMember(updated)
+            // Only if the password is still the one just checked: a reset made while this hash
+            // was computed wins, and this change is ABORTED.
+            let updated = try await storage.replacePassword(
+                staffID: staff.id!, expectedHash: staff.passwordHash, newHash: try await hasher.hash(request.newPassword),
+                mustChange: false, at: Date())
             let revoked = try await storage.revokeSessions(staffID: staff.id!, keeping: caller.session.tokenHash, at: Date())
             var response = Life_V1_ChangePasswordResponse()
             response.revokedSessionCount = UInt32(revoked)

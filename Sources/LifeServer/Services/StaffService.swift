@@ -78,19 +78,19 @@ public struct StaffService: Life_V1_StaffService {
         -> Life_V1_UpdateStaffMemberResponse
     {
         try await asFacilityAdmin(context, target: request.staffMember.loginID) { caller in
-            var member = try await member(request.staffMember.loginID, of: caller)
+            let member = try await member(request.staffMember.loginID, of: caller)
             try StaffRules.checkDisplayName(request.staffMember.displayName)
-            member.displayName = request.staffMember.displayName
-            if let role = StaffRole(request.staffMember.role), role != member.role {
+            var role = member.role
+            if let requested = StaffRole(request.staffMember.role), requested != member.role {
                 guard member.id != caller.staff.id else {
                     throw DomainError.failedPrecondition("you cannot change your own role")
                 }
-                member.role = role
+                role = requested
             }
-            member.updatedAt = Date()
-            try await storage.updateStaffMember(member)
+            let stored = try await storage.updateStaffProfile(
+                staffID: member.id!, displayName: request.staffMember.displayName, role: role, at: Date())
             var response = Life_V1_UpdateStaffMemberResponse()
-            response.staffMember = Life_V1_StaffMember(member)
+            response.staffMember = Life_V1_StaffMember(stored)
             return response
         }
     }
@@ -114,13 +114,11 @@ public struct StaffService: Life_V1_StaffService {
     /// Disabling also ends the account's sessions; nobody disables their own account.
     private func setDisabled(_ loginID: String, _ disabled: Bool, _ context: ServerCallContext) async throws -> Life_V1_StaffMember {
         try await asFacilityAdmin(context, target: loginID) { caller in
-            var member = try await member(loginID, of: caller)
+            let member = try await member(loginID, of: caller)
             if disabled, member.id == caller.staff.id { throw DomainError.failedPrecondition("you cannot disable your own account") }
-            member.disabled = disabled
-            member.updatedAt = Date()
-            try await storage.updateStaffMember(member)
+            let stored = try await storage.setStaffDisabled(staffID: member.id!, disabled: disabled, at: Date())
             if disabled { _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date()) }
-            return Life_V1_StaffMember(member)
+            return Life_V1_StaffMember(stored)
         }
     }
 
@@ -128,12 +126,11 @@ public struct StaffService: Life_V1_StaffService {
         -> Life_V1_ResetStaffMemberPasswordResponse
     {
         try await asFacilityAdmin(context, target: request.loginID) { caller in
-            var member = try await member(request.loginID, of: caller)
-            try settings.passwords.check(request.temporaryPassword, loginID: member.loginID, field: "temporary_password")
-            member.passwordHash = try await hasher.hash(request.temporaryPassword)
-            member.mustChangePassword = true
-            member.updatedAt = Date()
-            try await storage.updateStaffMember(member)
+            let current = try await member(request.loginID, of: caller)
+            try settings.passwords.check(request.temporaryPassword, loginID: current.loginID, field: "temporary_password")
+            let hash = try await hasher.hash(request.temporaryPassword)
+            var member = try await storage.replacePassword(
+                staffID: current.id!, expectedHash: current.passwordHash, newHash: hash, mustChange: true, at: Date())
             try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
             member.failedLoginCount = 0
             member.lockedUntil = nil
