@@ -258,8 +258,12 @@ public final class Listener: Service, Sendable {
                 for try await accepted in inbound {
                     group.addTask { await self.serve(accepted) }
                 }
-                // The socket closed without a drain (an error): nothing is left to wait for.
-                if !draining.withLock({ $0 }) { group.cancelAll() }
+                // The socket closed without a drain: a failure, not a stop. Exiting 0 would look
+                // like a clean stop to systemd (Restart=on-failure) and leave the daemon down.
+                if !draining.withLock({ $0 }), !Task.isCancelled {
+                    logger.error("stopped accepting connections unexpectedly", metadata: ["listener": "\(name)"])
+                    throw ListenerError(description: "the \(name) listener on \(address) stopped accepting connections unexpectedly")
+                }
             }
         }
         logger.info("stopped", metadata: ["listener": "\(name)"])
