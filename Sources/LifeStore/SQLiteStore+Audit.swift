@@ -35,21 +35,6 @@ extension SQLiteStore: AuditStore {
         return record
     }
 
-    public func recentAudit(limit: Int) async throws -> [AuditRecord] {
-        guard limit > 0 else { return [] }
-        return try await read { db in
-            try Row.fetchAll(
-                cached: db,
-                sql: """
-                    SELECT \(AuditRecord.selection) FROM (
-                        SELECT \(AuditRecord.selection) FROM audit_event ORDER BY sequence DESC LIMIT ?
-                    ) ORDER BY sequence
-                    """,
-                arguments: [limit]
-            ).map { try AuditRecord(row: $0) }
-        }
-    }
-
     public func auditRecords(matching filter: AuditFilter, before: Int64?, limit: Int) async throws -> [AuditRecord] {
         guard limit > 0 else { return [] }
         var conditions = ["sequence > ?"]

@@ -4,8 +4,6 @@ public protocol AuditStore: Sendable {
     /// (`AuditChain.hash`); returns the stored record.
     @discardableResult
     func appendAudit(_ event: AuditEvent) async throws -> AuditRecord
-    /// The newest `limit` records, oldest first.
-    func recentAudit(limit: Int) async throws -> [AuditRecord]
     /// Up to `limit` records matching `filter`, newest first, older than sequence `before` when
     /// given: filtered and paged in storage, so every page is full but the last.
     func auditRecords(matching filter: AuditFilter, before: Int64?, limit: Int) async throws -> [AuditRecord]
