@@ -130,7 +130,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["LifePKI", "LifeDaemon", "LifeServer", "LifeClient"],
+            dependencies: ["LifePKI", "LifeDaemon", "LifeServer", "LifeCore", "LifeClient"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -76,13 +76,15 @@ public final class Daemon: Sendable {
 
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
     /// both listeners. Nothing is served until `run()`. `connectionSetupHook` (tests only) runs in
-    /// the setup of every accepted connection (see `Listener.SetupHook`).
+    /// the setup of every accepted connection (see `Listener.SetupHook`); `clock` is where login,
+    /// session and recipient rules read the time (tests move it instead of sleeping).
     public static func build(
         source: ConfigSource,
         logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         notifier: SystemdNotifier = SystemdNotifier(),
-        connectionSetupHook: Listener.SetupHook? = nil
+        connectionSetupHook: Listener.SetupHook? = nil,
+        clock: any WallClock = SystemClock()
     ) async throws -> Daemon {
         let config = try source.load()
         try FileManager.default.createDirectory(
@@ -106,11 +108,14 @@ public final class Daemon: Sendable {
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
         var tlsRouter = RPCRouter()
         healthService.register(in: &tlsRouter)
-        AuthService(storage: storage, hasher: hasher, settings: config.auth, dummyHash: dummyHash).register(in: &tlsRouter)
-        StaffService(storage: storage, hasher: hasher, settings: config.auth).register(in: &tlsRouter)
+        AuthService(storage: storage, hasher: hasher, settings: config.auth, dummyHash: dummyHash, clock: clock).register(in: &tlsRouter)
+        StaffService(storage: storage, hasher: hasher, settings: config.auth, clock: clock).register(in: &tlsRouter)
         let changes = ChangeSignal()
-        RecipientsService(useCases: RecipientUseCases(store: storage, signal: changes), storage: storage, settings: config.auth)
-            .register(in: &tlsRouter)
+        RecipientsService(
+            useCases: RecipientUseCases(store: storage, clock: clock, signal: changes), storage: storage, settings: config.auth,
+            clock: clock
+        )
+        .register(in: &tlsRouter)
         var unixRouter = RPCRouter()
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)

@@ -84,11 +84,13 @@ struct LoginTests {
 
     @Test("a lock ends by itself after the lock duration")
     func lockExpires() async throws {
-        let daemon = try await TestDaemon.start(["auth.lock_duration=1s"])
+        let daemon = try await TestDaemon.start()  // the default lock of 30 minutes
         try await F.seed(daemon)
         for _ in 0..<3 { _ = await loginError(daemon, .facilityA, "admin-a", "Wrong-2026") }
         #expect(await loginError(daemon, .facilityA, "admin-a", F.initialPassword)?.code == .unauthenticated)
-        try await Task.sleep(for: .milliseconds(1200))
+        daemon.clock.advance(by: .seconds(29 * 60))
+        #expect(await loginError(daemon, .facilityA, "admin-a", F.initialPassword)?.code == .unauthenticated)
+        daemon.clock.advance(by: .seconds(2 * 60))
         #expect(await loginError(daemon, .facilityA, "admin-a", F.initialPassword) == nil)
         try await daemon.stop()
     }
@@ -126,7 +128,7 @@ struct LoginTests {
 
     @Test("a token is refused from another certificate, after logout, and after the idle timeout")
     func tokenBinding() async throws {
-        let daemon = try await TestDaemon.start(["auth.session_idle_timeout=2s"])
+        let daemon = try await TestDaemon.start()  // the default idle timeout of 30 minutes
         try await F.seed(daemon)
         try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
             var request = Life_V1_CreateCertificateRegistrationRequest()
@@ -151,7 +153,7 @@ struct LoginTests {
             #expect(afterLogout?.code == .unauthenticated)
 
             let idle = try await F.login(client, "admin-a", F.initialPassword)
-            try await Task.sleep(for: .milliseconds(2200))
+            daemon.clock.advance(by: .seconds(31 * 60))
             let expired = await #expect(throws: RPCError.self) { _ = try await client.auth.whoAmI(.init(), metadata: F.bearer(idle)) }
             #expect(expired?.code == .unauthenticated)
         }

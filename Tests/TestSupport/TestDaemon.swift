@@ -10,12 +10,16 @@ public final class TestDaemon: Sendable {
     public let folder: TemporaryDirectory
     public let pki: TestPKI
     public let daemon: Daemon
+    /// The time the daemon's login, session and recipient rules see; `advance` it to let a
+    /// duration pass.
+    public let clock: TestClock
     private let task: Task<Void, any Error>
 
-    private init(folder: TemporaryDirectory, pki: TestPKI, daemon: Daemon, task: Task<Void, any Error>) {
+    private init(folder: TemporaryDirectory, pki: TestPKI, daemon: Daemon, clock: TestClock, task: Task<Void, any Error>) {
         self.folder = folder
         self.pki = pki
         self.daemon = daemon
+        self.clock = clock
         self.task = task
     }
 
@@ -45,12 +49,14 @@ public final class TestDaemon: Sendable {
         var logger = Logger(label: "lifed-test")
         logger.logLevel = .warning
         let source = Daemon.ConfigSource(path: nil, overrides: configuration(folder: folder) + settings)
+        let clock = TestClock()
         let daemon = try await Daemon.build(
             source: source, logger: logger, notifier: SystemdNotifier(environment: [:]),
-            connectionSetupHook: setupHook
+            connectionSetupHook: setupHook,
+            clock: clock
         )
         let task = Task { try await daemon.run() }
-        return TestDaemon(folder: folder, pki: pki, daemon: daemon, task: task)
+        return TestDaemon(folder: folder, pki: pki, daemon: daemon, clock: clock, task: task)
     }
 
     public var unixEndpoint: ClientEndpoint { .unix(path: daemon.unixListener.address) }

@@ -9,12 +9,12 @@ import LifeWire
 struct SessionAuthenticator: Sendable {
     let storage: any LifeStorage
     let policy: LoginPolicy
+    let clock: any WallClock
 
     /// `allowingPasswordChange`: the call is one a staff member who must change the password may
     /// still make (ChangePassword, WhoAmI, Logout).
-    func authenticate(_ context: ServerCallContext, allowingPasswordChange: Bool = false, now: Date = Date()) async throws
-        -> AuthenticatedCaller
-    {
+    func authenticate(_ context: ServerCallContext, allowingPasswordChange: Bool = false) async throws -> AuthenticatedCaller {
+        let now = clock.now()
         guard case .tls(let peer) = context.peer, let token = SessionToken.bearer(in: context.metadata),
             let (session, staff, facility) = try await storage.sessionWithOwner(tokenHash: SessionToken.hash(token)),
             session.revokedAt == nil,

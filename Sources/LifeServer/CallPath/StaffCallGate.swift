@@ -11,8 +11,8 @@ struct StaffCallGate: Sendable {
     private let authenticator: SessionAuthenticator
     private let audit: AuditRecorder
 
-    init(storage: any LifeStorage, settings: AuthSettings) {
-        authenticator = SessionAuthenticator(storage: storage, policy: settings.login)
+    init(storage: any LifeStorage, settings: AuthSettings, clock: any WallClock) {
+        authenticator = SessionAuthenticator(storage: storage, policy: settings.login, clock: clock)
         audit = AuditRecorder(storage: storage)
     }
 

@@ -21,15 +21,20 @@ public struct AuthService: Life_V1_AuthService {
     private let throttle: LoginThrottle
     private let audit: AuditRecorder
     private let dummyHash: String
+    private let clock: any WallClock
 
     /// `dummyHash`: a hash (by `hasher`) of a random string, checked when no account exists.
-    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings, dummyHash: String) {
+    public init(
+        storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings, dummyHash: String,
+        clock: any WallClock = SystemClock()
+    ) {
+        self.clock = clock
         self.storage = storage
         self.hasher = hasher
         self.settings = settings
         self.resolver = FacilityResolver(
             storage: storage, subjectAttribute: settings.facilitySubjectAttribute, checkDigit: settings.checkFacilityNumberDigit)
-        self.authenticator = SessionAuthenticator(storage: storage, policy: settings.login)
+        self.authenticator = SessionAuthenticator(storage: storage, policy: settings.login, clock: clock)
         self.throttle = LoginThrottle(burst: settings.login.certificateFailureBurst, window: settings.login.certificateWindow)
         self.audit = AuditRecorder(storage: storage)
         self.dummyHash = dummyHash
@@ -41,10 +46,10 @@ public struct AuthService: Life_V1_AuthService {
             throw DomainError.invalidField(
                 field: "login_id", reason: "LENGTH", message: "login id (1…64) and password (1…1024 bytes) are required")
         }
-        let delay = throttle.delay(for: peer.fingerprint)
+        let delay = throttle.delay(for: peer.fingerprint, now: clock.now())
         if delay > .zero { try await Task.sleep(for: delay) }
 
-        let now = Date()
+        let now = clock.now()
         let facility = try await resolver.facility(for: peer)
         let member = try await facility.asyncMap { try await storage.staffMember(facility: $0.number, loginID: request.loginID) } ?? nil
         let matches = try await hasher.verify(request.password, against: member?.passwordHash ?? dummyHash)
@@ -71,7 +76,7 @@ public struct AuthService: Life_V1_AuthService {
         }
         let facilityNumber = facility?.number.rawValue ?? ""
         if let failure {
-            throttle.recordFailure(for: peer.fingerprint)
+            throttle.recordFailure(for: peer.fingerprint, now: now)
             try await audit.record(
                 context, facility: facilityNumber, loginID: request.loginID, outcome: DomainError.unauthenticated.rpcError, reason: failure)
             throw DomainError.unauthenticated
@@ -109,7 +114,7 @@ public struct AuthService: Life_V1_AuthService {
     public func logout(_ request: Life_V1_LogoutRequest, context: ServerCallContext) async throws -> Life_V1_LogoutResponse {
         let caller = try await authenticator.authenticate(context, allowingPasswordChange: true)
         return try await audit.audited(context, facility: caller.facility.number.rawValue, loginID: caller.staff.loginID) {
-            try await storage.revokeSession(tokenHash: caller.session.tokenHash, at: Date())
+            try await storage.revokeSession(tokenHash: caller.session.tokenHash, at: clock.now())
             return Life_V1_LogoutResponse()
         }
     }
@@ -121,7 +126,7 @@ public struct AuthService: Life_V1_AuthService {
         response.facilityName = caller.facility.name
         response.loggedInAt = Life_V1_Timestamp(caller.session.createdAt)
         response.expiresAt = Life_V1_Timestamp(caller.session.expiresAt)
-        response.idleExpiresAt = Life_V1_Timestamp(Date().addingTimeInterval(settings.login.sessionIdleTimeout.seconds))
+        response.idleExpiresAt = Life_V1_Timestamp(clock.now().addingTimeInterval(settings.login.sessionIdleTimeout.seconds))
         response.certificateFingerprint = caller.session.certificateFingerprint
         return response
     }
@@ -136,7 +141,7 @@ public struct AuthService: Life_V1_AuthService {
             guard try await hasher.verify(request.oldPassword, against: staff.passwordHash) else {
                 _ = try await storage.recordFailedLogin(
                     staffID: staff.id!,
-                    at: Date(),
+                    at: clock.now(),
                     lockAfter: settings.login.lockAfterFailures,
                     lockDuration: settings.login.lockDuration
                 )
@@ -152,8 +157,8 @@ public struct AuthService: Life_V1_AuthService {
             // was computed wins, and this change is ABORTED.
             let updated = try await storage.replacePassword(
                 staffID: staff.id!, expectedHash: staff.passwordHash, newHash: try await hasher.hash(request.newPassword),
-                mustChange: false, at: Date())
-            let revoked = try await storage.revokeSessions(staffID: staff.id!, keeping: caller.session.tokenHash, at: Date())
+                mustChange: false, at: clock.now())
+            let revoked = try await storage.revokeSessions(staffID: staff.id!, keeping: caller.session.tokenHash, at: clock.now())
             var response = Life_V1_ChangePasswordResponse()
             response.revokedSessionCount = UInt32(revoked)
             response.staffMember = Life_V1_StaffMember(updated)

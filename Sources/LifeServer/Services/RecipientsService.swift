@@ -9,9 +9,9 @@ public struct RecipientsService: Life_V1_RecipientsService {
     private let useCases: RecipientUseCases
     private let gate: StaffCallGate
 
-    public init(useCases: RecipientUseCases, storage: any LifeStorage, settings: AuthSettings) {
+    public init(useCases: RecipientUseCases, storage: any LifeStorage, settings: AuthSettings, clock: any WallClock = SystemClock()) {
         self.useCases = useCases
-        self.gate = StaffCallGate(storage: storage, settings: settings)
+        self.gate = StaffCallGate(storage: storage, settings: settings, clock: clock)
     }
 
     public func createRecipient(_ request: Life_V1_CreateRecipientRequest, context: ServerCallContext) async throws

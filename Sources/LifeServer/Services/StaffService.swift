@@ -12,12 +12,14 @@ public struct StaffService: Life_V1_StaffService {
     private let settings: AuthSettings
     private let authenticator: SessionAuthenticator
     private let audit: AuditRecorder
+    private let clock: any WallClock
 
-    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings) {
+    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         self.storage = storage
         self.hasher = hasher
         self.settings = settings
-        self.authenticator = SessionAuthenticator(storage: storage, policy: settings.login)
+        self.authenticator = SessionAuthenticator(storage: storage, policy: settings.login, clock: clock)
         self.audit = AuditRecorder(storage: storage)
     }
 
@@ -88,7 +90,7 @@ public struct StaffService: Life_V1_StaffService {
                 role = requested
             }
             let stored = try await storage.updateStaffProfile(
-                staffID: member.id!, displayName: request.staffMember.displayName, role: role, at: Date())
+                staffID: member.id!, displayName: request.staffMember.displayName, role: role, at: clock.now())
             var response = Life_V1_UpdateStaffMemberResponse()
             response.staffMember = Life_V1_StaffMember(stored)
             return response
@@ -116,8 +118,8 @@ public struct StaffService: Life_V1_StaffService {
         try await asFacilityAdmin(context, target: loginID) { caller in
             let member = try await member(loginID, of: caller)
             if disabled, member.id == caller.staff.id { throw DomainError.failedPrecondition("you cannot disable your own account") }
-            let stored = try await storage.setStaffDisabled(staffID: member.id!, disabled: disabled, at: Date())
-            if disabled { _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date()) }
+            let stored = try await storage.setStaffDisabled(staffID: member.id!, disabled: disabled, at: clock.now())
+            if disabled { _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: clock.now()) }
             return Life_V1_StaffMember(stored)
         }
     }
@@ -130,11 +132,11 @@ public struct StaffService: Life_V1_StaffService {
             try settings.passwords.check(request.temporaryPassword, loginID: current.loginID, field: "temporary_password")
             let hash = try await hasher.hash(request.temporaryPassword)
             var member = try await storage.replacePassword(
-                staffID: current.id!, expectedHash: current.passwordHash, newHash: hash, mustChange: true, at: Date())
+                staffID: current.id!, expectedHash: current.passwordHash, newHash: hash, mustChange: true, at: clock.now())
             try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
             member.failedLoginCount = 0
             member.lockedUntil = nil
-            _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: Date())
+            _ = try await storage.revokeSessions(staffID: member.id!, keeping: nil, at: clock.now())
             var response = Life_V1_ResetStaffMemberPasswordResponse()
             response.staffMember = Life_V1_StaffMember(member)
             return response
@@ -146,7 +148,7 @@ public struct StaffService: Life_V1_StaffService {
     {
         try await asFacilityAdmin(context, target: request.loginID) { caller in
             var member = try await member(request.loginID, of: caller)
-            member.updatedAt = Date()
+            member.updatedAt = clock.now()
             try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
             member.failedLoginCount = 0
             member.lockedUntil = nil
