@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "lifebench",
             dependencies: [
-                "LifeClient", "LifeProto",
+                "LifeClient", "LifeProto", "LifeCore", "LifeStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

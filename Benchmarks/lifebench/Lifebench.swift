@@ -51,11 +51,21 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Measure only the Recipients workloads (Create, Get, List, Update, Watch fan-out) over TLS.")
     var recipientsOnly = false
 
+    @Option(help: "With --recipients-only: recipients to generate into the database before lifed starts.")
+    var generate = 0
+
+    @Option(help: "Facilities the generated recipients are spread over.")
+    var facilities = 10_000
+
     func run() async throws {
         let folder = NSTemporaryDirectory() + "lifebench-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let dev = folder + "/dev"
+        if generate > 0 {
+            try FileManager.default.createDirectory(atPath: dev + "/data", withIntermediateDirectories: true)
+            try await RecipientGenerator.generate(databasePath: dev + "/data/lifed.sqlite", facilities: facilities, recipients: generate)
+        }
         let daemon = try Subprocess.start(
             lifed,
             [
