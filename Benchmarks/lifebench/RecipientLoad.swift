@@ -152,7 +152,7 @@ enum RecipientLoad {
     static func sample(_ n: Int) -> Life_V1_Recipient {
         var recipient = Life_V1_Recipient()
         recipient.insurerNumber = "131011"
-        recipient.insuredNumber = String(format: "%010d", n)
+        recipient.insuredNumber = String(format: "9%09d", n)  // apart from the generated ones
         recipient.fullName = "利用者 \(n)"
         recipient.fullNameKana = kanaFamilies[n % kanaFamilies.count] + " ハナコ"
         recipient.sex = n % 2 == 0 ? .female : .male
