@@ -3,6 +3,9 @@ struct LatencyStats: Sendable {
     var samples: [UInt64] = []  // nanoseconds
     var calls = 0
     var elapsed: Duration = .zero
+    /// Percentiles in microseconds reported by another program (the C client's life-bench)
+    /// instead of samples.
+    var reported: [Double: Double] = [:]
 
     mutating func merge(_ other: LatencyStats) {
         samples += other.samples
@@ -15,6 +18,7 @@ struct LatencyStats: Sendable {
     }
 
     func percentile(_ p: Double) -> Double {
+        if let value = reported[p] { return value }
         guard !samples.isEmpty else { return 0 }
         let sorted = samples.sorted()
         let index = min(sorted.count - 1, Int(Double(sorted.count) * p))

@@ -57,6 +57,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Facilities the generated recipients are spread over.")
     var facilities = 10_000
 
+    @Option(help: "The C client's life-bench (make -C Sources/CLifeClient): measured beside the Swift client on each row.")
+    var cBench: String?
+
     func run() async throws {
         let folder = NSTemporaryDirectory() + "lifebench-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -141,6 +144,16 @@ struct Run: AsyncParsableCommand {
                     endpoint: lifedEndpoint, connections: connections, inFlight: inFlight, duration: duration, recordLatency: latency)
                 rows.append(
                     Row(transport: name, workload: "lifed Health.Check", connections: connections, inFlight: inFlight, stats: measured))
+                if let cBench {
+                    let target =
+                        name == "unix"
+                        ? ["--socket", discovered["socket"] ?? ""]
+                        : ["--tls", "127.0.0.1:\(lifedPort)", "--ca", pki + "/ca.pem", "--cert", clientCert, "--key", clientKey]
+                    let stats = try CBench.run(
+                        cBench, target + ["--seconds", "\(seconds)", "--connections", "\(connections)", "--in-flight", "\(inFlight)"])
+                    rows.append(
+                        Row(transport: name, workload: "C client Health.Check", connections: connections, inFlight: inFlight, stats: stats))
+                }
                 FileHandle.standardError.write(Data("measured \(name) \(connections)x\(inFlight)\n".utf8))
             }
         }
