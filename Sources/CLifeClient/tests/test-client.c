@@ -800,10 +800,19 @@ static void suite_recipients(life_client *client, const char *token)
     draft.service_type_code = "52";
     draft.physical_independence = LIFE__V1__PHYSICAL_INDEPENDENCE__PHYSICAL_INDEPENDENCE_A1;
     draft.dementia_independence = LIFE__V1__DEMENTIA_INDEPENDENCE__DEMENTIA_INDEPENDENCE_IIA;
-    /* Changes are watched on the same connection while the record is made (multiplexed). */
+    /* Changes are watched on the same connection while the record is made (multiplexed). The
+     * watch starts from a list's change_sequence, as PROTOCOL and recipients.proto say, so the
+     * create cannot slip in before the server has started the watch. */
+    Life__V1__ListRecipientsRequest position_request = LIFE__V1__LIST_RECIPIENTS_REQUEST__INIT;
+    Life__V1__ListRecipientsResponse *position = NULL;
+    Life__V1__WatchRecipientsRequest watch = LIFE__V1__WATCH_RECIPIENTS_REQUEST__INIT;
+    if (life_recipients_list_recipients(client, &position_request, &position, &session, NULL) == LIFE_OK) {
+        watch.after_sequence = position->change_sequence;
+        life_message_free(position);
+    }
     life_stream *changes = NULL;
     life_call_options watch_session = {.timeout_ms = 30000, .session_token = token};
-    if (life_recipients_watch_recipients(client, NULL, &changes, &watch_session, NULL) != LIFE_OK) {
+    if (life_recipients_watch_recipients(client, &watch, &changes, &watch_session, NULL) != LIFE_OK) {
         changes = NULL;
     }
     Life__V1__CreateRecipientRequest create = LIFE__V1__CREATE_RECIPIENT_REQUEST__INIT;

@@ -41,7 +41,7 @@ public struct RecipientUseCases: Sendable {
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(recipient.id)))
             return sequence
         }
-        signal.advance(to: sequence)
+        signal.advance(principal.facility, to: sequence)
         return recipient
     }
 
@@ -94,7 +94,7 @@ public struct RecipientUseCases: Sendable {
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
             return (recipient, sequence)
         }
-        signal.advance(to: sequence)
+        signal.advance(principal.facility, to: sequence)
         return recipient
     }
 
@@ -108,7 +108,7 @@ public struct RecipientUseCases: Sendable {
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
             return sequence
         }
-        signal.advance(to: sequence)
+        signal.advance(principal.facility, to: sequence)
     }
 
     /// Sends `deliver` every change of the principal's facility after `after` (0: from now on),
@@ -148,7 +148,7 @@ public struct RecipientUseCases: Sendable {
                 try await deliver(event)
                 cursor = event.change.sequence
             }
-            if batch.isEmpty { await signal.wait(after: cursor) }
+            if batch.isEmpty { await signal.wait(for: principal.facility, after: cursor) }
         }
     }
 
