@@ -18,7 +18,9 @@ enum RecipientGenerator {
         while numbers.count < facilities {
             serial += 1
             let nine = String(format: "271%06d", serial)
-            if let number = try? FacilityNumber(nine + String(checkDigit(nine))) { numbers.append(number) }
+            if let number = try? FacilityNumber(nine + String(FacilityNumber.checkDigit(of: nine.compactMap(\.wholeNumberValue)))) {
+                numbers.append(number)
+            }
         }
         let now = Date()
         for number in numbers {
@@ -36,16 +38,6 @@ enum RecipientGenerator {
         }
         let seconds = Double(start.duration(to: .now).components.seconds)
         FileHandle.standardError.write(Data("\ngenerated in \(Int(seconds)) s\n".utf8))
-    }
-
-    /// Modulus 10, weights 2-1 (CODES.md), for a nine-digit facility number prefix.
-    private static func checkDigit(_ nine: String) -> Int {
-        var sum = 0
-        for (offset, character) in nine.reversed().enumerated() {
-            let product = (character.wholeNumberValue ?? 0) * (offset % 2 == 0 ? 2 : 1)
-            sum += product / 10 + product % 10
-        }
-        return (10 - sum % 10) % 10
     }
 
     private static let insurers = ["131011", "122069", "122192", "122135", "435073"]

@@ -158,7 +158,8 @@ public struct RecipientUseCases: Sendable {
             changedBy: principal.loginID)
     }
 
-    static func target(_ id: String) -> String { "recipient:" + id.prefix(64) }
+    /// How the audit log names a recipient: by id, never by content.
+    public static func target(_ id: String) -> String { "recipient:" + id.prefix(64) }
 
     static let notFound = DomainError.notFound("recipient")
 

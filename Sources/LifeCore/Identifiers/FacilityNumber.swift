@@ -36,7 +36,7 @@ public struct FacilityNumber: Sendable, Hashable, Comparable, CustomStringConver
     public static func < (lhs: FacilityNumber, rhs: FacilityNumber) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Modulus 10, weights 2-1 from the rightmost value, two-digit products summed digit-wise.
-    static func checkDigit(of values: [Int]) -> Int {
+    public static func checkDigit(of values: [Int]) -> Int {
         var sum = 0
         for (offset, value) in values.reversed().enumerated() {
             let product = value * (offset % 2 == 0 ? 2 : 1)

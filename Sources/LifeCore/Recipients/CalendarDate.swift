@@ -25,13 +25,18 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The day `date` falls on in Japan (UTC+9, no daylight saving).
     public init(day date: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        let parts = Self.japan.dateComponents([.year, .month, .day], from: date)
         year = parts.year!
         month = parts.month!
         day = parts.day!
     }
+
+    /// The Gregorian calendar in Japan's time zone, made once.
+    private static let japan: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
+        return calendar
+    }()
 
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)

@@ -27,7 +27,7 @@ public struct RecipientsService: Life_V1_RecipientsService {
     public func getRecipient(_ request: Life_V1_GetRecipientRequest, context: ServerCallContext) async throws
         -> Life_V1_GetRecipientResponse
     {
-        try await gate.call(context, target: Self.target(request.id)) { principal in
+        try await gate.call(context, target: RecipientUseCases.target(request.id)) { principal in
             var response = Life_V1_GetRecipientResponse()
             response.recipient = Life_V1_Recipient(try await useCases.get(principal, id: request.id))
             return response
@@ -52,7 +52,7 @@ public struct RecipientsService: Life_V1_RecipientsService {
     public func updateRecipient(_ request: Life_V1_UpdateRecipientRequest, context: ServerCallContext) async throws
         -> Life_V1_UpdateRecipientResponse
     {
-        try await gate.call(context, target: Self.target(request.recipient.id)) { principal in
+        try await gate.call(context, target: RecipientUseCases.target(request.recipient.id)) { principal in
             let updated = try await useCases.update(
                 principal, id: request.recipient.id, request.recipient.draft, expectedVersion: request.expectedVersion)
             var response = Life_V1_UpdateRecipientResponse()
@@ -64,7 +64,7 @@ public struct RecipientsService: Life_V1_RecipientsService {
     public func deleteRecipient(_ request: Life_V1_DeleteRecipientRequest, context: ServerCallContext) async throws
         -> Life_V1_DeleteRecipientResponse
     {
-        try await gate.call(context, target: Self.target(request.id)) { principal in
+        try await gate.call(context, target: RecipientUseCases.target(request.id)) { principal in
             try await useCases.delete(principal, id: request.id, expectedVersion: request.expectedVersion)
             return Life_V1_DeleteRecipientResponse()
         }
@@ -81,6 +81,4 @@ public struct RecipientsService: Life_V1_RecipientsService {
             }
         }
     }
-
-    private static func target(_ id: String) -> String { "recipient:" + id.prefix(64) }
 }
