@@ -140,6 +140,7 @@ let package = Package(
         .testTarget(name: "LifePKITests", dependencies: ["LifePKI"]),
         .testTarget(name: "LifeCoreTests", dependencies: ["LifeCore"]),
         .testTarget(name: "LifeServerTests", dependencies: ["LifeServer", "LifeCore"]),
+        .testTarget(name: "LifeAppTests", dependencies: ["LifeApp", "LifeCore"]),
         .testTarget(
             name: "LifeStoreTests",
             dependencies: ["LifeStore", "LifeCore", .product(name: "GRDB", package: "GRDB.swift")]

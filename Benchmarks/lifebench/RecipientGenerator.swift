@@ -23,8 +23,8 @@ enum RecipientGenerator {
             }
         }
         let now = Date()
-        for number in numbers {
-            try await store.createFacility(Facility(number: number, name: "施設\(number)", createdAt: now, updatedAt: now))
+        try await store.unitOfWork { [numbers] unit in
+            for number in numbers { try unit.createFacility(Facility(number: number, name: "施設\(number)", createdAt: now, updatedAt: now)) }
         }
         let batch = 5_000
         for first in stride(from: 0, to: recipients, by: batch) {

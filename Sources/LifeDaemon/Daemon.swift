@@ -105,21 +105,26 @@ public final class Daemon: Sendable {
             Life_V1_Admin.serviceName,
         ])
         let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
+        // Every call passes the gate: it proves the caller the method needs and audits failures.
+        let auth = AuthUseCases(
+            store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords, dummyHash: dummyHash, clock: clock)
+        let gate = CallGate(auth: auth, store: storage, clock: clock)
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
-        var tlsRouter = RPCRouter()
+        var tlsRouter = RPCRouter(interceptor: gate)
         healthService.register(in: &tlsRouter)
-        AuthService(storage: storage, hasher: hasher, settings: config.auth, dummyHash: dummyHash, clock: clock).register(in: &tlsRouter)
-        StaffService(storage: storage, hasher: hasher, settings: config.auth, clock: clock).register(in: &tlsRouter)
+        AuthService(auth: auth, settings: config.auth, clock: clock).register(in: &tlsRouter)
+        StaffService(staff: StaffUseCases(store: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock))
+            .register(in: &tlsRouter)
         let changes = ChangeSignal()
-        RecipientsService(
-            useCases: RecipientUseCases(store: storage, clock: clock, signal: changes), storage: storage, settings: config.auth,
-            clock: clock
-        )
-        .register(in: &tlsRouter)
-        var unixRouter = RPCRouter()
+        RecipientsService(useCases: RecipientUseCases(store: storage, clock: clock, signal: changes)).register(in: &tlsRouter)
+        var unixRouter = RPCRouter(interceptor: gate)
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)
-        AdminService(storage: storage, hasher: hasher, settings: config.auth, backups: backups).register(in: &unixRouter)
+        AdminService(
+            admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock), settings: config.auth,
+            backups: backups, clock: clock
+        )
+        .register(in: &unixRouter)
 
         let unixListener = try await Listener.bindUnix(
             path: config.unixPath,
@@ -276,8 +281,9 @@ public final class Daemon: Sendable {
         let (storage, idle) = (storage, config.auth.login.sessionIdleTimeout)
         return PeriodicSweep(what: "ended session(s)", logger: logger) {
             let now = Date()
-            return try await storage.deleteEndedSessions(
-                endedBefore: now, idleBefore: now.addingTimeInterval(-Double(idle.components.seconds)))
+            return try await storage.unitOfWork { unit in
+                try unit.deleteEndedSessions(endedBefore: now, idleBefore: now.addingTimeInterval(-idle.seconds))
+            }
         }
     }
 
@@ -286,7 +292,7 @@ public final class Daemon: Sendable {
     private var changeLogSweep: PeriodicSweep {
         let (storage, retention) = (storage, config.changeRetention)
         return PeriodicSweep(what: "change-log entr(ies) past the retention", logger: logger) {
-            let cutoff = Date().addingTimeInterval(-Double(retention.components.seconds))
+            let cutoff = Date().addingTimeInterval(-retention.seconds)
             return try await storage.unitOfWork { try $0.pruneChanges(before: cutoff) }
         }
     }

@@ -4,7 +4,7 @@ import LifeCore
 import LifeStore
 import Testing
 
-@Suite("AuditStore on SQLite")
+@Suite("AuditStore (any LifeStorage)")
 struct AuditStoreTests {
     @Test func emptyChainIsIntact() async throws {
         let fixture = try StoreFixture()

@@ -3,7 +3,7 @@ import LifeCore
 import LifeStore
 import Testing
 
-@Suite("DirectoryStore on SQLite")
+@Suite("DirectoryStore (any LifeStorage)")
 struct DirectoryStoreTests {
     @Test func facilitiesAreCreatedReadAndListedByNumber() async throws {
         let fixture = try StoreFixture()

@@ -65,7 +65,7 @@ struct MaintenanceTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data("keep me".utf8))
 
         let intoTheStoreItself = await #expect(throws: StoreError.self) {
-            try await fixture.store.backup(to: fixture.store.path) { _ in }
+            try await fixture.store.backup(to: fixture.sqlite.path) { _ in }
         }
         #expect(intoTheStoreItself?.code == .backupTargetExists)
     }
@@ -87,7 +87,7 @@ struct MaintenanceTests {
     @Test func backupUnderConcurrentWritesIsAConsistentPrefix() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        let store = fixture.store
+        let store = fixture.sqlite
         let initial = 1_500
         let concurrent = 400
         try await withThrowingTaskGroup(of: Void.self) { group in

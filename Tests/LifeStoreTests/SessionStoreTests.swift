@@ -3,7 +3,7 @@ import LifeCore
 import LifeStore
 import Testing
 
-@Suite("SessionStore on SQLite")
+@Suite("SessionStore (any LifeStorage)")
 struct SessionStoreTests {
     /// A store with two staff members of facility 1 and one of facility 2.
     private static func fixture() async throws -> (StoreFixture, [StaffMember]) {

@@ -3,7 +3,7 @@ import LifeCore
 import LifeStore
 import Testing
 
-@Suite("StaffStore on SQLite")
+@Suite("StaffStore (any LifeStorage)")
 struct StaffStoreTests {
     /// A store with facilities 1 and 2.
     private static func fixture() async throws -> StoreFixture {

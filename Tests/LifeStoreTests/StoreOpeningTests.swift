@@ -10,7 +10,7 @@ struct StoreOpeningTests {
     @Test func writerIsDurableWALWithForeignKeys() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        let pool = fixture.store.pool
+        let pool = fixture.sqlite.pool
 
         let (synchronous, journalMode, foreignKeys) = try await pool.writeWithoutTransaction { db in
             (
@@ -24,7 +24,7 @@ struct StoreOpeningTests {
         #expect(foreignKeys == 1)
         let readerForeignKeys = try await pool.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
         #expect(readerForeignKeys == 1)
-        #expect(fixture.store.path == fixture.file("life.sqlite"))
+        #expect(fixture.sqlite.path == fixture.file("life.sqlite"))
     }
 
     @Test func reopeningRunsNoMigrationTwiceAndKeepsData() async throws {
@@ -32,14 +32,17 @@ struct StoreOpeningTests {
         defer { fixture.remove() }
         try await fixture.store.createFacility(Sample.facility(1))
         try await fixture.store.appendAudit(Sample.event(1))
-        try fixture.store.close()
+        try fixture.sqlite.close()
 
         for _ in 0..<2 {
-            let reopened = try SQLiteStore(path: fixture.store.path)
+            let reopened = try SQLiteStore(path: fixture.sqlite.path)
             let names = try await reopened.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
             }
-            #expect(names == ["v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients", "v6-change-retention"])
+            #expect(
+                names == [
+                    "v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients", "v6-change-retention", "v7-staff-version",
+                ])
             #expect(names == StoreSchema.migrator.migrations)
             #expect(try await reopened.facilities().map(\.number) == [Sample.facilityNumber(1)])
             #expect(try await reopened.verifyAuditChain() == .intact(records: 1))
@@ -50,15 +53,15 @@ struct StoreOpeningTests {
     @Test func databaseFromANewerBuildIsRefused() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        try fixture.store.close()
+        try fixture.sqlite.close()
         try await fixture.rawConnection().write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')")
         }
 
-        let error = #expect(throws: StoreError.self) { try SQLiteStore(path: fixture.store.path) }
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(path: fixture.sqlite.path) }
         #expect(error?.code == .newerSchema)
         #expect(error?.description.contains("v99-future") == true)
-        #expect(error?.description.contains(fixture.store.path) == true)
+        #expect(error?.description.contains(fixture.sqlite.path) == true)
     }
 
     @Test func missingDirectoryNamesTheFile() throws {

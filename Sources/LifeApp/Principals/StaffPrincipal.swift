@@ -3,7 +3,7 @@ import LifeCore
 
 /// A staff member of one facility, proven by session and certificate, on whose behalf a use
 /// case runs; carries what the audit log records about the call.
-public struct StaffPrincipal: Sendable, Hashable {
+public struct StaffPrincipal: Principal, Hashable {
     public var facility: FacilityNumber
     public var staffID: Int64
     public var loginID: String
@@ -18,8 +18,7 @@ public struct StaffPrincipal: Sendable, Hashable {
         self.call = call
     }
 
-    /// The audit event of this call touching `target`, ending with `result`.
-    public func auditEvent(time: Date, target: String, result: String = "OK", reason: String = "") -> AuditEvent {
+    public func auditEvent(time: Date, target: String, result: String, reason: String) -> AuditEvent {
         AuditEvent(
             time: time, facility: facility.rawValue, loginID: loginID, certificateFingerprint: call.certificateFingerprint,
             localPeer: call.localPeer, method: call.method, target: target, result: result, reason: reason)

@@ -6,7 +6,7 @@ import LifeCore
 /// record commit together; a read commits its audit record before it answers. Everything is
 /// scoped to the principal's facility: another facility's record is NOT_FOUND.
 public struct RecipientUseCases: Sendable {
-    private let store: any RecipientStore
+    private let store: any TransactionalStore
     private let clock: any WallClock
     private let serviceTypes: ServiceTypeTable
     private let tokens: PageTokenCodec
@@ -14,7 +14,7 @@ public struct RecipientUseCases: Sendable {
     private let signal: ChangeSignal
 
     public init(
-        store: any RecipientStore,
+        store: any TransactionalStore,
         clock: any WallClock = SystemClock(),
         serviceTypes: ServiceTypeTable = .standard,
         tokens: PageTokenCodec = PageTokenCodec(),

@@ -18,6 +18,9 @@ public struct StaffMember: Sendable, Hashable {
     public var lastLoginAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Raised by every change to the account (profile, disabled, password); login bookkeeping
+    /// (failures, lock, last login) leaves it alone.
+    public var version: Int64
 
     public init(
         id: Int64? = nil,
@@ -32,7 +35,8 @@ public struct StaffMember: Sendable, Hashable {
         lockedUntil: Date? = nil,
         lastLoginAt: Date? = nil,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        version: Int64 = 1
     ) {
         self.id = id
         self.facility = facility
@@ -47,6 +51,7 @@ public struct StaffMember: Sendable, Hashable {
         self.lastLoginAt = lastLoginAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.version = version
     }
 
     /// Locked at `now`.

@@ -5,4 +5,6 @@ public protocol MaintenanceStore: Sendable {
     func backup(to path: String, progress: @Sendable (Double) -> Void) async throws
     /// Problems found by the backend's integrity check; empty when the database is sound.
     func integrityCheck() async throws -> [String]
+    /// Walks the whole audit chain (`AuditChain.verify`) on one snapshot.
+    func verifyAuditChain() async throws -> AuditChain.Verification
 }

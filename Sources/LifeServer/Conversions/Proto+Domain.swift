@@ -17,6 +17,7 @@ extension Life_V1_StaffMember {
         if let lastLoginAt = member.lastLoginAt { self.lastLoginAt = Life_V1_Timestamp(lastLoginAt) }
         createdAt = Life_V1_Timestamp(member.createdAt)
         updatedAt = Life_V1_Timestamp(member.updatedAt)
+        version = member.version
     }
 }
 

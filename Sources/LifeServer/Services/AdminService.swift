@@ -7,24 +7,20 @@ import LifeProto
 import LifeStubs
 import LifeWire
 
-/// life.v1.Admin, for operators on the Unix socket only: facilities, certificate registrations,
-/// first facility admins, unlocking, backup, integrity check, the audit log. Every call is
-/// audited with the peer's uid and pid. Insurer, registry and verification-job methods arrive with
-/// the verification work and answer UNIMPLEMENTED until then.
+/// life.v1.Admin, for the local operator on the Unix socket only (`CallGate` admits nobody else):
+/// decode, one `AdminUseCases` call, encode. Insurer, registry and verification-job methods
+/// arrive with the verification work and answer UNIMPLEMENTED until then.
 public struct AdminService: Life_V1_AdminService {
-    private let storage: any LifeStorage
-    private let hasher: any PasswordHasher
+    private let admin: AdminUseCases
     private let settings: AuthSettings
-    private let audit: AuditRecorder
     private let backups: BackupDestination
-    private let pageTokens = PageTokenCodec()
+    private let clock: any WallClock
 
-    public init(storage: any LifeStorage, hasher: any PasswordHasher, settings: AuthSettings, backups: BackupDestination) {
-        self.storage = storage
-        self.hasher = hasher
+    public init(admin: AdminUseCases, settings: AuthSettings, backups: BackupDestination, clock: any WallClock = SystemClock()) {
+        self.admin = admin
         self.settings = settings
-        self.audit = AuditRecorder(storage: storage)
         self.backups = backups
+        self.clock = clock
     }
 
     // MARK: Facilities
@@ -32,57 +28,42 @@ public struct AdminService: Life_V1_AdminService {
     public func createFacility(_ request: Life_V1_CreateFacilityRequest, context: ServerCallContext) async throws
         -> Life_V1_CreateFacilityResponse
     {
-        try await admin(context, target: "facility:\(request.facility.facilityNumber.prefix(16))") {
-            let number = try facilityNumber(request.facility.facilityNumber, field: "facility.facility_number")
-            let name = request.facility.name.trimmingCharacters(in: .whitespaces)
-            guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw DomainError.invalidField(field: "facility.name", reason: "FORMAT", message: "facility name must be 1…200 characters")
-            }
-            let now = Date()
-            let facility = Facility(number: number, name: name, createdAt: now, updatedAt: now)
-            try await storage.createFacility(facility)
-            var response = Life_V1_CreateFacilityResponse()
-            response.facility = Life_V1_Facility(facility)
-            return response
-        }
+        let number = try facilityNumber(request.facility.facilityNumber, field: "facility.facility_number")
+        var response = Life_V1_CreateFacilityResponse()
+        response.facility = Life_V1_Facility(
+            try await admin.createFacility(try context.localOperator(), number: number, name: request.facility.name))
+        return response
     }
 
     public func listFacilities(_ request: Life_V1_ListFacilitiesRequest, context: ServerCallContext) async throws
         -> Life_V1_ListFacilitiesResponse
     {
-        try await admin(context) {
-            let all = try await storage.facilities().filter { request.includeDisabled || !$0.disabled }.sorted { $0.number < $1.number }
-            let page = try Paging(request.page, total: all.count)
-            var response = Life_V1_ListFacilitiesResponse()
-            response.facilities = all[page.range].map(Life_V1_Facility.init)
-            response.page = page.response
-            return response
-        }
+        let page = try await admin.listFacilities(
+            try context.localOperator(), includeDisabled: request.includeDisabled, page: PageRequest(request.page))
+        var response = Life_V1_ListFacilitiesResponse()
+        response.facilities = page.items.map(Life_V1_Facility.init)
+        response.page = Life_V1_PageResponse(page)
+        return response
     }
 
     public func disableFacility(_ request: Life_V1_DisableFacilityRequest, context: ServerCallContext) async throws
         -> Life_V1_DisableFacilityResponse
     {
+        let number = try facilityNumber(request.facilityNumber, field: "facility_number")
         var response = Life_V1_DisableFacilityResponse()
-        response.facility = try await setDisabled(request.facilityNumber, true, context)
+        response.facility = Life_V1_Facility(
+            try await admin.setFacilityDisabled(try context.localOperator(), number: number, disabled: true))
         return response
     }
 
     public func enableFacility(_ request: Life_V1_EnableFacilityRequest, context: ServerCallContext) async throws
         -> Life_V1_EnableFacilityResponse
     {
+        let number = try facilityNumber(request.facilityNumber, field: "facility_number")
         var response = Life_V1_EnableFacilityResponse()
-        response.facility = try await setDisabled(request.facilityNumber, false, context)
+        response.facility = Life_V1_Facility(
+            try await admin.setFacilityDisabled(try context.localOperator(), number: number, disabled: false))
         return response
-    }
-
-    private func setDisabled(_ text: String, _ disabled: Bool, _ context: ServerCallContext) async throws -> Life_V1_Facility {
-        try await admin(context, target: "facility:\(text.prefix(16))") {
-            let number = try facilityNumber(text, field: "facility_number")
-            try await storage.setFacilityDisabled(number, disabled: disabled, at: Date())
-            guard let facility = try await storage.facility(number) else { throw DomainError.notFound("facility \(number)") }
-            return Life_V1_Facility(facility)
-        }
     }
 
     // MARK: Certificates
@@ -91,68 +72,53 @@ public struct AdminService: Life_V1_AdminService {
         async throws
         -> Life_V1_CreateCertificateRegistrationResponse
     {
-        try await admin(context, target: "facility:\(request.facilityNumber.prefix(16))") {
-            let number = try facilityNumber(request.facilityNumber, field: "facility_number")
-            var registration = CertificateRegistration(fingerprint: "", facility: number, note: request.note, registeredAt: Date())
-            switch request.certificate {
-            case .fingerprint(let fingerprint):
-                let normalized = fingerprint.lowercased().replacingOccurrences(of: ":", with: "")
-                guard normalized.count == 64, normalized.allSatisfy(\.isHexDigit) else {
-                    throw DomainError.invalidField(
-                        field: "fingerprint", reason: "FORMAT", message: "fingerprint must be 64 hex digits (SHA-256 of the DER)")
-                }
-                registration.fingerprint = normalized
-            case .certificateDer(let der):
-                guard let facts = try? CertificateFacts(derEncoded: Array(der)) else {
-                    throw DomainError.invalidField(field: "certificate_der", reason: "FORMAT", message: "not a DER X.509 certificate")
-                }
-                registration.fingerprint = facts.fingerprintSHA256
-                registration.subject = facts.subject
-                registration.notAfter = facts.certificate.notValidAfter
-            case nil:
-                throw DomainError.invalidField(field: "certificate", reason: "REQUIRED", message: "give the fingerprint or the certificate")
+        let number = try facilityNumber(request.facilityNumber, field: "facility_number")
+        var registration = CertificateRegistration(fingerprint: "", facility: number, note: request.note, registeredAt: clock.now())
+        switch request.certificate {
+        case .fingerprint(let fingerprint):
+            let normalized = Self.normalized(fingerprint: fingerprint)
+            guard normalized.count == 64, normalized.allSatisfy(\.isHexDigit) else {
+                throw DomainError.invalidField(
+                    field: "fingerprint", reason: "FORMAT", message: "fingerprint must be 64 hex digits (SHA-256 of the DER)")
             }
-            try await storage.registerCertificate(registration)
-            var response = Life_V1_CreateCertificateRegistrationResponse()
-            response.registration = Life_V1_CertificateRegistration(registration)
-            return response
+            registration.fingerprint = normalized
+        case .certificateDer(let der):
+            guard let facts = try? CertificateFacts(derEncoded: Array(der)) else {
+                throw DomainError.invalidField(field: "certificate_der", reason: "FORMAT", message: "not a DER X.509 certificate")
+            }
+            registration.fingerprint = facts.fingerprintSHA256
+            registration.subject = facts.subject
+            registration.notAfter = facts.certificate.notValidAfter
+        case nil:
+            throw DomainError.invalidField(field: "certificate", reason: "REQUIRED", message: "give the fingerprint or the certificate")
         }
+        var response = Life_V1_CreateCertificateRegistrationResponse()
+        response.registration = Life_V1_CertificateRegistration(
+            try await admin.registerCertificate(try context.localOperator(), registration))
+        return response
     }
 
     public func listCertificateRegistrations(_ request: Life_V1_ListCertificateRegistrationsRequest, context: ServerCallContext)
         async throws
         -> Life_V1_ListCertificateRegistrationsResponse
     {
-        try await admin(context) {
-            let number = request.facilityNumber.isEmpty ? nil : try facilityNumber(request.facilityNumber, field: "facility_number")
-            let all = try await storage.certificateRegistrations(facility: number)
-                .filter { request.includeRevoked || $0.revokedAt == nil }
-                .sorted { ($0.facility, $0.registeredAt) < ($1.facility, $1.registeredAt) }
-            let page = try Paging(request.page, total: all.count)
-            var response = Life_V1_ListCertificateRegistrationsResponse()
-            response.registrations = all[page.range].map(Life_V1_CertificateRegistration.init)
-            response.page = page.response
-            return response
-        }
+        let number = request.facilityNumber.isEmpty ? nil : try facilityNumber(request.facilityNumber, field: "facility_number")
+        let page = try await admin.listCertificateRegistrations(
+            try context.localOperator(), facility: number, includeRevoked: request.includeRevoked, page: PageRequest(request.page))
+        var response = Life_V1_ListCertificateRegistrationsResponse()
+        response.registrations = page.items.map(Life_V1_CertificateRegistration.init)
+        response.page = Life_V1_PageResponse(page)
+        return response
     }
 
     public func revokeCertificateRegistration(_ request: Life_V1_RevokeCertificateRegistrationRequest, context: ServerCallContext)
         async throws
         -> Life_V1_RevokeCertificateRegistrationResponse
     {
-        let fingerprint = request.fingerprint.lowercased().replacingOccurrences(of: ":", with: "")
-        return try await admin(context, target: "certificate:\(fingerprint.prefix(64))") {
-            guard let active = try await storage.activeCertificateRegistration(fingerprint: fingerprint) else {
-                throw DomainError.notFound("registration of certificate \(fingerprint.prefix(64))")
-            }
-            let now = Date()
-            try await storage.revokeCertificate(fingerprint: fingerprint, at: now)
-            var revoked = active
-            revoked.revokedAt = now
-            var response = Life_V1_RevokeCertificateRegistrationResponse()
-            response.registration = Life_V1_CertificateRegistration(revoked)
-            return response
-        }
+        var response = Life_V1_RevokeCertificateRegistrationResponse()
+        response.registration = Life_V1_CertificateRegistration(
+            try await admin.revokeCertificate(try context.localOperator(), fingerprint: Self.normalized(fingerprint: request.fingerprint)))
+        return response
     }
 
     // MARK: Staff
@@ -160,40 +126,23 @@ public struct AdminService: Life_V1_AdminService {
     public func createFacilityAdmin(_ request: Life_V1_CreateFacilityAdminRequest, context: ServerCallContext) async throws
         -> Life_V1_CreateFacilityAdminResponse
     {
-        try await admin(context, target: "staff:\(request.loginID.prefix(64))") {
-            let member = try await StaffRules.createAccount(
-                facility: try facilityNumber(request.facilityNumber, field: "facility_number"),
-                loginID: request.loginID,
-                displayName: request.displayName,
-                role: .facilityAdmin,
-                initialPassword: request.initialPassword,
-                fields: ("login_id", "display_name", "initial_password"),
-                storage: storage,
-                hasher: hasher,
-                policy: settings.passwords
-            )
-            var response = Life_V1_CreateFacilityAdminResponse()
-            response.staffMember = Life_V1_StaffMember(member)
-            return response
-        }
+        let member = try await admin.createFacilityAdmin(
+            try context.localOperator(), facility: try facilityNumber(request.facilityNumber, field: "facility_number"),
+            loginID: request.loginID, displayName: request.displayName, initialPassword: request.initialPassword)
+        var response = Life_V1_CreateFacilityAdminResponse()
+        response.staffMember = Life_V1_StaffMember(member)
+        return response
     }
 
     public func unlockStaffMember(_ request: Life_V1_AdminUnlockStaffMemberRequest, context: ServerCallContext) async throws
         -> Life_V1_AdminUnlockStaffMemberResponse
     {
-        try await admin(context, target: "staff:\(request.loginID.prefix(64))") {
-            let number = try facilityNumber(request.facilityNumber, field: "facility_number")
-            guard var member = try await storage.staffMember(facility: number, loginID: request.loginID) else {
-                throw DomainError.notFound("staff member \"\(request.loginID.prefix(64))\" of facility \(number)")
-            }
-            member.updatedAt = Date()
-            try await storage.unlockStaffMember(staffID: member.id!, at: member.updatedAt)
-            member.failedLoginCount = 0
-            member.lockedUntil = nil
-            var response = Life_V1_AdminUnlockStaffMemberResponse()
-            response.staffMember = Life_V1_StaffMember(member)
-            return response
-        }
+        let member = try await admin.unlockStaffMember(
+            try context.localOperator(), facility: try facilityNumber(request.facilityNumber, field: "facility_number"),
+            loginID: request.loginID)
+        var response = Life_V1_AdminUnlockStaffMemberResponse()
+        response.staffMember = Life_V1_StaffMember(member)
+        return response
     }
 
     // MARK: Database
@@ -203,44 +152,41 @@ public struct AdminService: Life_V1_AdminService {
         context: ServerCallContext,
         responses: ResponseStreamWriter<Life_V1_BackupDatabaseResponse>
     ) async throws {
-        try await admin(context, target: "backup") {
-            let target = try backups.resolve(request.path, now: Date())
-            let (progress, continuation) = AsyncStream.makeStream(of: Double.self, bufferingPolicy: .bufferingNewest(1))
-            async let copied: Void = {
-                defer { continuation.finish() }
-                try await storage.backup(to: target) { continuation.yield($0) }
-            }()
-            for await fraction in progress {
-                var update = Life_V1_BackupDatabaseResponse()
-                update.copiedPages = UInt64(fraction * 1000)
-                update.totalPages = 1000
-                try await responses.write(update)
-            }
-            try await copied
-            var done = Life_V1_BackupDatabaseResponse()
-            done.copiedPages = 1000
-            done.totalPages = 1000
-            done.done = true
-            done.path = target
-            let data = try Data(contentsOf: URL(fileURLWithPath: target), options: .mappedIfSafe)
-            done.sizeBytes = UInt64(data.count)
-            done.sha256 = SHA256.hash(data: data).lowerHex
-            try await responses.write(done)
+        let principal = try context.localOperator()
+        let target = try backups.resolve(request.path, now: clock.now())
+        let (progress, continuation) = AsyncStream.makeStream(of: Double.self, bufferingPolicy: .bufferingNewest(1))
+        async let copied: Void = {
+            defer { continuation.finish() }
+            try await admin.backup(principal, to: target) { continuation.yield($0) }
+        }()
+        for await fraction in progress {
+            var update = Life_V1_BackupDatabaseResponse()
+            update.copiedPages = UInt64(fraction * 1000)
+            update.totalPages = 1000
+            try await responses.write(update)
         }
+        try await copied
+        var done = Life_V1_BackupDatabaseResponse()
+        done.copiedPages = 1000
+        done.totalPages = 1000
+        done.done = true
+        done.path = target
+        let data = try Data(contentsOf: URL(fileURLWithPath: target), options: .mappedIfSafe)
+        done.sizeBytes = UInt64(data.count)
+        done.sha256 = SHA256.hash(data: data).lowerHex
+        try await responses.write(done)
     }
 
     public func checkDatabaseIntegrity(_ request: Life_V1_CheckDatabaseIntegrityRequest, context: ServerCallContext) async throws
         -> Life_V1_CheckDatabaseIntegrityResponse
     {
-        try await admin(context) {
-            let start = ContinuousClock.now
-            let problems = try await storage.integrityCheck()
-            var response = Life_V1_CheckDatabaseIntegrityResponse()
-            response.ok = problems.isEmpty
-            response.problems = problems
-            response.durationMs = UInt64(max(0, start.duration(to: .now).seconds * 1000))
-            return response
-        }
+        let start = ContinuousClock.now
+        let problems = try await admin.integrityCheck(try context.localOperator())
+        var response = Life_V1_CheckDatabaseIntegrityResponse()
+        response.ok = problems.isEmpty
+        response.problems = problems
+        response.durationMs = UInt64(max(0, start.duration(to: .now).seconds * 1000))
+        return response
     }
 
     // MARK: Audit
@@ -248,52 +194,33 @@ public struct AdminService: Life_V1_AdminService {
     public func listAuditEvents(_ request: Life_V1_ListAuditEventsRequest, context: ServerCallContext) async throws
         -> Life_V1_ListAuditEventsResponse
     {
-        try await admin(context) {
-            let size = request.page.pageSize == 0 ? 50 : Int(request.page.pageSize)
-            guard (1...500).contains(size) else {
-                throw DomainError.invalidField(field: "page.page_size", reason: "RANGE", message: "page_size must be 0…500")
-            }
-            let filter = AuditFilter(
-                facility: request.facilityNumber.isEmpty ? nil : request.facilityNumber,
-                loginID: request.loginID.isEmpty ? nil : request.loginID,
-                method: request.method.isEmpty ? nil : request.method,
-                afterSequence: max(0, request.afterSequence))
-            let scope = filter.canonicalDescription
-            var before: Int64?
-            if !request.page.pageToken.isEmpty {
-                guard let sequence = Int64(try pageTokens.decode(payload: request.page.pageToken, scope: scope)) else {
-                    throw DomainError.invalidField(field: "page.page_token", reason: "INVALID", message: "page_token is not valid")
-                }
-                before = sequence
-            }
-            let found = try await storage.auditRecords(matching: filter, before: before, limit: size + 1)
-            let records = Array(found.prefix(size))
-            var response = Life_V1_ListAuditEventsResponse()
-            response.events = records.map(Life_V1_AuditEvent.init)
-            if found.count > size, let last = records.last {
-                response.page.nextPageToken = pageTokens.encode(payload: String(last.sequence), scope: scope)
-            }
-            return response
-        }
+        let filter = AuditFilter(
+            facility: request.facilityNumber.isEmpty ? nil : request.facilityNumber,
+            loginID: request.loginID.isEmpty ? nil : request.loginID,
+            method: request.method.isEmpty ? nil : request.method,
+            afterSequence: max(0, request.afterSequence))
+        let page = try await admin.listAuditRecords(try context.localOperator(), filter: filter, page: PageRequest(request.page))
+        var response = Life_V1_ListAuditEventsResponse()
+        response.events = page.items.map(Life_V1_AuditEvent.init)
+        response.page.nextPageToken = page.nextPageToken
+        return response
     }
 
     public func verifyAuditChain(_ request: Life_V1_VerifyAuditChainRequest, context: ServerCallContext) async throws
         -> Life_V1_VerifyAuditChainResponse
     {
-        try await admin(context) {
-            var response = Life_V1_VerifyAuditChainResponse()
-            switch try await storage.verifyAuditChain() {
-            case .intact(let records):
-                response.intact = true
-                response.checkedCount = Int64(records)
-            case .broken(let sequence, let reason):
-                response.intact = false
-                response.firstBrokenSequence = sequence
-                response.checkedCount = max(0, sequence - 1)
-                response.problem = reason
-            }
-            return response
+        var response = Life_V1_VerifyAuditChainResponse()
+        switch try await admin.verifyAuditChain(try context.localOperator()) {
+        case .intact(let records):
+            response.intact = true
+            response.checkedCount = Int64(records)
+        case .broken(let sequence, let reason):
+            response.intact = false
+            response.firstBrokenSequence = sequence
+            response.checkedCount = max(0, sequence - 1)
+            response.problem = reason
         }
+        return response
     }
 
     // MARK: Not yet offered
@@ -318,12 +245,8 @@ public struct AdminService: Life_V1_AdminService {
 
     // MARK: -
 
-    /// Only on the Unix socket; audited with the peer's credentials.
-    private func admin<T: Sendable>(_ context: ServerCallContext, target: String = "", _ body: () async throws -> T) async throws -> T {
-        guard case .unix = context.peer else {
-            throw DomainError.permissionDenied("admin methods are offered on the Unix socket only")
-        }
-        return try await audit.audited(context, target: target, body)
+    private static func normalized(fingerprint: String) -> String {
+        fingerprint.lowercased().replacingOccurrences(of: ":", with: "")
     }
 
     private func facilityNumber(_ text: String, field: String) throws -> FacilityNumber {

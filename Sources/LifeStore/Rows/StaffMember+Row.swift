@@ -5,7 +5,7 @@ extension StaffMember {
     /// The columns `init(row:path:)` reads.
     static let selection = """
         id, facility_number, login_id, display_name, role, password_hash, must_change_password, disabled, \
-        failed_login_count, locked_until, last_login_at, created_at, updated_at
+        failed_login_count, locked_until, last_login_at, created_at, updated_at, version
         """
 
     /// A staff member from a `staff` row.
@@ -27,7 +27,8 @@ extension StaffMember {
             lockedUntil: try row.optionalTime("locked_until"),
             lastLoginAt: try row.optionalTime("last_login_at"),
             createdAt: try row.time("created_at"),
-            updatedAt: try row.time("updated_at")
+            updatedAt: try row.time("updated_at"),
+            version: try row.decode(Int64.self, forColumn: "version")
         )
     }
 

@@ -33,6 +33,9 @@ enum StoreSchema {
         migrator.registerMigration("v6-change-retention") { db in
             try db.execute(sql: changeRetention)
         }
+        migrator.registerMigration("v7-staff-version") { db in
+            try db.execute(sql: staffVersion)
+        }
         return migrator
     }()
 
@@ -192,5 +195,11 @@ enum StoreSchema {
         INSERT INTO sqlite_sequence (name, seq)
             SELECT 'recipient_change', 1
             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'recipient_change');
+        """
+
+    /// Staff accounts get a version, raised by every change an admin or the member makes to the
+    /// account (profile, disabled, password), so an edit made from a stale read is refused.
+    private static let staffVersion = """
+        ALTER TABLE staff ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
         """
 }

@@ -10,6 +10,9 @@ public struct ServerCallContext: Sendable {
     public let deadline: Deadline
     /// The transport-proven identity of the caller.
     public let peer: PeerIdentity
+    /// Who the router's interceptor proved the caller to be (a session's staff member, the local
+    /// operator), for the handler; nil before the interceptor ran or when it proves nobody.
+    public var principal: (any Sendable)?
 
     public init(
         method: MethodDescriptor,

@@ -1,19 +1,25 @@
 import Foundation
 import GRDB
+import LifeCore
 
 @testable import LifeStore
 
 /// A store on a fresh database file in its own temporary folder. Call `remove()` when done.
+///
+/// Behaviour suites use `store`, typed `any LifeStorage`, so a second backend (PostgreSQL) runs
+/// the same suites by making its store here; suites about SQLite itself (opening, migrations,
+/// backup, tampering, schema constraints) use `sqlite`.
 struct StoreFixture {
     /// The folder holding the database and anything a test writes beside it.
     let directory: String
-    let store: SQLiteStore
+    let sqlite: SQLiteStore
+    var store: any LifeStorage { sqlite }
 
     init() throws {
         var template = Array("/tmp/lifestore-test-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         directory = String(cString: created)
-        store = try SQLiteStore(path: directory + "/life.sqlite")
+        sqlite = try SQLiteStore(path: directory + "/life.sqlite")
     }
 
     /// A path in the fixture's folder.
@@ -21,7 +27,7 @@ struct StoreFixture {
 
     /// A second, independent connection to the same file, as another program would open it.
     func rawConnection(foreignKeys: Bool = true) throws -> DatabaseQueue {
-        try Self.rawConnection(path: store.path, foreignKeys: foreignKeys)
+        try Self.rawConnection(path: sqlite.path, foreignKeys: foreignKeys)
     }
 
     /// A plain GRDB connection to any database file.
@@ -33,7 +39,7 @@ struct StoreFixture {
     }
 
     func remove() {
-        try? store.close()
+        try? sqlite.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

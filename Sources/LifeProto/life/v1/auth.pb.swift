@@ -219,29 +219,32 @@ public nonisolated struct Life_V1_ChangePasswordRequest: Sendable {
 
 /// Response of Auth.ChangePassword (パスワード変更の応答).
 /// The calling session stays valid.
-public nonisolated struct Life_V1_ChangePasswordResponse: Sendable {
+public nonisolated struct Life_V1_ChangePasswordResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// How many other sessions of the staff member were revoked (失効したセッション数).
-  public var revokedSessionCount: UInt32 = 0
+  public var revokedSessionCount: UInt32 {
+    get {_storage._revokedSessionCount}
+    set {_uniqueStorage()._revokedSessionCount = newValue}
+  }
 
   /// The staff member after the change; must_change_password is now false (ログインユーザー).
   public var staffMember: Life_V1_StaffMember {
-    get {_staffMember ?? Life_V1_StaffMember()}
-    set {_staffMember = newValue}
+    get {_storage._staffMember ?? Life_V1_StaffMember()}
+    set {_uniqueStorage()._staffMember = newValue}
   }
   /// Returns true if `staffMember` has been explicitly set.
-  public var hasStaffMember: Bool {self._staffMember != nil}
+  public var hasStaffMember: Bool {_storage._staffMember != nil}
   /// Clears the value of `staffMember`. Subsequent reads from it will return its default value.
-  public mutating func clearStaffMember() {self._staffMember = nil}
+  public mutating func clearStaffMember() {_uniqueStorage()._staffMember = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _staffMember: Life_V1_StaffMember? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -582,36 +585,74 @@ nonisolated extension Life_V1_ChangePasswordResponse: SwiftProtobuf.Message, Swi
   public static let protoMessageName: String = _protobuf_package + ".ChangePasswordResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}revoked_session_count\0\u{3}staff_member\0")
 
+  fileprivate class _StorageClass {
+    var _revokedSessionCount: UInt32 = 0
+    var _staffMember: Life_V1_StaffMember? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _revokedSessionCount = source._revokedSessionCount
+      _staffMember = source._staffMember
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.revokedSessionCount) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._staffMember) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._revokedSessionCount) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._staffMember) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.revokedSessionCount != 0 {
-      try visitor.visitSingularUInt32Field(value: self.revokedSessionCount, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._revokedSessionCount != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._revokedSessionCount, fieldNumber: 1)
+      }
+      try { if let v = _storage._staffMember {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
     }
-    try { if let v = self._staffMember {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Life_V1_ChangePasswordResponse, rhs: Life_V1_ChangePasswordResponse) -> Bool {
-    if lhs.revokedSessionCount != rhs.revokedSessionCount {return false}
-    if lhs._staffMember != rhs._staffMember {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._revokedSessionCount != rhs_storage._revokedSessionCount {return false}
+        if _storage._staffMember != rhs_storage._staffMember {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

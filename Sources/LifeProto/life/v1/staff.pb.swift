@@ -139,6 +139,10 @@ public nonisolated struct Life_V1_StaffMember: Sendable {
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {self._updatedAt = nil}
 
+  /// Version of the account, raised by every change to it (profile, disabled, password; not by
+  /// logins or locks) (版). Output only; UpdateStaffMember sends it back as expected_version.
+  public var version: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -150,7 +154,7 @@ public nonisolated struct Life_V1_StaffMember: Sendable {
 }
 
 /// Request of Staff.CreateStaffMember (ユーザー登録の要求).
-public nonisolated struct Life_V1_CreateStaffMemberRequest: Sendable {
+public nonisolated struct Life_V1_CreateStaffMemberRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -158,22 +162,25 @@ public nonisolated struct Life_V1_CreateStaffMemberRequest: Sendable {
   /// The account to create (ユーザー): login_id, role and display_name are read, output-only
   /// fields are ignored.
   public var staffMember: Life_V1_StaffMember {
-    get {_staffMember ?? Life_V1_StaffMember()}
-    set {_staffMember = newValue}
+    get {_storage._staffMember ?? Life_V1_StaffMember()}
+    set {_uniqueStorage()._staffMember = newValue}
   }
   /// Returns true if `staffMember` has been explicitly set.
-  public var hasStaffMember: Bool {self._staffMember != nil}
+  public var hasStaffMember: Bool {_storage._staffMember != nil}
   /// Clears the value of `staffMember`. Subsequent reads from it will return its default value.
-  public mutating func clearStaffMember() {self._staffMember = nil}
+  public mutating func clearStaffMember() {_uniqueStorage()._staffMember = nil}
 
   /// Initial password; must meet the password policy and is changed at first login (初期パスワード).
-  public var initialPassword: String = String()
+  public var initialPassword: String {
+    get {_storage._initialPassword}
+    set {_uniqueStorage()._initialPassword = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _staffMember: Life_V1_StaffMember? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Response of Staff.CreateStaffMember (ユーザー登録の応答).
@@ -292,7 +299,7 @@ public nonisolated struct Life_V1_GetStaffMemberResponse: Sendable {
 }
 
 /// Request of Staff.UpdateStaffMember (ユーザー変更の要求).
-public nonisolated struct Life_V1_UpdateStaffMemberRequest: Sendable {
+public nonisolated struct Life_V1_UpdateStaffMemberRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -300,19 +307,26 @@ public nonisolated struct Life_V1_UpdateStaffMemberRequest: Sendable {
   /// The account (ユーザー): login_id names it; role and display_name replace the stored values;
   /// other fields are ignored.
   public var staffMember: Life_V1_StaffMember {
-    get {_staffMember ?? Life_V1_StaffMember()}
-    set {_staffMember = newValue}
+    get {_storage._staffMember ?? Life_V1_StaffMember()}
+    set {_uniqueStorage()._staffMember = newValue}
   }
   /// Returns true if `staffMember` has been explicitly set.
-  public var hasStaffMember: Bool {self._staffMember != nil}
+  public var hasStaffMember: Bool {_storage._staffMember != nil}
   /// Clears the value of `staffMember`. Subsequent reads from it will return its default value.
-  public mutating func clearStaffMember() {self._staffMember = nil}
+  public mutating func clearStaffMember() {_uniqueStorage()._staffMember = nil}
+
+  /// The version of the account as read (StaffMember.version). Required: a stale version is
+  /// ABORTED and changes nothing, so an edit never overwrites a change made meanwhile.
+  public var expectedVersion: Int64 {
+    get {_storage._expectedVersion}
+    set {_uniqueStorage()._expectedVersion = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _staffMember: Life_V1_StaffMember? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Response of Staff.UpdateStaffMember (ユーザー変更の応答).
@@ -499,7 +513,7 @@ nonisolated extension Life_V1_StaffRole: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Life_V1_StaffMember: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StaffMember"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}login_id\0\u{3}facility_number\0\u{1}role\0\u{3}display_name\0\u{1}disabled\0\u{3}locked_until\0\u{3}failed_login_count\0\u{3}must_change_password\0\u{3}last_login_at\0\u{3}created_at\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}login_id\0\u{3}facility_number\0\u{1}role\0\u{3}display_name\0\u{1}disabled\0\u{3}locked_until\0\u{3}failed_login_count\0\u{3}must_change_password\0\u{3}last_login_at\0\u{3}created_at\0\u{3}updated_at\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -518,6 +532,7 @@ nonisolated extension Life_V1_StaffMember: SwiftProtobuf.Message, SwiftProtobuf.
       case 9: try { try decoder.decodeSingularMessageField(value: &self._lastLoginAt) }()
       case 10: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
       case 11: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
       default: break
       }
     }
@@ -561,6 +576,9 @@ nonisolated extension Life_V1_StaffMember: SwiftProtobuf.Message, SwiftProtobuf.
     try { if let v = self._updatedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     } }()
+    if self.version != 0 {
+      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -576,6 +594,7 @@ nonisolated extension Life_V1_StaffMember: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._lastLoginAt != rhs._lastLoginAt {return false}
     if lhs._createdAt != rhs._createdAt {return false}
     if lhs._updatedAt != rhs._updatedAt {return false}
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -585,36 +604,74 @@ nonisolated extension Life_V1_CreateStaffMemberRequest: SwiftProtobuf.Message, S
   public static let protoMessageName: String = _protobuf_package + ".CreateStaffMemberRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}staff_member\0\u{3}initial_password\0")
 
+  fileprivate class _StorageClass {
+    var _staffMember: Life_V1_StaffMember? = nil
+    var _initialPassword: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _staffMember = source._staffMember
+      _initialPassword = source._initialPassword
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._staffMember) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.initialPassword) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._staffMember) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._initialPassword) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._staffMember {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.initialPassword.isEmpty {
-      try visitor.visitSingularStringField(value: self.initialPassword, fieldNumber: 2)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._staffMember {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._initialPassword.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._initialPassword, fieldNumber: 2)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Life_V1_CreateStaffMemberRequest, rhs: Life_V1_CreateStaffMemberRequest) -> Bool {
-    if lhs._staffMember != rhs._staffMember {return false}
-    if lhs.initialPassword != rhs.initialPassword {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._staffMember != rhs_storage._staffMember {return false}
+        if _storage._initialPassword != rhs_storage._initialPassword {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -803,33 +860,76 @@ nonisolated extension Life_V1_GetStaffMemberResponse: SwiftProtobuf.Message, Swi
 
 nonisolated extension Life_V1_UpdateStaffMemberRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateStaffMemberRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}staff_member\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}staff_member\0\u{3}expected_version\0")
+
+  fileprivate class _StorageClass {
+    var _staffMember: Life_V1_StaffMember? = nil
+    var _expectedVersion: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _staffMember = source._staffMember
+      _expectedVersion = source._expectedVersion
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._staffMember) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._staffMember) }()
+        case 2: try { try decoder.decodeSingularInt64Field(value: &_storage._expectedVersion) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._staffMember {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._staffMember {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if _storage._expectedVersion != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._expectedVersion, fieldNumber: 2)
+      }
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Life_V1_UpdateStaffMemberRequest, rhs: Life_V1_UpdateStaffMemberRequest) -> Bool {
-    if lhs._staffMember != rhs._staffMember {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._staffMember != rhs_storage._staffMember {return false}
+        if _storage._expectedVersion != rhs_storage._expectedVersion {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

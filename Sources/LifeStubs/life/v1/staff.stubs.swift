@@ -17,8 +17,9 @@ public enum Life_V1_Staff {
         public static let listStaffMembers = MethodDescriptor(service: "life.v1.Staff", method: "ListStaffMembers", kind: .unary)
         /// Reads one account (ユーザー照会).
         public static let getStaffMember = MethodDescriptor(service: "life.v1.Staff", method: "GetStaffMember", kind: .unary)
-        /// Replaces the display name and role of an account (ユーザー変更). A facility admin cannot
-        /// take the admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
+        /// Replaces the display name and role of an account (ユーザー変更), if it is still at
+        /// expected_version (else ABORTED). A facility admin cannot change their own role or take the
+        /// admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
         public static let updateStaffMember = MethodDescriptor(service: "life.v1.Staff", method: "UpdateStaffMember", kind: .unary)
         /// Disables an account and revokes its sessions (ユーザー無効化). Disabling oneself or the last
         /// enabled admin of the facility: FAILED_PRECONDITION.
@@ -44,8 +45,9 @@ public protocol Life_V1_StaffService: Sendable {
     func listStaffMembers(_ request: Life_V1_ListStaffMembersRequest, context: ServerCallContext) async throws -> Life_V1_ListStaffMembersResponse
     /// Reads one account (ユーザー照会).
     func getStaffMember(_ request: Life_V1_GetStaffMemberRequest, context: ServerCallContext) async throws -> Life_V1_GetStaffMemberResponse
-    /// Replaces the display name and role of an account (ユーザー変更). A facility admin cannot
-    /// take the admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
+    /// Replaces the display name and role of an account (ユーザー変更), if it is still at
+    /// expected_version (else ABORTED). A facility admin cannot change their own role or take the
+    /// admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
     func updateStaffMember(_ request: Life_V1_UpdateStaffMemberRequest, context: ServerCallContext) async throws -> Life_V1_UpdateStaffMemberResponse
     /// Disables an account and revokes its sessions (ユーザー無効化). Disabling oneself or the last
     /// enabled admin of the facility: FAILED_PRECONDITION.
@@ -107,8 +109,9 @@ public struct Life_V1_StaffClient: Sendable {
     public func getStaffMember(_ request: Life_V1_GetStaffMemberRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_GetStaffMemberResponse {
         try await caller.unary(Life_V1_Staff.Method.getStaffMember, request: request, responseType: Life_V1_GetStaffMemberResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
-    /// Replaces the display name and role of an account (ユーザー変更). A facility admin cannot
-    /// take the admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
+    /// Replaces the display name and role of an account (ユーザー変更), if it is still at
+    /// expected_version (else ABORTED). A facility admin cannot change their own role or take the
+    /// admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
     public func updateStaffMember(_ request: Life_V1_UpdateStaffMemberRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_UpdateStaffMemberResponse {
         try await caller.unary(Life_V1_Staff.Method.updateStaffMember, request: request, responseType: Life_V1_UpdateStaffMemberResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }

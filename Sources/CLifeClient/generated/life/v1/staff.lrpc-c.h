@@ -101,8 +101,9 @@ extern const life_method life_staff_update_staff_member_method;
 /**
  * \brief /life.v1.Staff/UpdateStaffMember (unary).
  *
- * Replaces the display name and role of an account (ユーザー変更). A facility admin cannot
- * take the admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
+ * Replaces the display name and role of an account (ユーザー変更), if it is still at
+ * expected_version (else ABORTED). A facility admin cannot change their own role or take the
+ * admin role from the last enabled admin of the facility: FAILED_PRECONDITION.
  *
  * \param client  a client from life_client_new(); used by one thread at a time.
  * \param request the request; NULL sends the empty message (every field default).

@@ -772,7 +772,7 @@ void   life__v1__unlock_staff_member_response__free_unpacked
   assert(message->base.descriptor == &life__v1__unlock_staff_member_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor life__v1__staff_member__field_descriptors[11] =
+static const ProtobufCFieldDescriptor life__v1__staff_member__field_descriptors[12] =
 {
   {
     "login_id",
@@ -906,6 +906,18 @@ static const ProtobufCFieldDescriptor life__v1__staff_member__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "version",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__StaffMember, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__staff_member__field_indices_by_name[] = {
   9,   /* field[9] = created_at */
@@ -919,11 +931,12 @@ static const unsigned life__v1__staff_member__field_indices_by_name[] = {
   7,   /* field[7] = must_change_password */
   2,   /* field[2] = role */
   10,   /* field[10] = updated_at */
+  11,   /* field[11] = version */
 };
 static const ProtobufCIntRange life__v1__staff_member__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor life__v1__staff_member__descriptor =
 {
@@ -933,7 +946,7 @@ const ProtobufCMessageDescriptor life__v1__staff_member__descriptor =
   "Life__V1__StaffMember",
   "life.v1",
   sizeof(Life__V1__StaffMember),
-  11,
+  12,
   life__v1__staff_member__field_descriptors,
   life__v1__staff_member__field_indices_by_name,
   1,  life__v1__staff_member__number_ranges,
@@ -1220,7 +1233,7 @@ const ProtobufCMessageDescriptor life__v1__get_staff_member_response__descriptor
   (ProtobufCMessageInit) life__v1__get_staff_member_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__update_staff_member_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor life__v1__update_staff_member_request__field_descriptors[2] =
 {
   {
     "staff_member",
@@ -1234,14 +1247,27 @@ static const ProtobufCFieldDescriptor life__v1__update_staff_member_request__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "expected_version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__UpdateStaffMemberRequest, expected_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__update_staff_member_request__field_indices_by_name[] = {
+  1,   /* field[1] = expected_version */
   0,   /* field[0] = staff_member */
 };
 static const ProtobufCIntRange life__v1__update_staff_member_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor life__v1__update_staff_member_request__descriptor =
 {
@@ -1251,7 +1277,7 @@ const ProtobufCMessageDescriptor life__v1__update_staff_member_request__descript
   "Life__V1__UpdateStaffMemberRequest",
   "life.v1",
   sizeof(Life__V1__UpdateStaffMemberRequest),
-  1,
+  2,
   life__v1__update_staff_member_request__field_descriptors,
   life__v1__update_staff_member_request__field_indices_by_name,
   1,  life__v1__update_staff_member_request__number_ranges,

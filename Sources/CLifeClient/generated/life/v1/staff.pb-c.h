@@ -113,10 +113,15 @@ struct  Life__V1__StaffMember
    * When the account last changed (更新日時). Output only.
    */
   Life__V1__Timestamp *updated_at;
+  /*
+   * Version of the account, raised by every change to it (profile, disabled, password; not by
+   * logins or locks) (版). Output only; UpdateStaffMember sends it back as expected_version.
+   */
+  int64_t version;
 };
 #define LIFE__V1__STAFF_MEMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__staff_member__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFE__V1__STAFF_ROLE__STAFF_ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, NULL, 0, 0, NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFE__V1__STAFF_ROLE__STAFF_ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, NULL, 0, 0, NULL, NULL, NULL, 0 }
 
 
 /*
@@ -244,10 +249,15 @@ struct  Life__V1__UpdateStaffMemberRequest
    * other fields are ignored.
    */
   Life__V1__StaffMember *staff_member;
+  /*
+   * The version of the account as read (StaffMember.version). Required: a stale version is
+   * ABORTED and changes nothing, so an edit never overwrites a change made meanwhile.
+   */
+  int64_t expected_version;
 };
 #define LIFE__V1__UPDATE_STAFF_MEMBER_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__update_staff_member_request__descriptor) \
-    , NULL }
+    , NULL, 0 }
 
 
 /*

@@ -4,8 +4,8 @@ import LifeCore
 
 /// Session tokens: 256 random bits from the system's secure generator, sent to the client once
 /// as base64url; stored only as their SHA-256.
-enum SessionToken {
-    static func generate() -> String {
+public enum SessionToken {
+    public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 32)
         for index in bytes.indices { bytes[index] = generator.next() }
@@ -13,12 +13,12 @@ enum SessionToken {
     }
 
     /// The stored form: SHA-256 of the token's UTF-8, lower-case hex.
-    static func hash(_ token: String) -> String {
+    public static func hash(_ token: String) -> String {
         SHA256.hash(data: Array(token.utf8)).lowerHex
     }
 
     /// The token in an `authorization: Bearer <token>` metadata value.
-    static func bearer(in metadata: [String: String]) -> String? {
+    public static func bearer(in metadata: [String: String]) -> String? {
         guard let value = metadata["authorization"], value.hasPrefix("Bearer ") else { return nil }
         let token = value.dropFirst("Bearer ".count)
         return token.isEmpty || token.count > 256 ? nil : String(token)

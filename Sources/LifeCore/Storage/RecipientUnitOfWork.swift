@@ -1,18 +1,6 @@
 import Foundation
 
-/// Recipients, their change log and the audit log, reached only through units of work, so that a
-/// row change, its change-log entry and its audit record commit together or not at all.
-///
-/// Every call of `unitOfWork` is durable when it returns: an implementation may make concurrent
-/// units share one commit (group commit), acknowledging each only once that commit is on disk;
-/// a unit that throws is rolled back alone and never takes another unit's changes with it.
-/// Bodies are synchronous: they run inside the storage's transaction and must not block on
-/// anything else.
-public protocol RecipientStore: Sendable {
-    func unitOfWork<T: Sendable>(_ body: @escaping @Sendable (any RecipientUnitOfWork) throws -> T) async throws -> T
-}
-
-/// What one unit of work may read and write. Reads see the unit's own writes.
+/// Recipients and their change log.
 public protocol RecipientUnitOfWork {
     /// The recipient `id` of `facility`, or nil (another facility's record is nil too).
     func recipient(id: String, facility: FacilityNumber) throws -> Recipient?
@@ -43,6 +31,4 @@ public protocol RecipientUnitOfWork {
     /// Appends to the change log; returns the change's sequence number.
     @discardableResult
     func appendChange(_ change: RecipientChange) throws -> Int64
-    /// Appends to the hash-chained audit log.
-    func appendAudit(_ event: AuditEvent) throws
 }

@@ -2,11 +2,7 @@ import Foundation
 import GRDB
 import LifeCore
 
-/// `RecipientUnitOfWork` inside one savepoint of a group-commit transaction.
-struct SQLiteRecipientUnit: RecipientUnitOfWork {
-    let db: Database
-    let path: String
-
+extension SQLiteUnitOfWork: RecipientUnitOfWork {
     func recipient(id: String, facility: FacilityNumber) throws -> Recipient? {
         try Row.fetchOne(
             cached: db, sql: "SELECT \(Recipient.selection) FROM recipient WHERE id = ? AND facility_number = ?",
@@ -124,12 +120,6 @@ struct SQLiteRecipientUnit: RecipientUnitOfWork {
                 change.changedBy,
             ])
         return db.lastInsertedRowID
-    }
-
-    func appendAudit(_ event: AuditEvent) throws {
-        var event = event
-        event.time = StoredTime.normalized(event.time)
-        _ = try SQLiteStore.append(event, in: db)
     }
 
     /// A version-checked write that changed nothing: the record is gone or has moved on.

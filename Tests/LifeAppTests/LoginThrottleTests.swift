@@ -1,7 +1,6 @@
 import Foundation
+import LifeApp
 import Testing
-
-@testable import LifeServer
 
 @Suite("Per-certificate login throttle")
 struct LoginThrottleTests {

@@ -1,0 +1,198 @@
+import Foundation
+import LifeCore
+
+/// What the local operator does: facilities, certificate registrations, a facility's first
+/// admin, unlocking, the audit log, backup and integrity checks. Every call is audited with the
+/// operator's process credentials, in the same unit of work as its change.
+public struct AdminUseCases: Sendable {
+    private let storage: any LifeStorage
+    private let hasher: any PasswordHasher
+    private let passwords: PasswordPolicy
+    private let clock: any WallClock
+    private let tokens: PageTokenCodec
+
+    public init(
+        storage: any LifeStorage, hasher: any PasswordHasher, passwords: PasswordPolicy, clock: any WallClock = SystemClock(),
+        tokens: PageTokenCodec = PageTokenCodec()
+    ) {
+        self.storage = storage
+        self.hasher = hasher
+        self.passwords = passwords
+        self.clock = clock
+        self.tokens = tokens
+    }
+
+    // MARK: Facilities
+
+    public func createFacility(_ admin: OperatorPrincipal, number: FacilityNumber, name: String) async throws -> Facility {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw DomainError.invalidField(field: "facility.name", reason: "FORMAT", message: "facility name must be 1…200 characters")
+        }
+        let now = clock.now()
+        let facility = Facility(number: number, name: name, createdAt: now, updatedAt: now)
+        return try await write(admin, target: Self.target(number)) { unit in
+            try unit.createFacility(facility)
+            return try unit.facility(number) ?? facility
+        }
+    }
+
+    /// Facilities in number order, paged in storage.
+    public func listFacilities(_ admin: OperatorPrincipal, includeDisabled: Bool, page: PageRequest) async throws -> Page<Facility> {
+        let size = try page.resolvedSize()
+        let scope = "facilities\u{1F}\(includeDisabled)"
+        let after = try page.token.isEmpty ? nil : FacilityNumber(tokens.decode(payload: page.token, scope: scope), checkDigit: false)
+        let tokens = self.tokens
+        return try await write(admin, target: "facilities") { unit in
+            let found = try unit.facilities(includeDisabled: includeDisabled, after: after, limit: size + 1)
+            let facilities = Array(found.prefix(size))
+            let next = found.count > size ? facilities.last.map { tokens.encode(payload: $0.number.rawValue, scope: scope) } : nil
+            return Page(items: facilities, nextPageToken: next ?? "", totalSize: try unit.countFacilities(includeDisabled: includeDisabled))
+        }
+    }
+
+    public func setFacilityDisabled(_ admin: OperatorPrincipal, number: FacilityNumber, disabled: Bool) async throws -> Facility {
+        let now = clock.now()
+        return try await write(admin, target: Self.target(number)) { unit in
+            try unit.setFacilityDisabled(number, disabled: disabled, at: now)
+        }
+    }
+
+    // MARK: Certificates
+
+    /// Registers a certificate (by fingerprint, with what is known of it) to a facility.
+    public func registerCertificate(_ admin: OperatorPrincipal, _ registration: CertificateRegistration) async throws
+        -> CertificateRegistration
+    {
+        var registration = registration
+        registration.registeredAt = clock.now()
+        return try await write(admin, target: Self.target(registration.facility)) { [registration] unit in
+            try unit.registerCertificate(registration)
+            return try unit.activeCertificateRegistration(fingerprint: registration.fingerprint) ?? registration
+        }
+    }
+
+    /// Registrations by facility and registration time, paged in storage.
+    public func listCertificateRegistrations(
+        _ admin: OperatorPrincipal, facility: FacilityNumber?, includeRevoked: Bool, page: PageRequest
+    ) async throws -> Page<CertificateRegistration> {
+        let size = try page.resolvedSize()
+        let scope = "certificates\u{1F}\(facility?.rawValue ?? "")\u{1F}\(includeRevoked)"
+        let after = try page.token.isEmpty ? nil : Self.cursor(try tokens.decode(payload: page.token, scope: scope))
+        let tokens = self.tokens
+        return try await write(admin, target: facility.map(Self.target) ?? "certificates") { unit in
+            let found = try unit.certificateRegistrations(facility: facility, includeRevoked: includeRevoked, after: after, limit: size + 1)
+            let registrations = Array(found.prefix(size))
+            let next = found.count > size ? registrations.last.map { tokens.encode(payload: Self.payload($0), scope: scope) } : nil
+            return Page(
+                items: registrations, nextPageToken: next ?? "",
+                totalSize: try unit.countCertificateRegistrations(facility: facility, includeRevoked: includeRevoked))
+        }
+    }
+
+    public func revokeCertificate(_ admin: OperatorPrincipal, fingerprint: String) async throws -> CertificateRegistration {
+        let now = clock.now()
+        return try await write(admin, target: "certificate:\(fingerprint.prefix(64))") { unit in
+            try unit.revokeCertificate(fingerprint: fingerprint, at: now)
+        }
+    }
+
+    // MARK: Staff
+
+    /// A facility's first 管理ユーザー (or another one), with an initial password to change.
+    public func createFacilityAdmin(
+        _ admin: OperatorPrincipal, facility: FacilityNumber, loginID: String, displayName: String, initialPassword: String
+    ) async throws -> StaffMember {
+        let member = try await StaffAccountRules.newAccount(
+            StaffAccountDraft(loginID: loginID, displayName: displayName, role: .facilityAdmin), facility: facility,
+            initialPassword: initialPassword, policy: passwords, hasher: hasher, now: clock.now())
+        return try await write(admin, target: StaffUseCases.target(loginID)) { unit in try unit.createStaffMember(member) }
+    }
+
+    public func unlockStaffMember(_ admin: OperatorPrincipal, facility: FacilityNumber, loginID: String) async throws -> StaffMember {
+        let now = clock.now()
+        return try await write(admin, target: StaffUseCases.target(loginID)) { unit in
+            guard let member = try unit.staffMember(facility: facility, loginID: loginID), let id = member.id else {
+                throw DomainError.notFound("staff member \"\(loginID.prefix(64))\" of facility \(facility)")
+            }
+            return try unit.unlockStaffMember(staffID: id, at: now)
+        }
+    }
+
+    // MARK: Audit log and database
+
+    /// Audit records newest first, filtered and paged in storage.
+    public func listAuditRecords(_ admin: OperatorPrincipal, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord> {
+        let size = try page.resolvedSize()
+        let scope = filter.canonicalDescription
+        var before: Int64?
+        if !page.token.isEmpty {
+            guard let sequence = Int64(try tokens.decode(payload: page.token, scope: scope)) else { throw Self.invalidToken }
+            before = sequence
+        }
+        let tokens = self.tokens
+        return try await write(admin, target: "audit") { [before] unit in
+            let found = try unit.auditRecords(matching: filter, before: before, limit: size + 1)
+            let records = Array(found.prefix(size))
+            let next = found.count > size ? records.last.map { tokens.encode(payload: String($0.sequence), scope: scope) } : nil
+            return Page(items: records, nextPageToken: next ?? "", totalSize: 0)
+        }
+    }
+
+    /// Walks the whole audit chain; the walk is audited after it.
+    public func verifyAuditChain(_ admin: OperatorPrincipal) async throws -> AuditChain.Verification {
+        let verification = try await storage.verifyAuditChain()
+        try await record(admin, target: "audit")
+        return verification
+    }
+
+    /// Copies the database to `path` while it keeps serving; audited once the copy is complete.
+    public func backup(_ admin: OperatorPrincipal, to path: String, progress: @Sendable (Double) -> Void) async throws {
+        try await storage.backup(to: path, progress: progress)
+        try await record(admin, target: "backup")
+    }
+
+    /// Problems the backend's integrity check finds; empty when the database is sound.
+    public func integrityCheck(_ admin: OperatorPrincipal) async throws -> [String] {
+        let problems = try await storage.integrityCheck()
+        try await record(admin, target: "database")
+        return problems
+    }
+
+    // MARK: -
+
+    /// One unit of work with its audit record.
+    private func write<T: Sendable>(_ admin: OperatorPrincipal, target: String, _ body: @escaping @Sendable (any UnitOfWork) throws -> T)
+        async throws -> T
+    {
+        let now = clock.now()
+        return try await storage.unitOfWork { unit in
+            let result = try body(unit)
+            try unit.appendAudit(admin.auditEvent(time: now, target: target))
+            return result
+        }
+    }
+
+    private func record(_ admin: OperatorPrincipal, target: String) async throws {
+        try await write(admin, target: target) { _ in () }
+    }
+
+    static func target(_ number: FacilityNumber) -> String { "facility:" + number.rawValue }
+
+    private static func payload(_ registration: CertificateRegistration) -> String {
+        let micros = Int64((registration.registeredAt.timeIntervalSince1970 * 1_000_000).rounded())
+        return [registration.facility.rawValue, String(micros), registration.fingerprint].joined(separator: "\u{1F}")
+    }
+
+    private static func cursor(_ payload: String) throws -> CertificateRegistrationCursor {
+        let parts = payload.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let micros = Int64(parts[1]) else { throw invalidToken }
+        return CertificateRegistrationCursor(
+            facility: try FacilityNumber(parts[0], checkDigit: false),
+            registeredAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
+            fingerprint: parts[2])
+    }
+
+    private static let invalidToken = DomainError.invalidField(
+        field: "page.page_token", reason: "INVALID", message: "page_token is not valid")
+}

@@ -1,0 +1,208 @@
+import Foundation
+import LifeCore
+
+/// Staff login bound to the facility certificate, the session check every later call makes,
+/// logout and password change.
+///
+/// A login succeeds only with the right password of an enabled, unlocked account of the
+/// facility the certificate proves. Every other outcome — wrong password, unknown id, disabled or
+/// locked account, another facility's certificate, an unregistered certificate — is the same
+/// `unauthenticated` after the same work (one password hash is always checked, against a dummy
+/// hash when there is no account), so neither the answer nor its timing tells whether an id
+/// exists. The audit log records the real reason.
+public struct AuthUseCases: Sendable {
+    private let store: any TransactionalStore
+    private let hasher: any PasswordHasher
+    private let policy: LoginPolicy
+    private let passwords: PasswordPolicy
+    private let dummyHash: String
+    private let clock: any WallClock
+    private let throttle: LoginThrottle
+
+    /// `dummyHash`: a hash (by `hasher`) of a random string, checked when no account exists.
+    public init(
+        store: any TransactionalStore, hasher: any PasswordHasher, policy: LoginPolicy, passwords: PasswordPolicy, dummyHash: String,
+        clock: any WallClock = SystemClock()
+    ) {
+        self.store = store
+        self.hasher = hasher
+        self.policy = policy
+        self.passwords = passwords
+        self.dummyHash = dummyHash
+        self.clock = clock
+        self.throttle = LoginThrottle(burst: policy.certificateFailureBurst, window: policy.certificateWindow)
+    }
+
+    /// The staff member behind a session token presented with the certificate it was issued
+    /// under, within the idle and absolute expiry, for an enabled account of an enabled facility.
+    /// Every failure is the same `unauthenticated`. `allowingPasswordChange`: the call is one a
+    /// member who must change the password may still make.
+    public func authenticate(token: String?, certificateFingerprint: String?, call: CallRecord, allowingPasswordChange: Bool)
+        async throws -> AuthenticatedStaff
+    {
+        let now = clock.now()
+        guard let token, let certificateFingerprint else { throw DomainError.unauthenticated }
+        let tokenHash = SessionToken.hash(token)
+        guard let (session, staff, facility) = try await store.snapshot({ unit in try unit.sessionWithOwner(tokenHash: tokenHash) }),
+            session.revokedAt == nil,
+            session.expiresAt > now,
+            now.timeIntervalSince(session.lastSeenAt) < policy.sessionIdleTimeout.seconds,
+            session.certificateFingerprint == certificateFingerprint,
+            !staff.disabled,
+            !facility.disabled,
+            let staffID = staff.id
+        else {
+            throw DomainError.unauthenticated
+        }
+        if staff.mustChangePassword, !allowingPasswordChange {
+            throw DomainError.passwordChangeRequired
+        }
+        // Activity is recorded now and then (a minute, or a quarter of the idle timeout if that is
+        // shorter), not on every call: each record is a durable write.
+        if now.timeIntervalSince(session.lastSeenAt) >= min(60, policy.sessionIdleTimeout.seconds / 4) {
+            try await store.unitOfWork { unit in try unit.touchSession(tokenHash: tokenHash, at: now) }
+        }
+        let principal = StaffPrincipal(facility: facility.number, staffID: staffID, loginID: staff.loginID, role: staff.role, call: call)
+        return AuthenticatedStaff(principal: principal, staff: staff, facility: facility, session: session)
+    }
+
+    public func login(_ certificate: PresentedCertificate, loginID: String, password: String, call: CallRecord) async throws
+        -> LoginResult
+    {
+        guard (1...64).contains(loginID.count), (1...1024).contains(password.utf8.count) else {
+            throw DomainError.invalidField(
+                field: "login_id", reason: "LENGTH", message: "login id (1…64) and password (1…1024 bytes) are required")
+        }
+        let delay = throttle.delay(for: certificate.fingerprint, now: clock.now())
+        if delay > .zero { try await Task.sleep(for: delay) }
+
+        let now = clock.now()
+        let (facility, member) = try await store.snapshot { unit in
+            let facility = try Self.facility(proven: certificate, in: unit)
+            return (facility, try facility.flatMap { try unit.staffMember(facility: $0.number, loginID: loginID) })
+        }
+        let matches = try await hasher.verify(password, against: member?.passwordHash ?? dummyHash)
+        let anonymous = AnonymousPrincipal(call: call, facility: facility?.number.rawValue ?? "", loginID: loginID)
+
+        var failure: String?
+        if facility == nil {
+            failure = "CERTIFICATE_NOT_REGISTERED"
+        } else if facility!.disabled {
+            failure = "FACILITY_DISABLED"
+        } else if member == nil {
+            failure = "UNKNOWN_LOGIN_ID"
+        } else if member!.disabled {
+            failure = "ACCOUNT_DISABLED"
+        } else if member!.isLocked(at: now) {
+            failure = "ACCOUNT_LOCKED"
+        }
+        if failure == nil, matches, let member, let facility {
+            do {
+                return try await open(session: member, of: facility, certificate: certificate, call: call, at: now)
+            } catch let refusal as LoginRefusal {
+                failure = refusal.reason
+            }
+        }
+        let counted = failure == nil ? member?.id : nil
+        let lockAfter = policy.lockAfterFailures
+        let lockDuration = policy.lockDuration
+        try await store.unitOfWork { [failure] unit in
+            var reason = failure ?? "WRONG_PASSWORD"
+            if let counted {
+                let after = try unit.recordFailedLogin(staffID: counted, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
+                if after.isLocked(at: now) { reason = "WRONG_PASSWORD_LOCKED" }
+            }
+            try unit.appendAudit(anonymous.auditEvent(time: now, target: "", result: "UNAUTHENTICATED", reason: reason))
+        }
+        throttle.recordFailure(for: certificate.fingerprint, now: now)
+        throw DomainError.unauthenticated
+    }
+
+    /// Decides on the account as it is when the session is written, not as it was read before
+    /// the password hash: a lock, a disable or a password change made meanwhile refuses the login.
+    private func open(session member: StaffMember, of facility: Facility, certificate: PresentedCertificate, call: CallRecord, at now: Date)
+        async throws -> LoginResult
+    {
+        guard let memberID = member.id else { throw DomainError.unauthenticated }
+        let token = SessionToken.generate()
+        let session = Session(
+            tokenHash: SessionToken.hash(token), staffID: memberID, facility: facility.number,
+            certificateFingerprint: certificate.fingerprint, createdAt: now, lastSeenAt: now,
+            expiresAt: now.addingTimeInterval(policy.sessionLifetime.seconds))
+        let principal = StaffPrincipal(facility: facility.number, staffID: memberID, loginID: member.loginID, role: member.role, call: call)
+        let staff = try await store.unitOfWork { unit in
+            guard let current = try unit.staffMember(id: memberID), current.passwordHash == member.passwordHash, !current.disabled
+            else { throw LoginRefusal(reason: "ACCOUNT_CHANGED") }
+            guard !current.isLocked(at: now) else { throw LoginRefusal(reason: "ACCOUNT_LOCKED") }
+            try unit.recordSuccessfulLogin(staffID: memberID, at: now)
+            try unit.createSession(session)
+            try unit.appendAudit(
+                principal.auditEvent(
+                    time: now, target: "staff:\(member.loginID)", result: "OK",
+                    reason: current.mustChangePassword ? "PASSWORD_CHANGE_REQUIRED" : ""))
+            var updated = current
+            updated.lastLoginAt = now
+            updated.failedLoginCount = 0
+            return updated
+        }
+        return LoginResult(token: token, session: session, staff: staff, facility: facility)
+    }
+
+    /// Ends the caller's session.
+    public func logout(_ caller: AuthenticatedStaff) async throws {
+        let now = clock.now()
+        try await store.unitOfWork { unit in
+            try unit.revokeSession(tokenHash: caller.session.tokenHash, at: now)
+            try unit.appendAudit(caller.principal.auditEvent(time: now, target: "staff:\(caller.staff.loginID)"))
+        }
+    }
+
+    /// Replaces the caller's password after checking the current one (a wrong one counts as a
+    /// failed login), and ends the member's other sessions. Returns the member as stored and how
+    /// many sessions ended.
+    public func changePassword(_ caller: AuthenticatedStaff, old: String, new: String) async throws -> (StaffMember, Int) {
+        let staff = caller.staff
+        let staffID = caller.principal.staffID
+        guard !staff.isLocked(at: clock.now()) else {
+            throw DomainError.failedPrecondition("the account is locked after failed password checks; wait or ask an admin to unlock it")
+        }
+        guard try await hasher.verify(old, against: staff.passwordHash) else {
+            let (now, lockAfter, lockDuration) = (clock.now(), policy.lockAfterFailures, policy.lockDuration)
+            _ = try await store.unitOfWork { unit in
+                try unit.recordFailedLogin(staffID: staffID, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
+            }
+            throw DomainError.invalidField(field: "old_password", reason: "WRONG_PASSWORD", message: "the current password is not correct")
+        }
+        try passwords.check(new, loginID: staff.loginID)
+        guard new != old else {
+            throw DomainError.invalidField(
+                field: "new_password", reason: "UNCHANGED", message: "the new password must differ from the current one")
+        }
+        let newHash = try await hasher.hash(new)
+        let now = clock.now()
+        // Only if the password is still the one just checked: a reset made while this hash was
+        // computed wins, and this change is refused (versionConflict).
+        return try await store.unitOfWork { unit in
+            let updated = try unit.replacePassword(
+                staffID: staffID, expectedHash: staff.passwordHash, newHash: newHash, mustChange: false, at: now)
+            let revoked = try unit.revokeSessions(staffID: staffID, keeping: caller.session.tokenHash, at: now)
+            try unit.appendAudit(caller.principal.auditEvent(time: now, target: "staff:\(staff.loginID)"))
+            return (updated, revoked)
+        }
+    }
+
+    /// Which facility a certificate proves: a registered fingerprint first (for CAs whose subject
+    /// carries no facility number), else the facility its subject names (so the yearly renewal of
+    /// a certificate needs no registration). Never a facility number the client sends.
+    private static func facility(proven certificate: PresentedCertificate, in unit: any UnitOfWork) throws -> Facility? {
+        if let registration = try unit.activeCertificateRegistration(fingerprint: certificate.fingerprint) {
+            return try unit.facility(registration.facility)
+        }
+        return try certificate.subjectFacility.flatMap { try unit.facility($0) }
+    }
+}
+
+/// Why a login found valid before hashing was refused when its session was to be written.
+private struct LoginRefusal: Error {
+    let reason: String
+}
