@@ -56,13 +56,19 @@ struct CertificateCommand: AsyncParsableCommand {
             request.facilityNumber = facility ?? ""
             request.includeRevoked = all
             request.page.pageSize = 500
-            let registrations = try await AdminSession.run(connection) { [request] client in
-                try await client.admin.listCertificateRegistrations(request).registrations
-            }
-            for registration in registrations {
-                let state = registration.hasRevokedAt ? "revoked" : "active "
-                print(
-                    "\(registration.facilityNumber)  \(state)  \(registration.fingerprint)  \(registration.subject)  \(registration.note)")
+            // Every page, printed as it arrives.
+            try await AdminSession.run(connection) { [request] client in
+                var request = request
+                repeat {
+                    let page = try await client.admin.listCertificateRegistrations(request)
+                    for registration in page.registrations {
+                        let state = registration.hasRevokedAt ? "revoked" : "active "
+                        print(
+                            "\(registration.facilityNumber)  \(state)  \(registration.fingerprint)  \(registration.subject)  \(registration.note)"
+                        )
+                    }
+                    request.page.pageToken = page.page.nextPageToken
+                } while !request.page.pageToken.isEmpty
             }
         }
     }

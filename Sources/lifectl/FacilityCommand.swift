@@ -36,11 +36,16 @@ struct FacilityCommand: AsyncParsableCommand {
             var request = Life_V1_ListFacilitiesRequest()
             request.includeDisabled = all
             request.page.pageSize = 500
-            let facilities = try await AdminSession.run(connection) { [request] client in
-                try await client.admin.listFacilities(request).facilities
-            }
-            for facility in facilities {
-                print("\(facility.facilityNumber)  \(facility.disabled ? "disabled" : "enabled ")  \(facility.name)")
+            // Every page, printed as it arrives.
+            try await AdminSession.run(connection) { [request] client in
+                var request = request
+                repeat {
+                    let page = try await client.admin.listFacilities(request)
+                    for facility in page.facilities {
+                        print("\(facility.facilityNumber)  \(facility.disabled ? "disabled" : "enabled ")  \(facility.name)")
+                    }
+                    request.page.pageToken = page.page.nextPageToken
+                } while !request.page.pageToken.isEmpty
             }
         }
     }

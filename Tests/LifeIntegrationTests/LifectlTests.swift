@@ -1,4 +1,7 @@
 import Foundation
+import LifeClient
+import LifeCore
+import LifeProto
 import TestSupport
 import Testing
 
@@ -118,5 +121,36 @@ struct LifectlTests {
         again.signal(SIGTERM)
         #expect(await again.waitForExit() == 0)
         folder.remove()
+    }
+
+    @Test("facility list follows every page: 1,100 facilities, each printed once")
+    func facilityListFollowsPages() async throws {
+        let daemon = try await TestDaemon.start()
+        let numbers = (1...1_100).map { serial -> String in
+            let nine = String(format: "272%06d", serial)
+            return nine + String(FacilityNumber.checkDigit(of: nine.compactMap(\.wholeNumberValue)))
+        }
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for chunk in stride(from: 0, to: numbers.count, by: 100) {
+                    group.addTask {
+                        for number in numbers[chunk..<chunk + 100] {
+                            var create = Life_V1_CreateFacilityRequest()
+                            create.facility.facilityNumber = number
+                            create.facility.name = "施設 \(number)"
+                            _ = try await client.admin.createFacility(create)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let result = try await ChildProcess.run(
+            Products.path("lifectl"), ["facility", "list", "--socket", daemon.daemon.unixListener.address])
+        #expect(result.status == 0, "\(result.stderr)")
+        let listed = result.stdout.split(separator: "\n").map { String($0.prefix(10)) }
+        #expect(listed.count == numbers.count)
+        #expect(Set(listed) == Set(numbers))
+        try await daemon.stop()
     }
 }
