@@ -45,9 +45,9 @@ public struct AdminUseCases: Sendable {
         let tokens = self.tokens
         return try await write(admin, target: "facilities") { unit in
             let found = try unit.facilities(includeDisabled: includeDisabled, after: after, limit: size + 1)
-            let facilities = Array(found.prefix(size))
-            let next = found.count > size ? facilities.last.map { tokens.encode(payload: $0.number.rawValue, scope: scope) } : nil
-            return Page(items: facilities, nextPageToken: next ?? "", totalSize: try unit.countFacilities(includeDisabled: includeDisabled))
+            return Page(found: found, size: size, totalSize: try unit.countFacilities(includeDisabled: includeDisabled)) {
+                tokens.encode(payload: $0.number.rawValue, scope: scope)
+            }
         }
     }
 
@@ -82,11 +82,8 @@ public struct AdminUseCases: Sendable {
         let tokens = self.tokens
         return try await write(admin, target: facility.map(Self.target) ?? "certificates") { unit in
             let found = try unit.certificateRegistrations(facility: facility, includeRevoked: includeRevoked, after: after, limit: size + 1)
-            let registrations = Array(found.prefix(size))
-            let next = found.count > size ? registrations.last.map { tokens.encode(payload: Self.payload($0), scope: scope) } : nil
-            return Page(
-                items: registrations, nextPageToken: next ?? "",
-                totalSize: try unit.countCertificateRegistrations(facility: facility, includeRevoked: includeRevoked))
+            let total = try unit.countCertificateRegistrations(facility: facility, includeRevoked: includeRevoked)
+            return Page(found: found, size: size, totalSize: total) { tokens.encode(payload: Self.payload($0), scope: scope) }
         }
     }
 
@@ -133,9 +130,7 @@ public struct AdminUseCases: Sendable {
         let tokens = self.tokens
         return try await write(admin, target: "audit") { [before] unit in
             let found = try unit.auditRecords(matching: filter, before: before, limit: size + 1)
-            let records = Array(found.prefix(size))
-            let next = found.count > size ? records.last.map { tokens.encode(payload: String($0.sequence), scope: scope) } : nil
-            return Page(items: records, nextPageToken: next ?? "", totalSize: 0)
+            return Page(found: found, size: size, totalSize: 0) { tokens.encode(payload: String($0.sequence), scope: scope) }
         }
     }
 

@@ -13,6 +13,14 @@ public struct Page<Item: Sendable>: Sendable {
         self.nextPageToken = nextPageToken
         self.totalSize = totalSize
     }
+
+    /// The page of `found`, read with a limit of `size + 1`: its first `size` items, and a token
+    /// naming the last of them when there was more.
+    init(found: [Item], size: Int, totalSize: Int, token: (Item) -> String) {
+        let items = Array(found.prefix(size))
+        let next = found.count > size ? items.last.map(token) : nil
+        self.init(items: items, nextPageToken: next ?? "", totalSize: totalSize)
+    }
 }
 
 /// What a List request asks for: a page size (0: the default of 50, at most 500) and the token

@@ -44,11 +44,10 @@ public struct StaffUseCases: Sendable {
         let tokens = self.tokens
         return try await store.unitOfWork { unit in
             let found = try unit.staffMembers(facility: admin.facility, filter: filter, after: after, limit: size + 1)
-            let members = Array(found.prefix(size))
-            let next = found.count > size ? members.last.map { tokens.encode(payload: $0.loginID, scope: scope) } : nil
             try unit.appendAudit(admin.auditEvent(time: now, target: "staff"))
-            return Page(
-                items: members, nextPageToken: next ?? "", totalSize: try unit.countStaffMembers(facility: admin.facility, filter: filter))
+            return Page(found: found, size: size, totalSize: try unit.countStaffMembers(facility: admin.facility, filter: filter)) {
+                tokens.encode(payload: $0.loginID, scope: scope)
+            }
         }
     }
 
