@@ -8,7 +8,19 @@ import Synchronization
 
 /// One LRPC connection from a client: many calls multiplexed on it. Made and closed by
 /// `LifeClient.withConnection`; generated typed clients call through it (`RPCCaller`).
+///
+/// Backpressure: each streaming call buffers at most `streamBufferHighWatermark` messages its
+/// consumer has not taken yet (a few more may arrive with the read in progress). While any
+/// stream's buffer is that full, the connection reads nothing more from its socket — every call
+/// on it waits, and the server, whose writes then stall, ends a stream left unread for its
+/// `limits.slow_consumer_timeout` with RESOURCE_EXHAUSTED. Reading resumes once the consumer has
+/// brought its buffer below `streamBufferLowWatermark`, or leaves the stream.
 public final class ClientConnection: RPCCaller, Sendable {
+    /// Messages a stream buffers before the connection stops reading.
+    public static let streamBufferHighWatermark = 64
+    /// Buffered messages below which a paused connection reads again.
+    public static let streamBufferLowWatermark = 16
+
     private let channel: any Channel
     private let calls = Mutex(PendingCalls())
     private let settingsPromise: EventLoopPromise<Life_V1_Settings>
@@ -62,12 +74,18 @@ public final class ClientConnection: RPCCaller, Sendable {
         responseType: Response.Type,
         options: CallOptions
     ) async throws -> Response {
-        let promise = channel.eventLoop.makePromise(of: [UInt8].self)
-        let id = try start(.unary(promise, response: nil), method: method, request: request, options: options)
+        let eventLoop = channel.eventLoop
+        var response: EventLoopFuture<[UInt8]>?
+        let id = try start(method: method, request: request, options: options) { _ in
+            let promise = eventLoop.makePromise(of: [UInt8].self)
+            response = promise.futureResult
+            return .unary(promise, response: nil)
+        }
         let timer = scheduleDeadline(options.deadline, callID: id)
         defer { timer?.cancel() }
+        let answer = response!  // Built by `start`, which returned.
         let bytes = try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
+            try await answer.get()
         } onCancel: {
             self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
         }
@@ -84,38 +102,54 @@ public final class ClientConnection: RPCCaller, Sendable {
         responseType: Response.Type,
         options: CallOptions
     ) async throws -> ServerStream<Response> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Response.self)
-        let call = PendingCalls.Call.streaming(
+        var stream: ServerStream<Response>?
+        _ = try start(method: method, request: request, options: options) { id in
+            let timer = scheduleDeadline(options.deadline, callID: id)
+            let demand = ServerStream<Response>.Demand(
+                produceMore: { self.resumeReading(for: id) },
+                terminated: {
+                    // After the trailer this finds no call; otherwise the consumer gave up.
+                    timer?.cancel()
+                    self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
+                }
+            )
+            let made = ServerStream<Response>.makeStream(
+                lowWatermark: Self.streamBufferLowWatermark, highWatermark: Self.streamBufferHighWatermark, demand: demand)
+            stream = made.stream
+            return Self.streamingCall(feeding: made.source)
+        }
+        return stream!
+    }
+
+    /// The pending call that decodes a stream's messages into `source`; a message answers false
+    /// once the consumer's buffer is full.
+    private static func streamingCall<Response: SwiftProtobuf.Message>(feeding source: ServerStream<Response>.Source) -> PendingCalls.Call {
+        .streaming(
             onMessage: { bytes in
                 do {
-                    continuation.yield(try Response(serializedBytes: bytes))
+                    return source.yield(try Response(serializedBytes: bytes)) != .stopProducing
                 } catch {
-                    continuation.finish(throwing: RPCError(.internal, "response is not a valid \(Response.protoMessageName)"))
+                    source.finish(RPCError(.internal, "response is not a valid \(Response.protoMessageName)"))
+                    return true
                 }
             },
-            onEnd: { error in continuation.finish(throwing: error) }
-        )
-        let id = try start(call, method: method, request: request, options: options)
-        let timer = scheduleDeadline(options.deadline, callID: id)
-        continuation.onTermination = { termination in
-            timer?.cancel()
-            if case .cancelled = termination {
-                self.abandon(id, error: RPCError(.cancelled, "call was cancelled"))
+            onEnd: { error in
+                if let error { source.finish(error) } else { source.finish() }
             }
-        }
-        return ServerStream(stream)
+        )
     }
 
     // MARK: - Sending
 
-    /// Registers the call and sends its HEADERS and request. The id is taken and the frames are
-    /// handed to the channel under one lock, so ids reach the server in increasing order (as the
-    /// protocol requires) however many tasks call at once, and any later CANCEL follows them.
+    /// Registers the call `makeCall` builds for its id and sends its HEADERS and request. The id
+    /// is taken and the frames are handed to the channel under one lock, so ids reach the server
+    /// in increasing order (as the protocol requires) however many tasks call at once, and any
+    /// later CANCEL follows them. A call that cannot start is never built.
     private func start<Request: SwiftProtobuf.Message>(
-        _ call: PendingCalls.Call,
         method: MethodDescriptor,
         request: Request,
-        options: CallOptions
+        options: CallOptions,
+        makeCall: (UInt32) -> PendingCalls.Call
     ) throws -> UInt32 {
         var header = Life_V1_CallHeader()
         header.method = method.path
@@ -127,15 +161,15 @@ public final class ClientConnection: RPCCaller, Sendable {
             headerBytes = try header.serializedBytes()
             message = try request.serializedBytes()
         } catch {
-            throw fail(call, RPCError(.invalidArgument, "request cannot be encoded: \(error)"))
+            throw RPCError(.invalidArgument, "request cannot be encoded: \(error)")
         }
         let limit = serverFrameLimit.withLock { $0 }
         if message.count > limit {
-            throw fail(call, RPCError(.resourceExhausted, "request of \(message.count) bytes exceeds the server's frame limit of \(limit)"))
+            throw RPCError(.resourceExhausted, "request of \(message.count) bytes exceeds the server's frame limit of \(limit)")
         }
         let channel = self.channel
         let opened: Result<(UInt32, EventLoopFuture<Void>), RPCError> = calls.withLock { calls in
-            calls.open(call).map { id in
+            calls.open(makeCall).map { id in
                 var buffer = channel.allocator.buffer(capacity: 2 * Frame.headerLength + headerBytes.count + message.count)
                 Frame.write(type: .headers, callID: id, payload: headerBytes, to: &buffer)
                 Frame.writeMessage(callID: id, bytes: message, flags: .endStream, to: &buffer)
@@ -144,7 +178,7 @@ public final class ClientConnection: RPCCaller, Sendable {
         }
         switch opened {
         case .failure(let error):
-            throw fail(call, error)
+            throw error
         case .success(let (id, written)):
             // Not awaited (that would cost a task switch per call): a failed write fails the call.
             written.whenFailure { error in
@@ -154,18 +188,23 @@ public final class ClientConnection: RPCCaller, Sendable {
         }
     }
 
-    private func fail(_ call: PendingCalls.Call, _ error: RPCError) -> RPCError {
-        call.fail(error)
-        return error
-    }
-
     /// Gives up on a call: it fails locally at once and the server is told to stop its work.
+    /// Reading goes on if this call's full buffer was what held it.
     private func abandon(_ callID: UInt32, error: RPCError) {
         guard let call = calls.withLock({ $0.remove(callID) }) else { return }
         call.fail(error)
         var buffer = ByteBuffer()
         Frame.write(type: .cancel, callID: callID, payload: [], to: &buffer)
         channel.writeAndFlush(buffer, promise: nil)
+        if !isReadingPaused { channel.read() }
+    }
+
+    /// Whether a stream's full buffer holds the connection's reading (`ClientFrameHandler`).
+    var isReadingPaused: Bool { calls.withLock { $0.isReadingPaused } }
+
+    /// A stream's consumer caught up: reading goes on unless another stream still holds it.
+    private func resumeReading(for callID: UInt32) {
+        if calls.withLock({ $0.resume(callID) }) { channel.read() }
     }
 
     private func scheduleDeadline(_ deadline: Deadline, callID: UInt32) -> Scheduled<Void>? {
@@ -193,7 +232,7 @@ public final class ClientConnection: RPCCaller, Sendable {
             if settings.maxFrameSize > 0 { serverFrameLimit.withLock { $0 = settings.maxFrameSize } }
             settingsPromise.succeed(settings)
         case .message:
-            calls.withLock { $0.message(frame.payloadBytes, for: frame.callID) }?(frame.payloadBytes)
+            calls.withLock { $0.message(frame.payloadBytes, for: frame.callID) }
         case .trailer:
             let status = try frame.decodePayload(as: Life_V1_CallStatus.self)
             guard let call = calls.withLock({ $0.remove(frame.callID) }) else { return }

@@ -2,9 +2,11 @@ import LifeWire
 import NIOCore
 
 /// Feeds the frames a server sends to its `ClientConnection`, on the event loop, and ends the
-/// connection's calls when the channel fails or closes.
-final class ClientFrameHandler: ChannelInboundHandler {
+/// connection's calls when the channel fails or closes. Holds back reads while a stream's
+/// consumer has a full buffer; the connection asks for a read again once it has caught up.
+final class ClientFrameHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
+    typealias OutboundIn = NIOAny
 
     private let connection: ClientConnection
 
@@ -22,6 +24,10 @@ final class ClientFrameHandler: ChannelInboundHandler {
             connection.end(RPCError(.unavailable, "server broke the protocol: \(error)"))
             context.close(promise: nil)
         }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if !connection.isReadingPaused { context.read() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

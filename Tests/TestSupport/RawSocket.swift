@@ -10,7 +10,7 @@ import NIOCore
 /// A blocking Unix-socket client that sends arbitrary bytes, for tests of what the server does
 /// with malformed input. Every read has a timeout, so a test never hangs.
 public final class RawSocket {
-    private let fd: Int32
+    let fd: Int32
 
     public init(path: String, timeout: Duration = .seconds(5)) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

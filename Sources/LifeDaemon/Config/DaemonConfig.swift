@@ -56,7 +56,8 @@ public struct DaemonConfig: Sendable {
         "tls.min_version", "tls.handshake_timeout",
         "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
-        "limits.keepalive_timeout", "shutdown.grace_period", "log.level", "backup.directory", "recipients.change_retention",
+        "limits.keepalive_timeout", "limits.slow_consumer_timeout", "shutdown.grace_period", "log.level", "backup.directory",
+        "recipients.change_retention",
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
         "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
@@ -124,6 +125,7 @@ public struct DaemonConfig: Sendable {
         case "limits.idle_timeout": limits.idleTimeout = try Self.duration(value, allowZero: true)
         case "limits.keepalive_interval": limits.keepaliveInterval = try Self.duration(value, allowZero: true)
         case "limits.keepalive_timeout": limits.keepaliveTimeout = try Self.duration(value, allowZero: false)
+        case "limits.slow_consumer_timeout": limits.slowConsumerTimeout = try Self.duration(value, allowZero: false)
         case "shutdown.grace_period": gracePeriod = try Self.duration(value, allowZero: true)
         case "recipients.change_retention": changeRetention = try Self.duration(value, allowZero: false)
         case "backup.directory":

@@ -19,6 +19,17 @@ public struct ConnectionLimits: Sendable, Hashable {
     public var keepaliveInterval: Duration = .seconds(60)
     /// A ping not answered within this ends the connection.
     public var keepaliveTimeout: Duration = .seconds(20)
+    /// The longest the server waits for a peer to take bytes: a stream message that cannot be
+    /// handed to the socket within this ends its call with RESOURCE_EXHAUSTED, a closing
+    /// connection waits at most this long for its last frames to leave, and a connection that took
+    /// nothing for twice this long is closed. Always positive: an unbounded wait is what it bounds.
+    public var slowConsumerTimeout: Duration = .seconds(30)
+    /// Bytes queued for the socket above which the connection counts as not writable: stream
+    /// writers wait and nothing more is read from the peer until the queue falls below
+    /// `writeBufferLowWaterMark`. Not configurable; set on every accepted connection.
+    public var writeBufferHighWaterMark = 64 * 1024
+    /// Bytes queued for the socket below which a connection is writable again.
+    public var writeBufferLowWaterMark = 32 * 1024
 
     public init() {}
 }

@@ -11,6 +11,13 @@ import Synchronization
 /// task that prefers that loop (`EventLoopTaskExecutor`), and writes go straight into the
 /// channel, flushed once per loop turn. A call therefore costs no hand-off between threads; a
 /// slow call still never holds up another, since each is its own task.
+///
+/// Backpressure: while more than the high water mark of bytes wait for the socket, the channel
+/// is not writable; then nothing more is read from the peer (`ServerFrameHandler`), so a client
+/// that sends but never reads leaves its requests in the kernel's buffers, not in ours, and
+/// stream messages wait (`WritabilityGate`) — for at most `slowConsumerTimeout`, after which
+/// their call ends with RESOURCE_EXHAUSTED. A connection that takes nothing for twice that long
+/// is closed, and every close waits at most that long for its last frames to leave.
 final class ServerConnection: Sendable {
     private let channel: any Channel
     private let peer: PeerIdentity
@@ -19,13 +26,23 @@ final class ServerConnection: Sendable {
     private let logger: Logger
     private let table = Mutex(CallTable())
     private let liveness = Mutex(Liveness())
-    private let flushScheduled = Mutex(false)
+    private let flushing = Mutex(Flushing())
+    /// Set once the connection is closing: nothing more is read or started.
+    private let closing = Mutex(false)
+    /// Whether the channel takes more bytes; stream writers wait here.
+    let writability = WritabilityGate()
     let executor: EventLoopTaskExecutor
 
     private struct Liveness {
         var lastRead: ContinuousClock.Instant = .now
         var pingSentAt: ContinuousClock.Instant?
         var pingsSent: UInt64 = 0
+    }
+
+    private struct Flushing {
+        var scheduled = false
+        /// Bytes written since the last flush.
+        var unflushedBytes = 0
     }
 
     init(channel: any Channel, peer: PeerIdentity, router: RPCRouter, limits: ConnectionLimits, logger: Logger) {
@@ -40,8 +57,19 @@ final class ServerConnection: Sendable {
     /// Calls currently open on this connection.
     var openCalls: Int { table.withLock { $0.calls.count } }
 
-    /// Sends the server's preface and SETTINGS. Called once, before any frame is handled.
+    /// Whether the connection is closing (frames that still arrive are dropped).
+    var isClosing: Bool { closing.withLock { $0 } }
+
+    /// Sets the channel's write buffer water marks, then sends the server's preface and SETTINGS.
+    /// Called once, on the event loop, before any frame is handled.
     func greet() {
+        let marks = ChannelOptions.Types.WriteBufferWaterMark(
+            low: limits.writeBufferLowWaterMark, high: limits.writeBufferHighWaterMark)
+        do {
+            try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: marks)
+        } catch {
+            logger.warning("cannot set the write buffer water marks", metadata: ["error": "\(error)"])
+        }
         var hello = ByteBuffer()
         Preface.write(to: &hello)
         Frame.writeSettings(settings, to: &hello)
@@ -110,6 +138,11 @@ final class ServerConnection: Sendable {
         liveness.withLock { $0.lastRead = .now }
     }
 
+    /// The channel's writability changed: waiting stream writers go on once it is writable.
+    func writabilityChanged(to writable: Bool) {
+        writability.update(writable: writable)
+    }
+
     /// Whether `predicate` holds for this connection's peer.
     func peerMatches(_ predicate: (PeerIdentity) -> Bool) -> Bool {
         predicate(peer)
@@ -117,6 +150,7 @@ final class ServerConnection: Sendable {
 
     /// Ends the connection at once (calls in flight are cancelled), telling the peer why.
     func terminate(reason: Life_V1_GoAwayReason, message: String) {
+        guard !isClosing else { return }
         logger.notice("closing connection: \(message)")
         sendGoAway(reason: reason, message: message)
         close()
@@ -124,9 +158,7 @@ final class ServerConnection: Sendable {
 
     /// Ends the connection for a protocol violation, telling the peer why.
     func fail(_ error: WireError) {
-        logger.notice("closing connection: \(error)")
-        sendGoAway(reason: error.goAwayReason, message: error.description)
-        close()
+        terminate(reason: error.goAwayReason, message: error.description)
     }
 
     private func openCall(_ frame: Frame) throws {
@@ -222,10 +254,12 @@ final class ServerConnection: Sendable {
         let sink: RPCHandler.Sink = { [self] bytes in
             try Task.checkCancellation()
             try checkOutgoingSize(bytes)
+            // Written only while the channel is writable: a stream goes at the reader's pace, and
+            // a reader that stops costs the server at most the water mark, not the whole stream.
+            try await waitUntilWritable(callID: callID, method: call.handler.method)
             var buffer = ByteBuffer()
             Frame.writeMessage(callID: callID, bytes: bytes, to: &buffer)
-            // Waiting for the write to reach the socket holds a fast stream to the reader's pace.
-            try await channel.writeAndFlush(buffer).get()
+            write(buffer)
         }
         let outcome: Result<[UInt8]?, any Error>
         do {
@@ -261,6 +295,30 @@ final class ServerConnection: Sendable {
         if isDraining && isEmpty { close() }
     }
 
+    /// Returns once a stream message may be written; throws RESOURCE_EXHAUSTED when the peer
+    /// took no bytes for `slowConsumerTimeout`, or CancellationError when the call or the
+    /// connection stops meanwhile.
+    private func waitUntilWritable(callID: UInt32, method: MethodDescriptor) async throws {
+        guard !writability.isOpenAndWritable else { return }  // Without a suspension, the common case.
+        let timeout = limits.slowConsumerTimeout
+        switch await writability.waitUntilWritable(timeout: timeout, on: channel.eventLoop) {
+        case .writable:
+            return
+        case .cancelled, .closed:
+            throw CancellationError()
+        case .timedOut:
+            logger.notice(
+                "ending a stream: the client is not reading it",
+                metadata: ["method": "\(method)", "call": "\(callID)", "waited": "\(timeout)"]
+            )
+            throw RPCError(
+                .resourceExhausted,
+                "the client is not reading its stream: no message could be sent for \(timeout)",
+                reason: "SLOW_CONSUMER"
+            )
+        }
+    }
+
     /// The server keeps its own frames within the limit it announced.
     private func checkOutgoingSize(_ bytes: [UInt8]) throws {
         guard bytes.count <= limits.maxFrameSize else {
@@ -285,12 +343,20 @@ final class ServerConnection: Sendable {
     /// Enforces the idle timeout and keepalive; returns when the connection should close or the
     /// task is cancelled.
     private func superviseLiveness() async {
-        let candidates = [limits.idleTimeout, limits.keepaliveInterval, limits.keepaliveTimeout].filter { $0 > .zero }
+        let candidates = [limits.idleTimeout, limits.keepaliveInterval, limits.keepaliveTimeout, limits.slowConsumerTimeout]
+            .filter { $0 > .zero }
         guard let shortest = candidates.min() else { return }
         let tick = min(max(shortest / 4, .milliseconds(10)), .seconds(1))
         while true {
             do { try await Task.sleep(for: tick) } catch { return }
+            guard !isClosing else { return }
             let now = ContinuousClock.now
+            if let stalledSince = writability.stalledSince, stalledSince.duration(to: now) >= limits.slowConsumerTimeout * 2 {
+                // A GOAWAY could not reach a peer that reads nothing: just close.
+                logger.notice("closing connection: the client has read nothing for \(limits.slowConsumerTimeout * 2)")
+                closeNow()
+                return
+            }
             if limits.idleTimeout > .zero, let idleSince = table.withLock({ $0.idleSince }),
                 idleSince.duration(to: now) >= limits.idleTimeout
             {
@@ -331,25 +397,67 @@ final class ServerConnection: Sendable {
     }
 
     /// Writes now and flushes once at the end of this turn of the event loop, so the answers of
-    /// calls that finish together leave in one system call.
+    /// calls that finish together leave in one system call — or at once when a water mark's worth
+    /// is waiting, so the channel's writability (which counts flushed bytes only behind TLS)
+    /// follows what was written.
     private func write(_ buffer: ByteBuffer) {
         channel.write(buffer, promise: nil)
-        guard
-            flushScheduled.withLock({ scheduled in
-                defer { scheduled = true }; return !scheduled
-            })
-        else { return }
-        channel.eventLoop.execute {
-            self.flushScheduled.withLock { $0 = false }
-            self.channel.flush()
+        let (flushNow, scheduleFlush) = flushing.withLock { flushing in
+            flushing.unflushedBytes += buffer.readableBytes
+            if flushing.unflushedBytes >= limits.writeBufferHighWaterMark {
+                flushing.unflushedBytes = 0
+                return (true, false)
+            }
+            defer { flushing.scheduled = true }
+            return (false, !flushing.scheduled)
+        }
+        if flushNow {
+            channel.flush()
+        } else if scheduleFlush {
+            channel.eventLoop.execute {
+                self.flushing.withLock {
+                    $0.scheduled = false
+                    $0.unflushedBytes = 0
+                }
+                self.channel.flush()
+            }
         }
     }
 
+    /// Marks the connection closing and stops its calls; false if it was closing already.
+    private func beginClosing() -> Bool {
+        guard
+            closing.withLock({ closing in
+                defer { closing = true }; return !closing
+            })
+        else { return false }
+        writability.close()
+        for task in table.withLock({ $0.stopAll() }) { task.cancel() }
+        return true
+    }
+
     /// Closes once everything written so far has left (writes complete in order, so an empty
-    /// write completing means the trailers and GOAWAY before it were written).
+    /// write completing means the trailers and GOAWAY before it were written) — or after
+    /// `slowConsumerTimeout` if the peer takes nothing, so that a peer that does not read cannot
+    /// keep a closing connection open.
     private func close() {
+        guard beginClosing() else { return }
         let channel = self.channel
-        channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
+        let logger = self.logger
+        let giveUp = channel.eventLoop.scheduleTask(in: TimeAmount(saturating: limits.slowConsumerTimeout)) {
+            logger.notice("closing connection without its last frames: the client is not reading")
+            channel.close(promise: nil)
+        }
+        channel.writeAndFlush(ByteBuffer()).whenComplete { _ in
+            giveUp.cancel()
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Closes at once, dropping whatever has not left yet.
+    private func closeNow() {
+        _ = beginClosing()
+        channel.close(promise: nil)
     }
 }
 

@@ -10,8 +10,14 @@ import NIOTLS
 /// transport proves it (the kernel's credentials on a Unix socket, the verified certificate once
 /// the TLS handshake completes), asks the listener to admit it, and from then on hands every
 /// frame to the `ServerConnection` on the event loop.
-final class ServerFrameHandler: ChannelInboundHandler {
+///
+/// It is also where reading stops: once a connection is admitted, a read is held back while the
+/// channel is not writable (the peer is not taking our answers) or the connection is closing,
+/// and let through when the channel turns writable again. Requests a peer keeps sending then wait
+/// in the kernel's socket buffers, and the peer's own writes block.
+final class ServerFrameHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
+    typealias OutboundIn = NIOAny
 
     /// Admits a peer: a connection to serve, or the reason for a GOAWAY.
     typealias Admission = @Sendable (PeerIdentity, any Channel) -> Result<ServerConnection, Refusal>
@@ -26,6 +32,8 @@ final class ServerFrameHandler: ChannelInboundHandler {
     private let admitted: EventLoopPromise<ServerConnection?>
     private let logger: Logger
     private var connection: ServerConnection?
+    /// A read asked for while reading was held back.
+    private var readHeld = false
 
     init(isTLS: Bool, admitted: EventLoopPromise<ServerConnection?>, logger: Logger, admit: @escaping Admission) {
         self.isTLS = isTLS
@@ -61,7 +69,8 @@ final class ServerFrameHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let connection else { return }  // Refused: the rest is ignored until the close.
+        // Refused or closing: the rest is ignored until the close.
+        guard let connection, !connection.isClosing else { return }
         do {
             try connection.handle(unwrapInboundIn(data))
         } catch let error as WireError {
@@ -74,6 +83,24 @@ final class ServerFrameHandler: ChannelInboundHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         connection?.noteActivity()
         context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        connection?.writabilityChanged(to: writable)
+        if writable, readHeld, connection?.isClosing != true {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let connection, !context.channel.isWritable || connection.isClosing {
+            readHeld = true
+        } else {
+            context.read()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

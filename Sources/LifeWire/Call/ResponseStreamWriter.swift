@@ -1,7 +1,8 @@
 import SwiftProtobuf
 
 /// Sends the response messages of a server-streaming call. `write` waits while the connection
-/// cannot take more bytes (TCP back-pressure), and throws once the call is cancelled.
+/// cannot take more bytes (the client is not reading), throws RESOURCE_EXHAUSTED when that lasts
+/// longer than the server's slow-consumer timeout, and throws once the call is cancelled.
 public struct ResponseStreamWriter<Message: SwiftProtobuf.Message>: Sendable {
     private let sink: @Sendable ([UInt8]) async throws -> Void
 
