@@ -14,7 +14,9 @@ import NIOTLS
 /// It is also where reading stops: once a connection is admitted, a read is held back while the
 /// channel is not writable (the peer is not taking our answers) or the connection is closing,
 /// and let through when the channel turns writable again. Requests a peer keeps sending then wait
-/// in the kernel's socket buffers, and the peer's own writes block.
+/// in the kernel's socket buffers, and the peer's own writes block. Frames of a read already
+/// made wait here, unhandled, while the channel is not writable, so they add no answers to the
+/// queue either.
 final class ServerFrameHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias OutboundIn = NIOAny
@@ -34,6 +36,8 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     private var connection: ServerConnection?
     /// A read asked for while reading was held back.
     private var readHeld = false
+    /// Frames that arrived while the channel was not writable, in order.
+    private var deferred = CircularBuffer<Frame>()
 
     init(isTLS: Bool, admitted: EventLoopPromise<ServerConnection?>, logger: Logger, admit: @escaping Admission) {
         self.isTLS = isTLS
@@ -71,12 +75,11 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Refused or closing: the rest is ignored until the close.
         guard let connection, !connection.isClosing else { return }
-        do {
-            try connection.handle(unwrapInboundIn(data))
-        } catch let error as WireError {
-            connection.fail(error)
-        } catch {
-            connection.fail(.protocolViolation("\(error)"))
+        let frame = unwrapInboundIn(data)
+        if deferred.isEmpty, context.channel.isWritable {
+            handle(frame, on: connection)
+        } else {
+            deferred.append(frame)
         }
     }
 
@@ -87,19 +90,34 @@ final class ServerFrameHandler: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let writable = context.channel.isWritable
-        connection?.writabilityChanged(to: writable)
-        if writable, readHeld, connection?.isClosing != true {
-            readHeld = false
-            context.read()
+        if let connection {
+            connection.writabilityChanged(to: writable)
+            while context.channel.isWritable, !connection.isClosing, let frame = deferred.popFirst() {
+                handle(frame, on: connection)
+            }
+            if context.channel.isWritable, deferred.isEmpty, readHeld, !connection.isClosing {
+                readHeld = false
+                context.read()
+            }
         }
         context.fireChannelWritabilityChanged()
     }
 
     func read(context: ChannelHandlerContext) {
-        if let connection, !context.channel.isWritable || connection.isClosing {
+        if let connection, !context.channel.isWritable || !deferred.isEmpty || connection.isClosing {
             readHeld = true
         } else {
             context.read()
+        }
+    }
+
+    private func handle(_ frame: Frame, on connection: ServerConnection) {
+        do {
+            try connection.handle(frame)
+        } catch let error as WireError {
+            connection.fail(error)
+        } catch {
+            connection.fail(.protocolViolation("\(error)"))
         }
     }
 
