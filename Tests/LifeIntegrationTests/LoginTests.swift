@@ -82,6 +82,35 @@ struct LoginTests {
         try await daemon.stop()
     }
 
+    @Test("60 logins at once, 59 wrong and the right one last: none succeeds once the lock is recorded")
+    func lockoutUnderConcurrency() async throws {
+        let daemon = try await TestDaemon.start()
+        try await F.seed(daemon)
+        let outcomes = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
+            await withTaskGroup(of: Bool.self) { group in
+                for attempt in 0..<60 {
+                    group.addTask {
+                        (try? await F.login(client, "admin-a", attempt == 59 ? F.initialPassword : "Wrong-\(attempt)")) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+        }
+        #expect(outcomes.filter { $0 }.count <= 1)
+        // Decided on the account as it is at commit: in the audit log's order, no login is OK after
+        // the failure that locked the account.
+        let events = try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var request = Life_V1_ListAuditEventsRequest()
+            request.method = "/life.v1.Auth/Login"
+            request.page.pageSize = 500
+            return try await client.admin.listAuditEvents(request).events.sorted { $0.sequence < $1.sequence }
+        }
+        #expect(events.count == 60)
+        let locked = try #require(events.firstIndex { $0.reason == "WRONG_PASSWORD_LOCKED" })
+        #expect(!events[locked...].contains { $0.result == .ok })
+        try await daemon.stop()
+    }
+
     @Test("a lock ends by itself after the lock duration")
     func lockExpires() async throws {
         let daemon = try await TestDaemon.start()  // the default lock of 30 minutes
