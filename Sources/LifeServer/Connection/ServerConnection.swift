@@ -60,15 +60,18 @@ final class ServerConnection: Sendable {
     /// Whether the connection is closing (frames that still arrive are dropped).
     var isClosing: Bool { closing.withLock { $0 } }
 
-    /// Sets the channel's write buffer water marks, then sends the server's preface and SETTINGS.
-    /// Called once, on the event loop, before any frame is handled.
+    /// Sets the channel's write buffer water marks and makes it read at most one buffer (64 KiB)
+    /// per turn of the event loop — what one read brings in is handled, or waits, in memory —
+    /// then sends the server's preface and SETTINGS. Called once, on the event loop, before any
+    /// frame is handled.
     func greet() {
         let marks = ChannelOptions.Types.WriteBufferWaterMark(
             low: limits.writeBufferLowWaterMark, high: limits.writeBufferHighWaterMark)
         do {
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: marks)
+            try channel.syncOptions?.setOption(ChannelOptions.maxMessagesPerRead, value: 1)
         } catch {
-            logger.warning("cannot set the write buffer water marks", metadata: ["error": "\(error)"])
+            logger.warning("cannot set the connection's buffer limits", metadata: ["error": "\(error)"])
         }
         var hello = ByteBuffer()
         Preface.write(to: &hello)
