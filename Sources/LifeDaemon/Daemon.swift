@@ -107,7 +107,10 @@ public final class Daemon: Sendable {
         let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
         // Every call passes the gate: it proves the caller the method needs and audits failures.
         let auth = AuthUseCases(
-            store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords, dummyHash: dummyHash, clock: clock)
+            store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords, dummyHash: dummyHash,
+            admission: FairAdmission(
+                slots: config.auth.hashConcurrency, perKey: config.auth.loginQueuePerCertificate, total: config.auth.loginQueueTotal),
+            clock: clock)
         let gate = CallGate(auth: auth, store: storage, clock: clock)
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
         var tlsRouter = RPCRouter(interceptor: gate)

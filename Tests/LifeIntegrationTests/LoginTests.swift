@@ -1,6 +1,7 @@
 import LifeClient
 import LifeProto
 import LifeWire
+import Synchronization
 import TestSupport
 import Testing
 
@@ -111,6 +112,48 @@ struct LoginTests {
         try await daemon.stop()
     }
 
+    @Test("one certificate's flood of failing logins: bounded (RESOURCE_EXHAUSTED) and another facility's login is served first")
+    func floodDoesNotStallOtherFacilities() async throws {
+        // Hashes slow enough that the flood's queue is still full when facility A's login arrives.
+        let daemon = try await TestDaemon.start(["auth.scrypt=ln=14,r=8,p=1", "auth.login_queue_per_certificate=8"])
+        try await F.seed(daemon)
+        let finished = FloodProgress()
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityB)) { flood in
+            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { other in
+                let codes = await withTaskGroup(of: RPCError.Code?.self) { group in
+                    for attempt in 0..<40 {
+                        group.addTask {
+                            defer { finished.state.withLock { $0.flood += 1 } }
+                            do {
+                                _ = try await F.login(flood, "nobody-\(attempt)", "Wrong-2026")
+                                return nil
+                            } catch let error as RPCError {
+                                return error.code
+                            } catch {
+                                return .unknown
+                            }
+                        }
+                    }
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(50))  // The flood is queued first.
+                        _ = try? await F.login(other, "admin-a", F.initialPassword)
+                        finished.state.withLock { $0.floodWhenAFinished = $0.flood }
+                        return nil
+                    }
+                    return await group.reduce(into: [RPCError.Code?]()) { $0.append($1) }
+                }
+                let refused = codes.filter { $0 == .resourceExhausted }.count
+                let hashed = codes.filter { $0 == .unauthenticated }.count
+                #expect(refused > 0, "the certificate's queue is bounded")
+                #expect(refused + hashed == 40)
+                let seen = finished.state.withLock { $0 }
+                #expect(seen.floodWhenAFinished >= 0, "facility A logged in")
+                #expect(seen.floodWhenAFinished < 40, "facility A's login finished before the flood's queue drained")
+            }
+        }
+        try await daemon.stop()
+    }
+
     @Test("a lock ends by itself after the lock duration")
     func lockExpires() async throws {
         let daemon = try await TestDaemon.start()  // the default lock of 30 minutes
@@ -188,4 +231,9 @@ struct LoginTests {
         }
         try await daemon.stop()
     }
+}
+
+/// How many of the flood's logins had finished, and how many when facility A's login finished.
+private final class FloodProgress: Sendable {
+    let state = Mutex((flood: 0, floodWhenAFinished: -1))
 }

@@ -18,12 +18,17 @@ public struct AuthUseCases: Sendable {
     private let dummyHash: String
     private let clock: any WallClock
     private let throttle: LoginThrottle
+    private let admission: FairAdmission
+    private let accounts = KeyedSerializer()
 
     /// `dummyHash`: a hash (by `hasher`) of a random string, checked when no account exists.
+    /// `admission`: the password checks of logins and password changes wait their turn there,
+    /// queued per certificate (its slots should match the hasher's threads).
     public init(
         store: any TransactionalStore, hasher: any PasswordHasher, policy: LoginPolicy, passwords: PasswordPolicy, dummyHash: String,
-        clock: any WallClock = SystemClock()
+        admission: FairAdmission = FairAdmission(slots: 1, perKey: 4, total: 64), clock: any WallClock = SystemClock()
     ) {
+        self.admission = admission
         self.store = store
         self.hasher = hasher
         self.policy = policy
@@ -69,25 +74,37 @@ public struct AuthUseCases: Sendable {
     public func login(_ certificate: PresentedCertificate, loginID: String, password: String, call: CallRecord) async throws
         -> LoginResult
     {
-        guard (1...64).contains(loginID.count), (1...1024).contains(password.utf8.count) else {
+        // Bytes, not characters: one character can be megabytes of combining marks.
+        guard (1...64).contains(loginID.utf8.count), (1...1024).contains(password.utf8.count) else {
             throw DomainError.invalidField(
-                field: "login_id", reason: "LENGTH", message: "login id (1…64) and password (1…1024 bytes) are required")
+                field: "login_id", reason: "LENGTH", message: "login id (1…64 bytes) and password (1…1024 bytes) are required")
         }
         let delay = throttle.delay(for: certificate.fingerprint, now: clock.now())
         if delay > .zero { try await Task.sleep(for: delay) }
 
-        let now = clock.now()
-        let (facility, member) = try await store.snapshot { unit in
-            let facility = try Self.facility(proven: certificate, in: unit)
-            return (facility, try facility.flatMap { try unit.staffMember(facility: $0.number, loginID: loginID) })
+        let arrived = clock.now()
+        let facility = try await store.snapshot { unit in try Self.facility(proven: certificate, in: unit) }
+        guard let facility else {
+            // A certificate that proves no facility costs no password hash.
+            try await refuse(AnonymousPrincipal(call: call, loginID: loginID), reason: "CERTIFICATE_NOT_REGISTERED", at: arrived)
+            throttle.recordFailure(for: certificate.fingerprint, now: arrived)
+            throw DomainError.unauthenticated
         }
-        let matches = try await hasher.verify(password, against: member?.passwordHash ?? dummyHash)
-        let anonymous = AnonymousPrincipal(call: call, facility: facility?.number.rawValue ?? "", loginID: loginID)
+        // One login per account at a time: each decides on the state the previous one left.
+        return try await accounts.run(key: facility.number.rawValue + "\u{1F}" + loginID) {
+            try await login(certificate, facility: facility, loginID: loginID, password: password, call: call)
+        }
+    }
 
+    private func login(_ certificate: PresentedCertificate, facility: Facility, loginID: String, password: String, call: CallRecord)
+        async throws -> LoginResult
+    {
+        let member = try await store.snapshot { unit in try unit.staffMember(facility: facility.number, loginID: loginID) }
+        let hash = member?.passwordHash ?? dummyHash
+        let matches = try await admission.run(key: certificate.fingerprint) { try await hasher.verify(password, against: hash) }
+        let now = clock.now()
         var failure: String?
-        if facility == nil {
-            failure = "CERTIFICATE_NOT_REGISTERED"
-        } else if facility!.disabled {
+        if facility.disabled {
             failure = "FACILITY_DISABLED"
         } else if member == nil {
             failure = "UNKNOWN_LOGIN_ID"
@@ -96,26 +113,33 @@ public struct AuthUseCases: Sendable {
         } else if member!.isLocked(at: now) {
             failure = "ACCOUNT_LOCKED"
         }
-        if failure == nil, matches, let member, let facility {
+        if failure == nil, matches, let member {
             do {
                 return try await open(session: member, of: facility, certificate: certificate, call: call, at: now)
             } catch let refusal as LoginRefusal {
                 failure = refusal.reason
             }
         }
-        let counted = failure == nil ? member?.id : nil
-        let lockAfter = policy.lockAfterFailures
-        let lockDuration = policy.lockDuration
-        try await store.unitOfWork { [failure] unit in
-            var reason = failure ?? "WRONG_PASSWORD"
-            if let counted {
-                let after = try unit.recordFailedLogin(staffID: counted, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
-                if after.isLocked(at: now) { reason = "WRONG_PASSWORD_LOCKED" }
-            }
-            try unit.appendAudit(anonymous.auditEvent(time: now, target: "", result: "UNAUTHENTICATED", reason: reason))
-        }
+        let anonymous = AnonymousPrincipal(call: call, facility: facility.number.rawValue, loginID: loginID)
+        try await refuse(anonymous, reason: failure, countingFailureOf: failure == nil ? member?.id : nil, at: now)
         throttle.recordFailure(for: certificate.fingerprint, now: now)
         throw DomainError.unauthenticated
+    }
+
+    /// Audits a refused login with its real reason; a wrong password (`reason` nil) is counted
+    /// against the account, which may lock it.
+    private func refuse(_ principal: AnonymousPrincipal, reason: String?, countingFailureOf staffID: Int64? = nil, at now: Date)
+        async throws
+    {
+        let (lockAfter, lockDuration) = (policy.lockAfterFailures, policy.lockDuration)
+        try await store.unitOfWork { unit in
+            var reason = reason ?? "WRONG_PASSWORD"
+            if let staffID {
+                let after = try unit.recordFailedLogin(staffID: staffID, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
+                if after.isLocked(at: now) { reason = "WRONG_PASSWORD_LOCKED" }
+            }
+            try unit.appendAudit(principal.auditEvent(time: now, target: "", result: "UNAUTHENTICATED", reason: reason))
+        }
     }
 
     /// Decides on the account as it is when the session is written, not as it was read before
@@ -166,7 +190,8 @@ public struct AuthUseCases: Sendable {
         guard !staff.isLocked(at: clock.now()) else {
             throw DomainError.failedPrecondition("the account is locked after failed password checks; wait or ask an admin to unlock it")
         }
-        guard try await hasher.verify(old, against: staff.passwordHash) else {
+        let fingerprint = caller.session.certificateFingerprint
+        guard try await admission.run(key: fingerprint, { try await hasher.verify(old, against: staff.passwordHash) }) else {
             let (now, lockAfter, lockDuration) = (clock.now(), policy.lockAfterFailures, policy.lockDuration)
             _ = try await store.unitOfWork { unit in
                 try unit.recordFailedLogin(staffID: staffID, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
@@ -178,7 +203,7 @@ public struct AuthUseCases: Sendable {
             throw DomainError.invalidField(
                 field: "new_password", reason: "UNCHANGED", message: "the new password must differ from the current one")
         }
-        let newHash = try await hasher.hash(new)
+        let newHash = try await admission.run(key: fingerprint) { try await hasher.hash(new) }
         let now = clock.now()
         // Only if the password is still the one just checked: a reset made while this hash was
         // computed wins, and this change is refused (versionConflict).

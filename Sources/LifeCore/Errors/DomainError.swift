@@ -22,4 +22,6 @@ public enum DomainError: Error, Sendable, Hashable {
     case outOfRange(String)
     /// A version check failed: someone else changed the record first. Read it again.
     case versionConflict(String)
+    /// A bounded queue is full; try again later.
+    case resourceExhausted(String)
 }

@@ -61,6 +61,7 @@ public struct DaemonConfig: Sendable {
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
         "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
+        "auth.login_queue_per_certificate", "auth.login_queue_total",
     ]
 
     /// Reads the file at `path` (if given), then applies `overrides` (`key=value` each, from the
@@ -153,6 +154,8 @@ public struct DaemonConfig: Sendable {
         case "auth.password_min_kinds": auth.passwords.minimumCharacterKinds = try Self.integer(value, in: 1...5)
         case "auth.scrypt": auth.scrypt = try Self.scrypt(value)
         case "auth.hash_concurrency": auth.hashConcurrency = try Self.integer(value, in: 1...64)
+        case "auth.login_queue_per_certificate": auth.loginQueuePerCertificate = try Self.integer(value, in: 1...1000)
+        case "auth.login_queue_total": auth.loginQueueTotal = try Self.integer(value, in: 1...100_000)
         default:
             throw InvalidValue(reason: "unknown key (known keys: \(Self.keys.joined(separator: ", ")))")
         }

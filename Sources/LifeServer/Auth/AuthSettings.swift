@@ -12,6 +12,10 @@ public struct AuthSettings: Sendable, Hashable {
     public var scrypt = ScryptPasswordHasher.Parameters.owasp
     /// Password hashes computed at once (each takes a core for ~0.3 s).
     public var hashConcurrency = 1
+    /// Logins (and password changes) waiting for a hash, per client certificate and in all;
+    /// beyond either, a login is refused at once with RESOURCE_EXHAUSTED.
+    public var loginQueuePerCertificate = 4
+    public var loginQueueTotal = 64
 
     public init() {}
 }

@@ -37,6 +37,8 @@ extension DomainError: RPCErrorConvertible {
             RPCError(.outOfRange, message)
         case .versionConflict(let message):
             RPCError(.aborted, message, reason: "VERSION_MISMATCH")
+        case .resourceExhausted(let message):
+            RPCError(.resourceExhausted, message)
         }
     }
 }

@@ -4,7 +4,7 @@ extension DomainError {
     /// The case without its payload, for `#expect(error?.kind == .notFound)`.
     enum Kind: Hashable {
         case invalidField, notFound, alreadyExists, unauthenticated, permissionDenied
-        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict, outOfRange
+        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict, outOfRange, resourceExhausted
     }
 
     var kind: Kind {
@@ -19,6 +19,7 @@ extension DomainError {
         case .invalidFields: .invalidFields
         case .versionConflict: .versionConflict
         case .outOfRange: .outOfRange
+        case .resourceExhausted: .resourceExhausted
         }
     }
 }
