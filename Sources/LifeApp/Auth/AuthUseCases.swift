@@ -6,10 +6,16 @@ import LifeCore
 ///
 /// A login succeeds only with the right password of an enabled, unlocked account of the
 /// facility the certificate proves. Every other outcome — wrong password, unknown id, disabled or
-/// locked account, another facility's certificate, an unregistered certificate — is the same
-/// `unauthenticated` after the same work (one password hash is always checked, against a dummy
-/// hash when there is no account), so neither the answer nor its timing tells whether an id
-/// exists. The audit log records the real reason.
+/// locked account, another facility's certificate — is the same `unauthenticated` after the same
+/// work (one password hash is always checked, against a dummy hash when there is no account), so
+/// neither the answer nor its timing tells whether an id exists. A certificate that proves no
+/// facility is refused the same way but without a hash: it has no ids to hide, and hashing for
+/// it would let any certificate of the CA buy CPU. The audit log records the real reason.
+///
+/// Hashing is bounded and fair (`FairAdmission`, queued per certificate), and one account's
+/// logins run one at a time, each deciding on the state the previous one left; the decision to
+/// open a session is taken again when it commits, so a lock, disable or password change made
+/// while the hash ran wins.
 public struct AuthUseCases: Sendable {
     private let store: any TransactionalStore
     private let hasher: any PasswordHasher
