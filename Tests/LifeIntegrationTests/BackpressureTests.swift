@@ -78,7 +78,9 @@ struct BackpressureTests {
             let start = try await writer.client.recipients.listRecipients(.init(), metadata: writer.metadata).changeSequence
             let reader = RecipientWatchTests.Collector()
             reader.start(reading, after: start)
-            // Opened and never read until the server has given up on it.
+            // Opened and never read until the server has given up on it. The Swift client buffers
+            // 64 messages of it and then stops reading the connection: were its buffer unbounded,
+            // the server's writes would never stall and this test would fail below.
             let unread = try await lagging.client.recipients.watchRecipients(.with { $0.afterSequence = start }, metadata: lagging.metadata)
             let tls = try #require(daemon.daemon.tlsListener)
             #expect(await eventually { tls.openCalls == 2 })
