@@ -54,6 +54,7 @@ public struct DaemonConfig: Sendable {
         "data_dir", "unix.path", "unix.mode", "unix.allow_users", "unix.allow_groups",
         "tls.listen", "tls.certificate", "tls.private_key", "tls.client_ca", "tls.crl",
         "tls.min_version", "tls.handshake_timeout",
+        "tls.crl_grace_period", "tls.crl_enforce_next_update", "tls.facility_attribute_ca",
         "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
         "limits.keepalive_timeout", "limits.slow_consumer_timeout", "shutdown.grace_period", "log.level", "backup.directory",
@@ -118,6 +119,9 @@ public struct DaemonConfig: Sendable {
             case "1.2": tls.allowTLS12 = true
             default: throw InvalidValue(reason: "expected 1.3 or 1.2, got `\(value)`")
             }
+        case "tls.crl_grace_period": tls.crlGracePeriod = Double(try Self.duration(value, allowZero: true).components.seconds)
+        case "tls.crl_enforce_next_update": tls.enforceCRLNextUpdate = try Self.boolean(value)
+        case "tls.facility_attribute_ca": tls.facilityAttributeCAPath = value.isEmpty ? nil : value
         case "tls.handshake_timeout": limits.handshakeTimeout = try Self.duration(value, allowZero: false)
         case "limits.max_connections": limits.maxConnections = try Self.integer(value, in: 1...1_000_000)
         case "limits.max_concurrent_calls": limits.maxConcurrentCalls = try Self.integer(value, in: 1...100_000)

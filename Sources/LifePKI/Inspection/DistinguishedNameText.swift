@@ -2,7 +2,7 @@ import SwiftASN1
 import X509
 
 /// Text forms of distinguished names and their attribute values.
-enum DistinguishedNameText {
+public enum DistinguishedNameText {
     /// Short names used in RFC 4514 strings; other types are written as dotted OIDs.
     private static let shortNames: [ASN1ObjectIdentifier: String] = [
         [2, 5, 4, 3]: "CN",
@@ -30,6 +30,31 @@ enum DistinguishedNameText {
                 return "\(type)=\(valueText(attribute.value))"
             }.joined(separator: "+")
         }.joined(separator: ",")
+    }
+
+    /// The RFC 4514 string made safe for a log line (see the `String` overload). A subject is
+    /// chosen by whoever made the certificate, including an attacker.
+    public static func logSafe(_ name: DistinguishedName, limit: Int = 256) -> String {
+        logSafe(rfc4514(name), limit: limit)
+    }
+
+    /// Text made safe for a log line: control and format characters (newlines, terminal
+    /// escapes, bidirectional overrides) written as `\u{…}`, and at most `limit` characters.
+    public static func logSafe(_ text: String, limit: Int = 256) -> String {
+        var result = ""
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            if index >= limit {
+                result += "…"
+                break
+            }
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     /// Every value of attribute type `oid`, as text, in encoding order (most significant RDN

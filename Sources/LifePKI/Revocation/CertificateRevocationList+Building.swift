@@ -18,6 +18,8 @@ extension CertificateRevocationList {
     ///   - thisUpdate: The issue date of this CRL.
     ///   - nextUpdate: The date by which the next CRL will be issued (not before `thisUpdate`).
     ///   - crlNumber: A non-negative, monotonically increasing sequence number.
+    ///   - additionalExtensions: CRL extensions to add after those (an issuing distribution
+    ///     point, say, to make a partial CRL).
     /// - Throws: ``PKIError/keyMismatch``, ``PKIError/invalidArgument(reason:)``,
     ///   ``PKIError/unsupportedKey(reason:)``, or a signing error.
     public static func make(
@@ -26,7 +28,8 @@ extension CertificateRevocationList {
         revoked: [(serial: Certificate.SerialNumber, date: Date)],
         thisUpdate: Date,
         nextUpdate: Date,
-        crlNumber: Int
+        crlNumber: Int,
+        additionalExtensions: [Certificate.Extension] = []
     ) throws -> [UInt8] {
         guard issuerKey.publicKey == issuer.publicKey else { throw PKIError.keyMismatch }
         guard crlNumber >= 0 else { throw PKIError.invalidArgument(reason: "crlNumber must not be negative") }
@@ -34,7 +37,7 @@ extension CertificateRevocationList {
             throw PKIError.invalidArgument(reason: "nextUpdate is before thisUpdate")
         }
         let algorithm = try SignatureAlgorithmIdentifier.preferredAlgorithm(for: issuerKey)
-        let extensions = try crlExtensions(issuer: issuer, crlNumber: crlNumber)
+        let extensions = try crlExtensions(issuer: issuer, crlNumber: crlNumber) + additionalExtensions
 
         let tbsCertList = try DEREncoding.bytes { coder in
             try coder.appendConstructedNode(identifier: .sequence) { coder in

@@ -113,6 +113,7 @@ extension CertificateRevocationList {
             revokedSerialNumbers: tbs.revoked,
             crlNumber: tbs.crlNumber,
             extensions: tbs.extensions,
+            criticalEntryExtensions: tbs.criticalEntryExtensions,
             signatureAlgorithmOID: outerAlgorithm,
             tbsCertListBytes: Array(tbsNode.encodedBytes),
             signatureBytes: Array(signature.bytes),
@@ -151,6 +152,7 @@ extension CertificateRevocationList {
         var revoked: [Certificate.SerialNumber: Date] = [:]
         var extensions: [Certificate.Extension] = []
         var crlNumber: Int?
+        var criticalEntryExtensions: [String] = []
 
         init(_ node: ASN1Node) throws {
             self = try DER.sequence(node, identifier: .sequence) { nodes in
@@ -192,7 +194,7 @@ extension CertificateRevocationList {
             }
             lookahead = nodes
             if let node = lookahead.next(), node.identifier == .sequence {
-                revoked = try Self.revokedCertificates(node)
+                try readRevokedCertificates(node)
                 nodes = lookahead
             }
             lookahead = nodes
@@ -205,29 +207,31 @@ extension CertificateRevocationList {
             }
         }
 
-        private static func revokedCertificates(_ node: ASN1Node) throws -> [Certificate.SerialNumber: Date] {
+        private mutating func readRevokedCertificates(_ node: ASN1Node) throws {
             guard case .constructed(let entries) = node.content else {
                 throw malformed("revokedCertificates is not a SEQUENCE")
             }
-            var revoked: [Certificate.SerialNumber: Date] = [:]
+            var critical: Set<ASN1ObjectIdentifier> = []
             for entry in entries {
                 let (serial, date) = try DER.sequence(entry, identifier: .sequence) { fields in
                     guard let serialNode = fields.next() else { throw malformed("revoked entry without serial") }
                     guard let dateNode = fields.next() else { throw malformed("revoked entry without date") }
-                    let serial = try serialNumber(serialNode)
+                    let serial = try Self.serialNumber(serialNode)
                     let date = try ASN1Time.date(from: dateNode)
                     if let extensionsNode = fields.next() {
-                        // crlEntryExtensions (reason code, invalidity date, …): checked, not used.
-                        _ = try DER.sequence(
+                        // crlEntryExtensions (reason code, invalidity date, …): not used, but a
+                        // critical one changes what the entry means, so the CRL's user must know.
+                        let extensions = try DER.sequence(
                             of: Certificate.Extension.self, identifier: .sequence, rootNode: extensionsNode
                         )
+                        critical.formUnion(extensions.filter(\.critical).map(\.oid))
                     }
                     return (serial, date)
                 }
                 if let existing = revoked[serial], existing <= date { continue }
                 revoked[serial] = date
             }
-            return revoked
+            criticalEntryExtensions = critical.map(\.description).sorted()
         }
 
         /// Serial numbers are positive INTEGERs, but some CAs issued negative ones; those are kept

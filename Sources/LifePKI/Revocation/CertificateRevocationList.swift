@@ -40,6 +40,10 @@ public struct CertificateRevocationList: Sendable, Equatable {
     /// The CRL extensions (`crlExtensions`), as found.
     public let extensions: [Certificate.Extension]
 
+    /// The OIDs (dotted) of the critical extensions found on any revoked entry, sorted. lifed
+    /// understands none: such a CRL is refused (``acceptanceProblem(issuer:)``).
+    public let criticalEntryExtensions: [String]
+
     /// The signature algorithm, or nil when it is one LifePKI cannot verify (for example RSA-PSS).
     public let signatureAlgorithm: Certificate.SignatureAlgorithm?
 
@@ -64,6 +68,7 @@ public struct CertificateRevocationList: Sendable, Equatable {
         revokedSerialNumbers: [Certificate.SerialNumber: Date],
         crlNumber: Int?,
         extensions: [Certificate.Extension],
+        criticalEntryExtensions: [String],
         signatureAlgorithmOID: ASN1ObjectIdentifier,
         tbsCertListBytes: [UInt8],
         signatureBytes: [UInt8],
@@ -77,6 +82,7 @@ public struct CertificateRevocationList: Sendable, Equatable {
         self.revokedSerialNumbers = revokedSerialNumbers
         self.crlNumber = crlNumber
         self.extensions = extensions
+        self.criticalEntryExtensions = criticalEntryExtensions
         self.signatureAlgorithm = SignatureAlgorithmIdentifier.algorithm(for: signatureAlgorithmOID)
         self.signatureAlgorithmOID = signatureAlgorithmOID.description
         self.tbsCertListBytes = tbsCertListBytes

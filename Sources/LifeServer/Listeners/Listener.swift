@@ -7,6 +7,7 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import Synchronization
+import X509
 
 /// One bound socket — the Unix admin socket or the TLS port — with its accept loop. Binding
 /// happens in the `bindUnix`/`bindTLS` factories (so the daemon reports READY only once every
@@ -71,7 +72,7 @@ public final class Listener: Service, Sendable {
     ) async throws -> Listener {
         try await refuseIfServed(path: path, group: group)
         let registry = ConnectionRegistry()
-        let admit = admission(router: router, limits: limits, registry: registry, policy: policy, logger: logger)
+        let admit = admission(router: router, limits: limits, registry: registry, policy: policy, material: nil, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
         let serverChannel: ServerChannel = try await bootstrap.bind(
@@ -101,8 +102,9 @@ public final class Listener: Service, Sendable {
         )
     }
 
-    /// Binds the TLS listener on host:port (port 0 picks a free port). Each handshake uses the
-    /// TLS material current at that moment, so a reload affects new connections only.
+    /// Binds the TLS listener on host:port (port 0 picks a free port). Each handshake is judged by
+    /// the TLS material current when its certificate is verified, and judged again for revocation
+    /// when it is admitted, so a reload affects new connections and handshakes in progress.
     public static func bindTLS(
         host: String,
         port: Int,
@@ -114,7 +116,8 @@ public final class Listener: Service, Sendable {
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
-        let admit = admission(router: router, limits: limits, registry: registry, policy: nil, logger: logger)
+        let admit = admission(router: router, limits: limits, registry: registry, policy: nil, material: material, logger: logger)
+        logWarnings(of: material.current, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -125,7 +128,7 @@ public final class Listener: Service, Sendable {
                     // (TCP level: `.socketOption` would be SOL_SOCKET, where 1 is SO_DEBUG.)
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     try setupHook?(channel)
-                    return try secure(channel, material: material.current, limits: limits.current, logger: logger, admit: admit)
+                    return try secure(channel, material: material, limits: limits.current, logger: logger, admit: admit)
                 }
             }
         }
@@ -163,27 +166,35 @@ public final class Listener: Service, Sendable {
         }
     }
 
-    /// Puts TLS with the client-certificate check of `material` in front of a new connection.
+    /// Puts TLS with the client-certificate check in front of a new connection. The certificate
+    /// is judged by the material current when it arrives (not when the connection was accepted);
+    /// the verification runs as a task on the shared executor — bounded to a few signature checks
+    /// by `ClientChainVerifier` — and is cancelled when the connection closes (handshake timeout,
+    /// peer gone) so no search outlives its handshake.
     private static func secure(
         _ channel: any Channel,
-        material: TLSMaterial,
+        material: Reloadable<TLSMaterial>,
         limits: ConnectionLimits,
         logger: Logger,
         admit: @escaping ServerFrameHandler.Admission
     ) throws -> AcceptedConnection {
         let remote = channel.remoteAddress?.logDescription ?? "unknown"
-        let verifier = material.verifier
-        let tlsHandler = NIOSSLServerHandler(context: material.context) { certificates, promise in
-            promise.completeWithTask {
-                switch await verifier.verify(certificates) {
-                case .valid:
-                    return .certificateVerified(VerificationMetadata(nil))
-                case .invalid(let reason):
-                    logger.notice("TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"])
-                    return .failed
+        let tlsHandler = NIOSSLServerHandler(
+            context: material.current.context,
+            customVerificationCallbackWithMetadata: { certificates, promise in
+                let verifier = material.current.verifier
+                let verification = Task { () -> NIOSSLVerificationResultWithMetadata in
+                    switch await verifier.verify(certificates) {
+                    case .valid(let validated):
+                        return .certificateVerified(VerificationMetadata(validated))
+                    case .invalid(let reason):
+                        logger.notice("TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"])
+                        return .failed
+                    }
                 }
-            }
-        }
+                channel.closeFuture.whenComplete { _ in verification.cancel() }
+                promise.completeWithTask { await verification.value }
+            })
         try channel.pipeline.syncOperations.addHandler(tlsHandler)
         return try accept(channel, isTLS: true, limits: limits, logger: logger, admit: admit)
     }
@@ -210,12 +221,16 @@ public final class Listener: Service, Sendable {
     }
 
     /// Decides, on the event loop, whether a proven peer is served: the Unix allow-list, then the
-    /// connection limit. An admitted peer gets a `ServerConnection` registered here.
+    /// connection limit; for a TLS peer, the current material's CRLs once more (after it is
+    /// registered, so that a reload either sees it in its sweep or has already replaced the
+    /// material it is judged by) and whether its CA may name the facility. An admitted peer gets
+    /// a `ServerConnection` registered here; a TLS one is closed when its certificate expires.
     private static func admission(
         router: RPCRouter,
         limits: Reloadable<ConnectionLimits>,
         registry: ConnectionRegistry,
         policy: Reloadable<UnixPeerPolicy>?,
+        material: Reloadable<TLSMaterial>?,
         logger: Logger
     ) -> ServerFrameHandler.Admission {
         { peer, channel in
@@ -225,15 +240,51 @@ public final class Listener: Service, Sendable {
                 connectionLogger.warning("Unix socket peer refused: \(refusal)")
                 return .failure(.init(reason: .peerNotAllowed, message: "this user may not use the lifed socket"))
             }
+            var admitted = peer
+            var path: [Certificate] = []
+            if case .tls(let tlsPeer) = peer, let material {
+                path = validatedPath(of: channel)
+                guard let anchor = path.last else {
+                    connectionLogger.warning("TLS peer refused: no validated certificate path")
+                    return .failure(.init(reason: .certificateRevoked, message: "the client certificate was not validated"))
+                }
+                admitted = .tls(
+                    tlsPeer.with(facilityAttributeTrusted: material.current.verifier.trustsFacilityAttribute(anchoredAt: anchor)))
+            }
             let limits = limits.current
-            let connection = ServerConnection(channel: channel, peer: peer, router: router, limits: limits, logger: connectionLogger)
+            let connection = ServerConnection(channel: channel, peer: admitted, router: router, limits: limits, logger: connectionLogger)
             guard registry.insert(connection, limit: limits.maxConnections) else {
                 connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
                 return .failure(.init(reason: .tooManyConnections, message: "server has too many connections; retry later"))
             }
+            if let material, let refusal = path.dropLast().lazy.compactMap({ material.current.verifier.refusal(of: $0) }).first {
+                registry.remove(connection)
+                connectionLogger.notice("TLS peer refused at admission: \(refusal)")
+                return .failure(.init(reason: .certificateRevoked, message: "the client certificate is no longer accepted"))
+            }
+            if let notAfter = path.map(\.notValidAfter).min() {
+                closeOnExpiry(connection, channel: channel, at: notAfter)
+            }
             connectionLogger.debug("connection open")
             return .success(connection)
         }
+    }
+
+    /// The path the handshake validated (leaf first, anchor last), as `ClientCertificateVerifier`
+    /// left it in the TLS handler; empty when there is none.
+    private static func validatedPath(of channel: any Channel) -> [Certificate] {
+        guard let validated = try? channel.pipeline.syncOperations.nioSSL_peerValidatedCertificateChain() else { return [] }
+        return validated.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
+    }
+
+    /// Ends `connection` (GOAWAY CERTIFICATE_REVOKED, the nearest reason the protocol has) when the
+    /// first certificate of its path expires: validity was checked at the handshake only.
+    private static func closeOnExpiry(_ connection: ServerConnection, channel: any Channel, at notAfter: Date) {
+        let delay = TimeAmount(saturating: .seconds(max(0, notAfter.timeIntervalSinceNow)))
+        let expiry = channel.eventLoop.scheduleTask(in: delay) {
+            connection.terminate(reason: .certificateRevoked, message: "the client certificate has expired")
+        }
+        channel.closeFuture.whenComplete { _ in expiry.cancel() }
     }
 
     private static func refuseIfServed(path: String, group: any EventLoopGroup) async throws {
@@ -242,6 +293,13 @@ public final class Listener: Service, Sendable {
         guard let probe else { return }
         try? await probe.close()
         throw ListenerError(description: "another process is already serving on \(path)")
+    }
+
+    /// Logs what the material refuses although it loaded (a CRL past its nextUpdate, say).
+    private static func logWarnings(of material: TLSMaterial, logger: Logger) {
+        for warning in material.warnings {
+            logger.error("TLS material: \(warning)")
+        }
     }
 
     // MARK: - Serving
@@ -283,9 +341,11 @@ public final class Listener: Service, Sendable {
     }
 
     /// Ends, at once and with GOAWAY CERTIFICATE_REVOKED, every connection whose certificate
-    /// `material` revokes; returns how many. A reload calls it, so a newly revoked certificate
-    /// does not keep the connection it already had.
+    /// `material` revokes; returns how many. A reload calls it right after putting `material` in
+    /// force, so a newly revoked certificate does not keep the connection it already had, and the
+    /// new material's warnings (a CRL that is not current) reach the log as the reload's report.
     public func dropConnections(revokedBy material: TLSMaterial) -> Int {
+        Self.logWarnings(of: material, logger: logger)
         let revoked = registry.connections(where: material.revokes)
         for connection in revoked {
             connection.terminate(reason: .certificateRevoked, message: "the client certificate has been revoked")

@@ -1,49 +1,60 @@
+import Foundation
 import LifePKI
 import NIOSSL
 import X509
 
-/// Validates a client's certificate chain for the TLS handshake: a path to one of the configured
-/// CAs (RFC 5280: signatures, validity period, CA constraints) and no certificate of the path
-/// revoked by a configured CRL. swift-nio-ssl checks no CRL itself, so the server replaces its
-/// verification with this one.
+/// Validates a client's certificate chain for the TLS handshake with bounded work
+/// (`ClientChainVerifier`: a path to one of the configured CAs under RFC 5280, the clientAuth
+/// rules, current CRLs), and answers the questions asked of an admitted peer later: is it
+/// revoked now, may its CA name the facility. swift-nio-ssl checks no CRL itself, so the server
+/// replaces its verification with this one.
 struct ClientCertificateVerifier: Sendable {
-    let roots: [Certificate]
-    let crls: [CertificateRevocationList]
+    let chain: ClientChainVerifier
+    /// The CAs whose certificates may name the facility in the subject attribute.
+    let facilityAttributeAnchors: [Certificate]
 
     /// The outcome, with a reason fit for the log when it fails.
     enum Outcome: Sendable {
-        case valid
+        /// The validated path as swift-nio-ssl keeps it, leaf first, trust anchor last.
+        case valid(NIOSSL.ValidatedCertificateChain)
         case invalid(String)
     }
 
     func verify(_ presented: [NIOSSLCertificate]) async -> Outcome {
-        let chain: [Certificate]
+        let ders: [[UInt8]]
         do {
-            chain = try presented.map { try Certificate(derEncoded: $0.toDERBytes()) }
+            ders = try presented.map { try $0.toDERBytes() }
         } catch {
-            return .invalid("client certificate does not parse: \(error)")
+            return .invalid("client certificate cannot be read: \(error)")
         }
-        guard let leaf = chain.first else { return .invalid("no client certificate") }
-        var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
-            RFC5280Policy()
-            RevocationPolicy(crls: crls)
-        }
-        switch await verifier.validate(leaf: leaf, intermediates: CertificateStore(chain.dropFirst())) {
-        case .validCertificate:
-            return .valid
-        case .couldNotValidate(let failures):
-            if failures.isEmpty {
-                return .invalid("no path from \(leaf.subject) to a trusted CA (unknown issuer \(leaf.issuer))")
+        switch await chain.verify(derEncoded: ders).outcome {
+        case .invalid(let reason):
+            return .invalid(reason)
+        case .valid(let path):
+            do {
+                let validated = try path.map { try NIOSSLCertificate(bytes: CertificateFacts($0).derEncoded, format: .der) }
+                return .valid(NIOSSL.ValidatedCertificateChain(validated))
+            } catch {
+                return .invalid("validated path cannot be encoded: \(error)")
             }
-            let reasons = Set(failures.map { String(describing: $0.policyFailureReason) }).sorted()
-            return .invalid(reasons.joined(separator: "; "))
         }
     }
 
-    /// Whether a CRL of this material revokes `certificateDER` (a connection admitted under older
-    /// material is checked again after a reload).
+    /// Why a CRL of this material refuses `certificate` now — revoked, or its CA's CRL not
+    /// current — or nil. A peer admitted under older material is judged again with this.
+    func refusal(of certificate: Certificate, at now: Date = .now) -> String? {
+        RevocationPolicy(crls: chain.crls, freshness: chain.freshness, now: now).refusal(of: certificate)
+    }
+
+    /// Whether a CRL of this material lists `certificateDER` (the reload sweep; a stale CRL does
+    /// not end connections already admitted).
     func isRevoked(certificateDER: [UInt8]) -> Bool {
         guard let certificate = try? Certificate(derEncoded: certificateDER) else { return false }
-        return crls.contains { $0.issuer == certificate.issuer && $0.isRevoked(certificate.serialNumber) }
+        return chain.crls.contains { $0.issuer == certificate.issuer && $0.isRevoked(certificate.serialNumber) }
+    }
+
+    /// Whether a path anchored at `anchor` may name the facility in the subject attribute.
+    func trustsFacilityAttribute(anchoredAt anchor: Certificate) -> Bool {
+        facilityAttributeAnchors.contains(anchor)
     }
 }

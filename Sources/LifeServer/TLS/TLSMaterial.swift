@@ -13,6 +13,10 @@ public struct TLSMaterial: Sendable {
     public let serverCertificateNotAfter: Date
     /// How many CRLs are in force (for logs).
     public let crlCount: Int
+    /// What loaded but refuses clients, for the operator: a CRL that is not current (its CA's
+    /// certificates are refused unless `tls.crl_enforce_next_update = false`). The listener logs
+    /// these at start and at every reload; `lifed --check-config` should print them.
+    public let warnings: [String]
 
     /// Whether this material's CRLs revoke the certificate a TLS peer was admitted with.
     public func revokes(_ peer: PeerIdentity) -> Bool {
@@ -21,7 +25,9 @@ public struct TLSMaterial: Sendable {
     }
 
     /// Loads and cross-checks every file; the error names the file and what is wrong with it.
-    public static func load(_ settings: TLSSettings) throws -> TLSMaterial {
+    /// A CRL must be complete, signed by a CA of the bundle allowed cRLSign, alone for its CA,
+    /// and not older (by CRL number) than the one `ledger` says is in force.
+    public static func load(_ settings: TLSSettings, ledger: CRLNumberLedger = .process, now: Date = .now) throws -> TLSMaterial {
         let chain = try read(settings.certificatePath, what: "server certificate") {
             try NIOSSLCertificate.fromPEMFile($0)
         }
@@ -38,13 +44,10 @@ public struct TLSMaterial: Sendable {
         guard !roots.isEmpty else {
             throw TLSMaterialError(path: settings.clientCAPath, reason: "contains no certificate")
         }
-        let crls = try settings.crlPaths.flatMap { path in
-            let crls = try read(path, what: "CRL") { try CertificateRevocationList.loadAll(contentsOfFile: $0) }
-            for crl in crls where !roots.contains(where: { $0.subject == crl.issuer && crl.isSignatureValid(issuer: $0) }) {
-                throw TLSMaterialError(path: path, reason: "holds a CRL of \(crl.issuer) not signed by any CA in \(settings.clientCAPath)")
-            }
-            return crls
-        }
+        let facilityAnchors = try facilityAttributeAnchors(settings, roots: roots)
+        let freshness = CRLFreshness(gracePeriod: settings.crlGracePeriod, enforced: settings.enforceCRLNextUpdate)
+        let (crls, entries) = try acceptedCRLs(settings.crlPaths, roots: roots)
+        try ledger.check(entries)
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) },
             privateKey: .privateKey(key)
@@ -62,12 +65,69 @@ public struct TLSMaterial: Sendable {
             )
         }
         let serverCertificate = try Certificate(derEncoded: leaf.toDERBytes())
+        ledger.record(entries)
         return TLSMaterial(
             context: context,
-            verifier: ClientCertificateVerifier(roots: roots, crls: crls),
+            verifier: ClientCertificateVerifier(
+                chain: ClientChainVerifier(roots: roots, crls: crls.map(\.crl), freshness: freshness),
+                facilityAttributeAnchors: facilityAnchors
+            ),
             serverCertificateNotAfter: serverCertificate.notValidAfter,
-            crlCount: crls.count
+            crlCount: crls.count,
+            warnings: crls.compactMap { loaded in
+                freshness.staleness(of: loaded.crl, at: now).map { stale in
+                    let issuer = DistinguishedNameText.logSafe(loaded.crl.issuer)
+                    let effect =
+                        freshness.enforced
+                        ? "certificates of \(issuer) are refused until a current CRL is loaded (tls.crl_grace_period, tls.crl_enforce_next_update)"
+                        : "still used because tls.crl_enforce_next_update = false"
+                    return "\(loaded.path): the CRL of \(issuer) \(stale); \(effect)"
+                }
+            }
         )
+    }
+
+    /// The CAs of `tls.facility_attribute_ca` (default: the whole client CA bundle); each must be
+    /// a CA of the bundle, or it could never anchor a path.
+    private static func facilityAttributeAnchors(_ settings: TLSSettings, roots: [Certificate]) throws -> [Certificate] {
+        guard let path = settings.facilityAttributeCAPath else { return roots }
+        let anchors = try read(path, what: "facility attribute CA bundle") {
+            try NIOSSLCertificate.fromPEMFile($0).map { try Certificate(derEncoded: $0.toDERBytes()) }
+        }
+        if let stranger = anchors.first(where: { !roots.contains($0) }) {
+            let subject = DistinguishedNameText.logSafe(stranger.subject)
+            throw TLSMaterialError(path: path, reason: "holds \(subject), which is not a CA of \(settings.clientCAPath)")
+        }
+        return anchors
+    }
+
+    private struct LoadedCRL {
+        let crl: CertificateRevocationList
+        let path: String
+    }
+
+    /// Every CRL of `paths`, each accepted against `roots`, one per CA, with its ledger entry.
+    private static func acceptedCRLs(_ paths: [String], roots: [Certificate]) throws -> ([LoadedCRL], [CRLNumberLedger.Entry]) {
+        var loaded: [LoadedCRL] = []
+        var entries: [CRLNumberLedger.Entry] = []
+        for path in paths {
+            for crl in try read(path, what: "CRL", { try CertificateRevocationList.loadAll(contentsOfFile: $0) }) {
+                if let problem = crl.acceptanceProblem(among: roots) {
+                    throw TLSMaterialError(path: path, reason: problem)
+                }
+                let issuerText = DistinguishedNameText.logSafe(crl.issuer)
+                guard let signer = roots.first(where: crl.isIssued(by:)) else {
+                    throw TLSMaterialError(path: path, reason: "holds a CRL of \(issuerText) not signed by any CA of the bundle")
+                }
+                let authority = CRLNumberLedger.Authority(name: crl.issuer, key: signer.publicKey)
+                if entries.contains(where: { $0.authority == authority }) {
+                    throw TLSMaterialError(path: path, reason: "holds a second CRL of \(issuerText); keep only the current one")
+                }
+                loaded.append(LoadedCRL(crl: crl, path: path))
+                entries.append(CRLNumberLedger.Entry(authority: authority, number: crl.crlNumber, path: path, issuerText: issuerText))
+            }
+        }
+        return (loaded, entries)
     }
 
     private static func read<T>(_ path: String, what: String, _ body: (String) throws -> T) throws -> T {

@@ -1,4 +1,4 @@
-/// Where the TLS listener's files are and which protocol versions it accepts.
+/// Where the TLS listener's files are, which protocol versions it accepts and how it judges CRLs.
 public struct TLSSettings: Sendable, Hashable {
     /// PEM file with the server certificate, then any intermediates.
     public var certificatePath: String
@@ -10,6 +10,14 @@ public struct TLSSettings: Sendable, Hashable {
     public var crlPaths: [String]
     /// Accept TLS 1.2 clients as well as 1.3.
     public var allowTLS12: Bool
+    /// Seconds a CRL is still used after its nextUpdate (`tls.crl_grace_period`).
+    public var crlGracePeriod: Double = 0
+    /// Whether a CRL outside thisUpdate…nextUpdate + grace refuses its CA's certificates
+    /// (`tls.crl_enforce_next_update`); false is the explicit opt-out of failing closed.
+    public var enforceCRLNextUpdate = true
+    /// PEM bundle of the CAs whose certificates may name the facility in the subject attribute
+    /// (`tls.facility_attribute_ca`); nil: every CA of `clientCAPath`. Each must be in that bundle.
+    public var facilityAttributeCAPath: String?
 
     public init(certificatePath: String, privateKeyPath: String, clientCAPath: String, crlPaths: [String] = [], allowTLS12: Bool = false) {
         self.certificatePath = certificatePath

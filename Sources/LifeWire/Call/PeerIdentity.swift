@@ -31,12 +31,20 @@ public struct TLSPeer: Sendable, Hashable {
     public let remoteAddress: String
     /// The certificate itself (DER), for rules that read more of it than the above.
     public let certificateDER: [UInt8]
+    /// Whether the CA its chain is anchored at may name the facility in the subject attribute
+    /// (`tls.facility_attribute_ca`); when false only a registered fingerprint maps it to a
+    /// facility. Set by the TLS listener when it admits the peer.
+    public let facilityAttributeTrusted: Bool
 
-    public init(fingerprint: String, subject: String, serialNumber: String, remoteAddress: String, certificateDER: [UInt8]) {
+    public init(
+        fingerprint: String, subject: String, serialNumber: String, remoteAddress: String, certificateDER: [UInt8],
+        facilityAttributeTrusted: Bool = false
+    ) {
         self.fingerprint = fingerprint
         self.subject = subject
         self.serialNumber = serialNumber
         self.remoteAddress = remoteAddress
         self.certificateDER = certificateDER
+        self.facilityAttributeTrusted = facilityAttributeTrusted
     }
 }
