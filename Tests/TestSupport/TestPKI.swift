@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LifePKI
 import X509
@@ -54,14 +55,87 @@ public struct TestPKI: Sendable {
         try writeCRL(revoking: [.revoked], number: 1)
     }
 
-    /// Writes crl.pem revoking the given clients.
-    public func writeCRL(revoking clients: [Client], number: Int) throws {
-        let der = try ca.makeCRL(
-            revoking: clients.compactMap { issued[$0]?.certificate.serialNumber },
+    /// Writes crl.pem revoking the given clients, current for a week unless other dates are
+    /// given, with `extensions` added to the CRL's own.
+    public func writeCRL(
+        revoking clients: [Client], number: Int, thisUpdate: Date = Date(), nextUpdate: Date? = nil,
+        extensions: [Certificate.Extension] = []
+    ) throws {
+        let now = Date()
+        let der = try CertificateRevocationList.make(
+            issuer: ca.certificate,
+            issuerKey: ca.privateKey,
+            revoked: clients.compactMap { issued[$0].map { (serial: $0.certificate.serialNumber, date: now) } },
+            thisUpdate: thisUpdate,
+            nextUpdate: nextUpdate ?? now.addingTimeInterval(7 * 86400),
             crlNumber: number,
-            nextUpdate: Date().addingTimeInterval(7 * 86400)
+            additionalExtensions: extensions
         )
         try folder.write(CertificateRevocationList.pemEncoded(derEncoded: der), to: "crl.pem")
+    }
+
+    /// Writes `<name>.pem` and `<name>-key.pem`: a certificate of the CA with the facility number
+    /// of facility A, the given extended key usages (nil: none) and validity.
+    public func writeIdentity(
+        _ name: String, usages: [ExtendedKeyUsage.Usage]?,
+        validity: ClosedRange<Date> = Date().addingTimeInterval(-300)...Date().addingTimeInterval(86400)
+    ) throws {
+        let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let leaf = try Self.certificate(
+            subject: Self.name("Terminal \(name)", facilityNumber: "1312345679"), key: key.publicKey,
+            issuer: ca.certificate.subject, issuerKey: ca.privateKey, isCA: false, usages: usages, validity: validity)
+        try write(name, chain: [leaf], key: key)
+    }
+
+    /// Writes `<name>.pem` and `<name>-key.pem` as the attacker of issue 13 item 3 presents them: a
+    /// leaf of a CA nobody trusts, then `extra` self-issued certificates of that CA sharing its
+    /// subject and key and differing only in their subjectAltName.
+    public func writeCraftedChain(_ name: String, extra: Int) throws {
+        let evilKey = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let evil = try Self.name("Evil")
+        let leafKey = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let leaf = try Self.certificate(
+            subject: Self.name("Victim", facilityNumber: "1312345679"), key: leafKey.publicKey,
+            issuer: evil, issuerKey: evilKey, isCA: false, usages: [.clientAuth])
+        let selfIssued = try (0..<extra).map { index in
+            try Self.certificate(
+                subject: evil, key: evilKey.publicKey, issuer: evil, issuerKey: evilKey, isCA: true, dnsName: "n\(index).example")
+        }
+        try write(name, chain: [leaf] + selfIssued, key: leafKey)
+    }
+
+    private func write(_ name: String, chain: [Certificate], key: Certificate.PrivateKey) throws {
+        try folder.write(try chain.map { try $0.serializeAsPEM().pemString + "\n" }.joined(), to: "\(name).pem")
+        try folder.write(key.serializeAsPEM().pemString + "\n", to: "\(name)-key.pem")
+    }
+
+    private static func name(_ commonName: String, facilityNumber: String) throws -> DistinguishedName {
+        try DistinguishedName([
+            RelativeDistinguishedName(.init(type: .RDNAttributeType.commonName, utf8String: commonName)),
+            RelativeDistinguishedName(.init(type: CertificateFacts.serialNumberAttributeOID, printableString: facilityNumber)),
+        ])
+    }
+
+    private static func name(_ commonName: String) throws -> DistinguishedName {
+        try DistinguishedName([RelativeDistinguishedName(.init(type: .RDNAttributeType.commonName, utf8String: commonName))])
+    }
+
+    private static func certificate(
+        subject: DistinguishedName, key: Certificate.PublicKey, issuer: DistinguishedName, issuerKey: Certificate.PrivateKey,
+        isCA: Bool, usages: [ExtendedKeyUsage.Usage]? = nil, dnsName: String? = nil,
+        validity: ClosedRange<Date> = Date().addingTimeInterval(-300)...Date().addingTimeInterval(86400)
+    ) throws -> Certificate {
+        var extensions = Certificate.Extensions()
+        try extensions.append(
+            Certificate.Extension(
+                isCA ? BasicConstraints.isCertificateAuthority(maxPathLength: nil) : BasicConstraints.notCertificateAuthority,
+                critical: true))
+        if let usages { try extensions.append(Certificate.Extension(ExtendedKeyUsage(usages), critical: false)) }
+        if let dnsName { try extensions.append(Certificate.Extension(SubjectAlternativeNames([.dnsName(dnsName)]), critical: false)) }
+        return try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key,
+            notValidBefore: validity.lowerBound, notValidAfter: validity.upperBound,
+            issuer: issuer, subject: subject, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions, issuerPrivateKey: issuerKey)
     }
 
     public func certificatePath(_ client: Client) -> String { folder.file("\(client.rawValue).pem") }
