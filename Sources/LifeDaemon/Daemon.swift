@@ -96,7 +96,11 @@ public final class Daemon: Sendable {
         let tlsMaterial = try config.tlsListen.map { _ in Reloadable(try TLSMaterial.load(config.tls)) }
         let limits = Reloadable(config.limits)
         let unixPolicy = Reloadable(config.unixPeerPolicy(logger: logger))
-        let storage = try SQLiteStore(path: config.databasePath)
+        let anchorKey = try config.auditAnchorKey()
+        if anchorKey == nil {
+            logger.warning("audit.anchor_key is none: the audit chain's head is not sealed, so deleting the newest records goes unnoticed")
+        }
+        let storage = try SQLiteStore(path: config.databasePath, auditAnchorKey: anchorKey)
         let hasher = ScryptPasswordHasher(parameters: config.auth.scrypt, concurrency: config.auth.hashConcurrency)
         let dummyHash = try await hasher.hash(DummyPassword.password)
 

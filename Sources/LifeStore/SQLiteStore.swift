@@ -20,14 +20,20 @@ public final class SQLiteStore: Sendable {
     let groupCommit: GroupCommitWriter
     /// Reads wait here, not on a thread inside GRDB.
     private let readGate: ReadGate
+    /// Seals the audit chain's head; nil: not anchored.
+    let anchorKey: AuditAnchorKey?
 
     /// Opens (creating if needed) the database at `path`, switches it to WAL, sets the writer's
     /// durability and runs the migrations this build knows.
     ///
+    /// `auditAnchorKey` seals the audit chain's head with every appended record; a database
+    /// whose records were never sealed is sealed at its current head when it opens.
+    ///
     /// Throws `StoreError` with code `cannotOpen`, `newerSchema` or `migrationFailed`; its
     /// description names the file and the reason.
-    public init(path: String) throws {
+    public init(path: String, auditAnchorKey: AuditAnchorKey? = nil) throws {
         self.path = path
+        self.anchorKey = auditAnchorKey
         var configuration = Configuration()
         configuration.label = "LifeStore"
         // Enforced per connection by SQLite; GRDB's default, stated because the schema relies on it.
@@ -85,6 +91,22 @@ public final class SQLiteStore: Sendable {
             throw StoreError(
                 code: .migrationFailed, path: path, message: "cannot migrate database \(path): \(Self.reason(error))", cause: error)
         }
+        do {
+            try pool.write { db in try Self.sealUnsealedHead(db, path: path, key: auditAnchorKey) }
+        } catch {
+            throw StoreError(
+                code: .cannotOpen, path: path, message: "cannot seal the audit head in \(path): \(Self.reason(error))", cause: error)
+        }
+    }
+
+    /// Seals the head of a chain that has records but no seal yet (a key configured for the first
+    /// time): the log is anchored from here on.
+    private static func sealUnsealedHead(_ db: Database, path: String, key: AuditAnchorKey?) throws {
+        guard key != nil, try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_anchor") == 0,
+            let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
+        else { return }
+        try SQLiteUnitOfWork(db: db, path: path, anchorKey: key)
+            .sealHead(sequence: head.decode(Int64.self, forColumn: "sequence"), hash: head.decode(String.self, forColumn: "hash"))
     }
 
     /// A read on a pool reader, admitted by the read gate.

@@ -43,6 +43,9 @@ struct AuditCommand: AsyncParsableCommand {
             let result = try await AdminSession.run(connection) { client in try await client.admin.verifyAuditChain(.init()) }
             if result.intact {
                 print("audit chain intact: \(result.checkedCount) events")
+                if !result.headAnchored {
+                    print("note: the head is not sealed (audit.anchor_key is none): deleting the newest events would not be detected")
+                }
             } else {
                 print("audit chain BROKEN at event \(result.firstBrokenSequence): \(result.problem)")
                 throw ExitCode(1)

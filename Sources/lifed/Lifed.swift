@@ -49,6 +49,7 @@ struct Lifed: AsyncParsableCommand {
         if dev {
             let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)
             source.path = source.path ?? environment.configPath
+            source.base.auditAnchorKeyPath = environment.auditAnchorKeyPath
             printLine(environment.summary)
         }
         let loaded: DaemonConfig
@@ -67,7 +68,10 @@ struct Lifed: AsyncParsableCommand {
         let logger = Logger(label: "lifed")
         if checkConfig {
             do {
-                if loaded.tlsListen != nil { _ = try TLSMaterial.load(loaded.tls) }
+                if loaded.tlsListen != nil {
+                    for warning in try TLSMaterial.load(loaded.tls).warnings { printLine("warning: \(warning)") }
+                }
+                _ = try loaded.auditAnchorKey()
                 printLine("configuration OK")
                 return
             } catch {

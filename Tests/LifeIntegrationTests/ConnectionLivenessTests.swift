@@ -40,10 +40,12 @@ struct ConnectionLivenessTests {
     @Test("a peer that answers pings stays connected past the keepalive interval")
     func keepaliveAnswered() async throws {
         let daemon = try await TestDaemon.start([
-            "limits.idle_timeout=0", "limits.keepalive_interval=100ms", "limits.keepalive_timeout=300ms",
+            // A timeout long enough for a loaded machine (the whole suite runs in parallel on two
+            // cores); the wait past interval + timeout is what proves the pings were answered.
+            "limits.idle_timeout=0", "limits.keepalive_interval=100ms", "limits.keepalive_timeout=1s",
         ])
         try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
-            try await Task.sleep(for: .milliseconds(800))
+            try await Task.sleep(for: .milliseconds(1_600))
             let checked1 = try await client.health.check(.init()).status
             #expect(checked1 == .serving)
         }

@@ -161,4 +161,19 @@ struct DaemonProcessTests {
         #expect(result.stderr.contains("nope.pem"))
         folder.remove()
     }
+
+    @Test("a missing audit anchor key refuses start, names audit.anchor_key and says how to make one")
+    func missingAuditAnchorKey() async throws {
+        let folder = try TemporaryDirectory()
+        let result = try await ChildProcess.run(
+            Products.path("lifed"),
+            [
+                "--set", "data_dir=\(folder.file("data"))", "--set", "unix.path=\(folder.file("s.sock"))", "--set", "tls.listen=",
+                "--set", "audit.anchor_key=\(folder.file("no-key"))",
+            ]
+        )
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("audit.anchor_key") && result.stderr.contains("head -c 32 /dev/urandom"), "stderr: \(result.stderr)")
+        folder.remove()
+    }
 }

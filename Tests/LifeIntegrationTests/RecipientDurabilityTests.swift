@@ -24,6 +24,8 @@ struct RecipientDurabilityTests {
                 (try? await LifeClient.withConnection(to: .unix(path: socket)) { try await $0.health.check(.init()).status }) == .serving
             }
             #expect(serving)
+            // The listeners' line may reach stderr a moment after the socket serves.
+            _ = await eventually(timeout: .seconds(10)) { child.standardError.contains("tls 127.0.0.1:") }
             let match = try #require(child.standardError.firstMatch(of: /tls 127\.0\.0\.1:(\d+)/), "\(child.standardError)")
             return (child, try #require(Int(match.1)))
         }

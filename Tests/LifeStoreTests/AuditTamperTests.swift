@@ -142,4 +142,49 @@ struct AuditTamperTests {
         }
         #expect(sequence == 2)
     }
+
+    // The sealed head (audit.anchor_key): what the chain alone cannot see.
+
+    @Test func deletingTheNewestRecordsIsDetectedByTheSealedHead() async throws {
+        let (fixture, raw, _) = try await Self.tamperable()
+        defer { fixture.remove() }
+        try await raw.write { db in try db.execute(sql: "DELETE FROM audit_event WHERE sequence > 7") }
+        #expect(
+            try await fixture.store.verifyAuditChain()
+                == .broken(sequence: 8, reason: "records 8…10 are missing: the sealed head is record 10"))
+        #expect(fixture.store.auditHeadAnchored)
+    }
+
+    @Test func appendingAWellHashedRecordWithoutTheKeyIsDetected() async throws {
+        let (fixture, raw, records) = try await Self.tamperable()
+        defer { fixture.remove() }
+        try await raw.write { db in try Self.insert(Self.forged(sequence: 11, previousHash: records[9].hash), into: db) }
+        #expect(
+            try await fixture.store.verifyAuditChain()
+                == .broken(sequence: 11, reason: "records 11…11 were appended without the key (the sealed head is record 10)"))
+    }
+
+    @Test func resealingWithoutTheKeyIsDetected() async throws {
+        let (fixture, raw, records) = try await Self.tamperable()
+        defer { fixture.remove() }
+        let otherKey = try AuditAnchorKey(bytes: Array(repeating: 7, count: 32))
+        try await raw.write { db in
+            try db.execute(sql: "DELETE FROM audit_event WHERE sequence > 7")
+            try db.execute(
+                sql: "UPDATE audit_anchor SET sequence = 7, hash = ?, seal = ?",
+                arguments: [records[6].hash, otherKey.seal(sequence: 7, hash: records[6].hash)])
+        }
+        #expect(
+            try await fixture.store.verifyAuditChain()
+                == .broken(sequence: 7, reason: "the sealed head does not open with the key (forged, or the key changed)"))
+    }
+
+    @Test func aStoreWithoutAKeyDoesNotSeeTruncation() async throws {
+        let (fixture, raw, _) = try await Self.tamperable()
+        defer { fixture.remove() }
+        try await raw.write { db in try db.execute(sql: "DELETE FROM audit_event WHERE sequence > 7") }
+        let unkeyed = try SQLiteStore(path: fixture.sqlite.path)
+        #expect(!unkeyed.auditHeadAnchored)
+        #expect(try await unkeyed.verifyAuditChain() == .intact(records: 7), "the documented limit without audit.anchor_key")
+    }
 }

@@ -42,6 +42,7 @@ struct StoreOpeningTests {
             #expect(
                 names == [
                     "v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients", "v6-change-retention", "v7-staff-version",
+                    "v8-audit-anchor",
                 ])
             #expect(names == StoreSchema.migrator.migrations)
             #expect(try await reopened.facilities().map(\.number) == [Sample.facilityNumber(1)])

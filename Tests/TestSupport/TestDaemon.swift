@@ -24,8 +24,12 @@ public final class TestDaemon: Sendable {
     }
 
     /// The overrides every test daemon gets; `settings` (key=value) are applied after them.
+    /// Writes the audit anchor key into `folder` (beside the data folder, as deployed) if missing.
     public static func configuration(folder: TemporaryDirectory) -> [String] {
-        [
+        if !FileManager.default.fileExists(atPath: folder.file("audit-anchor.key")) {
+            try? folder.write(SymmetricKeyText.random(), to: "audit-anchor.key")
+        }
+        return [
             "data_dir=\(folder.file("data"))",
             "unix.path=\(folder.file("lifed.sock"))",
             "unix.mode=0666",
@@ -39,6 +43,7 @@ public final class TestDaemon: Sendable {
             "shutdown.grace_period=5s",
             // Cheap hashes: these tests check behaviour; the benchmark measures the real cost.
             "auth.scrypt=ln=10,r=8,p=1",
+            "audit.anchor_key=\(folder.file("audit-anchor.key"))",
         ]
     }
 
@@ -80,5 +85,13 @@ public final class TestDaemon: Sendable {
         await daemon.shutdown()
         try await task.value
         folder.remove()
+    }
+}
+
+/// 64 random hex digits: a test audit anchor key (at least 32 bytes, as the daemon requires).
+enum SymmetricKeyText {
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 }

@@ -134,11 +134,12 @@ public struct AdminUseCases: Sendable {
         }
     }
 
-    /// Walks the whole audit chain; the walk is audited after it.
-    public func verifyAuditChain(_ admin: OperatorPrincipal) async throws -> AuditChain.Verification {
+    /// Walks the whole audit chain and checks its sealed head; the walk is audited after it.
+    /// Also says whether the head is sealed at all.
+    public func verifyAuditChain(_ admin: OperatorPrincipal) async throws -> (AuditChain.Verification, headAnchored: Bool) {
         let verification = try await storage.verifyAuditChain()
         try await record(admin, target: "audit")
-        return verification
+        return (verification, storage.auditHeadAnchored)
     }
 
     /// Copies the database to `path` while it keeps serving; audited once the copy is complete.

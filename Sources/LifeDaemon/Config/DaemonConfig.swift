@@ -37,6 +37,10 @@ public struct DaemonConfig: Sendable {
     /// `data_dir`.
     public var backupDirectory: String?
 
+    /// The key that seals the audit chain's head (`audit.anchor_key`), a file outside the data
+    /// folder; nil (`none`): the head is not sealed and truncation of the log goes unnoticed.
+    public var auditAnchorKeyPath: String? = "/etc/lifed/audit-anchor.key"
+
     /// How long the recipients' change log keeps entries for watchers that resume
     /// (`recipients.change_retention`).
     public var changeRetention: Duration = .seconds(7 * 86400)
@@ -58,7 +62,7 @@ public struct DaemonConfig: Sendable {
         "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
         "limits.keepalive_timeout", "limits.slow_consumer_timeout", "shutdown.grace_period", "log.level", "backup.directory",
-        "recipients.change_retention",
+        "recipients.change_retention", "audit.anchor_key",
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
         "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
@@ -132,6 +136,7 @@ public struct DaemonConfig: Sendable {
         case "limits.keepalive_timeout": limits.keepaliveTimeout = try Self.duration(value, allowZero: false)
         case "limits.slow_consumer_timeout": limits.slowConsumerTimeout = try Self.duration(value, allowZero: false)
         case "shutdown.grace_period": gracePeriod = try Self.duration(value, allowZero: true)
+        case "audit.anchor_key": auditAnchorKeyPath = value == "none" ? nil : try Self.path(value)
         case "recipients.change_retention": changeRetention = try Self.duration(value, allowZero: false)
         case "backup.directory":
             guard value.isEmpty || value.hasPrefix("/") else { throw InvalidValue(reason: "expected an absolute path, got `\(value)`") }

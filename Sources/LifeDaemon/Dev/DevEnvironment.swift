@@ -27,6 +27,8 @@ public struct DevEnvironment: Sendable {
     public var configPath: String { folder + "/lifed.conf" }
     public var clientConfigPath: String { folder + "/lifectl.conf" }
     public var pki: String { folder + "/pki" }
+    /// The key that seals the audit chain's head: beside the data folder, not in it.
+    public var auditAnchorKeyPath: String { folder + "/audit-anchor.key" }
 
     /// Creates what is missing and returns the environment.
     public static func prepare(folder: String, tlsPort: Int) throws -> DevEnvironment {
@@ -37,6 +39,12 @@ public struct DevEnvironment: Sendable {
         try files.createDirectory(atPath: absolute + "/data", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if !files.fileExists(atPath: environment.pki + "/ca.pem") {
             try environment.issueCertificates()
+        }
+        if !files.fileExists(atPath: environment.auditAnchorKeyPath) {
+            var generator = SystemRandomNumberGenerator()
+            let key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            try Data(key).write(to: URL(fileURLWithPath: environment.auditAnchorKeyPath), options: .atomic)
+            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: environment.auditAnchorKeyPath)
         }
         if !files.fileExists(atPath: environment.configPath) {
             try environment.writeConfig(tlsPort: tlsPort)

@@ -210,7 +210,9 @@ public struct AdminService: Life_V1_AdminService {
         -> Life_V1_VerifyAuditChainResponse
     {
         var response = Life_V1_VerifyAuditChainResponse()
-        switch try await admin.verifyAuditChain(try context.localOperator()) {
+        let (verification, anchored) = try await admin.verifyAuditChain(try context.localOperator())
+        response.headAnchored = anchored
+        switch verification {
         case .intact(let records):
             response.intact = true
             response.checkedCount = Int64(records)

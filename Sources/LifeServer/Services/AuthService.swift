@@ -61,9 +61,9 @@ public struct AuthService: Life_V1_AuthService {
     }
 
     /// The facility number in the configured subject attribute of the certificate, if exactly one
-    /// valid number is there.
+    /// valid number is there and the certificate's CA may name facilities (`tls.facility_attribute_ca`).
     private func subjectFacility(of peer: TLSPeer) -> FacilityNumber? {
-        guard let attribute = settings.facilitySubjectAttribute,
+        guard peer.facilityAttributeTrusted, let attribute = settings.facilitySubjectAttribute,
             let facts = try? CertificateFacts(derEncoded: peer.certificateDER),
             let oid = try? CertificateFacts.objectIdentifier(attribute),
             case let values = facts.subjectAttributes(oid), values.count == 1

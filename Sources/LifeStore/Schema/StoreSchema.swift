@@ -36,6 +36,9 @@ enum StoreSchema {
         migrator.registerMigration("v7-staff-version") { db in
             try db.execute(sql: staffVersion)
         }
+        migrator.registerMigration("v8-audit-anchor") { db in
+            try db.execute(sql: auditAnchor)
+        }
         return migrator
     }()
 
@@ -201,5 +204,17 @@ enum StoreSchema {
     /// account (profile, disabled, password), so an edit made from a stale read is refused.
     private static let staffVersion = """
         ALTER TABLE staff ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
+        """
+
+    /// The audit chain's head sealed with a key kept outside the database (`AuditAnchorKey`),
+    /// rewritten with every appended record: deleting the newest records, or appending records
+    /// without the key, no longer goes unnoticed. One row.
+    private static let auditAnchor = """
+        CREATE TABLE audit_anchor (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            hash TEXT NOT NULL CHECK (length(hash) = 64),
+            seal TEXT NOT NULL CHECK (length(seal) = 64)
+        ) STRICT;
         """
 }

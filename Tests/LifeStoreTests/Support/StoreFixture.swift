@@ -13,13 +13,18 @@ struct StoreFixture {
     /// The folder holding the database and anything a test writes beside it.
     let directory: String
     let sqlite: SQLiteStore
+    /// The key that seals the store's audit head.
+    let anchorKey: AuditAnchorKey
     var store: any LifeStorage { sqlite }
 
     init() throws {
         var template = Array("/tmp/lifestore-test-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         directory = String(cString: created)
-        sqlite = try SQLiteStore(path: directory + "/life.sqlite")
+        // Sealed as deployed: a key outside the database.
+        var generator = SystemRandomNumberGenerator()
+        anchorKey = try AuditAnchorKey(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        sqlite = try SQLiteStore(path: directory + "/life.sqlite", auditAnchorKey: anchorKey)
     }
 
     /// A path in the fixture's folder.

@@ -1113,6 +1113,11 @@ public nonisolated struct Life_V1_VerifyAuditChainResponse: Sendable {
   /// What is wrong there, e.g. "hash mismatch" or "sequence gap after 41" (不整合の内容).
   public var problem: String = String()
 
+  /// True when the chain's head is sealed with a key kept outside the database
+  /// (audit.anchor_key), so deleting the newest events or appending events without the key is
+  /// detected too; false: only changes before the newest event are detected (先頭の封印).
+  public var headAnchored: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2684,7 +2689,7 @@ nonisolated extension Life_V1_VerifyAuditChainRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Life_V1_VerifyAuditChainResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VerifyAuditChainResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}intact\0\u{3}checked_count\0\u{3}first_broken_sequence\0\u{1}problem\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}intact\0\u{3}checked_count\0\u{3}first_broken_sequence\0\u{1}problem\0\u{3}head_anchored\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2696,6 +2701,7 @@ nonisolated extension Life_V1_VerifyAuditChainResponse: SwiftProtobuf.Message, S
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.checkedCount) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.firstBrokenSequence) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.problem) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.headAnchored) }()
       default: break
       }
     }
@@ -2714,6 +2720,9 @@ nonisolated extension Life_V1_VerifyAuditChainResponse: SwiftProtobuf.Message, S
     if !self.problem.isEmpty {
       try visitor.visitSingularStringField(value: self.problem, fieldNumber: 4)
     }
+    if self.headAnchored != false {
+      try visitor.visitSingularBoolField(value: self.headAnchored, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2722,6 +2731,7 @@ nonisolated extension Life_V1_VerifyAuditChainResponse: SwiftProtobuf.Message, S
     if lhs.checkedCount != rhs.checkedCount {return false}
     if lhs.firstBrokenSequence != rhs.firstBrokenSequence {return false}
     if lhs.problem != rhs.problem {return false}
+    if lhs.headAnchored != rhs.headAnchored {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -3979,7 +3979,7 @@ const ProtobufCMessageDescriptor life__v1__verify_audit_chain_request__descripto
   (ProtobufCMessageInit) life__v1__verify_audit_chain_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__verify_audit_chain_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor life__v1__verify_audit_chain_response__field_descriptors[5] =
 {
   {
     "intact",
@@ -4029,17 +4029,30 @@ static const ProtobufCFieldDescriptor life__v1__verify_audit_chain_response__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "head_anchored",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__VerifyAuditChainResponse, head_anchored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__verify_audit_chain_response__field_indices_by_name[] = {
   1,   /* field[1] = checked_count */
   2,   /* field[2] = first_broken_sequence */
+  4,   /* field[4] = head_anchored */
   0,   /* field[0] = intact */
   3,   /* field[3] = problem */
 };
 static const ProtobufCIntRange life__v1__verify_audit_chain_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor life__v1__verify_audit_chain_response__descriptor =
 {
@@ -4049,7 +4062,7 @@ const ProtobufCMessageDescriptor life__v1__verify_audit_chain_response__descript
   "Life__V1__VerifyAuditChainResponse",
   "life.v1",
   sizeof(Life__V1__VerifyAuditChainResponse),
-  4,
+  5,
   life__v1__verify_audit_chain_response__field_descriptors,
   life__v1__verify_audit_chain_response__field_indices_by_name,
   1,  life__v1__verify_audit_chain_response__number_ranges,

@@ -985,10 +985,16 @@ struct  Life__V1__VerifyAuditChainResponse
    * What is wrong there, e.g. "hash mismatch" or "sequence gap after 41" (不整合の内容).
    */
   char *problem;
+  /*
+   * True when the chain's head is sealed with a key kept outside the database
+   * (audit.anchor_key), so deleting the newest events or appending events without the key is
+   * detected too; false: only changes before the newest event are detected (先頭の封印).
+   */
+  protobuf_c_boolean head_anchored;
 };
 #define LIFE__V1__VERIFY_AUDIT_CHAIN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__verify_audit_chain_response__descriptor) \
-    , 0, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /* Life__V1__Facility methods */
