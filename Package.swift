@@ -47,7 +47,7 @@ let package = Package(
         // Use cases: what a principal may do, each over one unit of work. No NIO, no SQL, no protos.
         .target(
             name: "LifeApp",
-            dependencies: ["LifeCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LifeCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
         ),
         // SQLite through GRDB: migrations and the LifeStorage protocols of LifeCore.
         .target(
@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "LifePKITests", dependencies: ["LifePKI"]),
         .testTarget(name: "LifeCoreTests", dependencies: ["LifeCore"]),
         .testTarget(name: "LifeServerTests", dependencies: ["LifeServer", "LifeCore"]),
-        .testTarget(name: "LifeAppTests", dependencies: ["LifeApp", "LifeCore"]),
+        .testTarget(name: "LifeAppTests", dependencies: ["LifeApp", "LifeCore", "LifeStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LifeStoreTests",
             dependencies: ["LifeStore", "LifeCore", .product(name: "GRDB", package: "GRDB.swift")]

@@ -6,7 +6,11 @@ extension SQLiteStore: TransactionalStore {
     /// with concurrent units.
     public func unitOfWork<T: Sendable>(_ body: @escaping @Sendable (any UnitOfWork) throws -> T) async throws -> T {
         let (path, anchorKey) = (self.path, self.anchorKey)
-        return try await groupCommit.perform { db in try body(SQLiteUnitOfWork(db: db, path: path, anchorKey: anchorKey)) }
+        do {
+            return try await groupCommit.perform { db in try body(SQLiteUnitOfWork(db: db, path: path, anchorKey: anchorKey)) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw DomainError.storageFull
+        }
     }
 
     /// Runs `body` on a pool reader (a read-only connection: writes throw).

@@ -1,20 +1,25 @@
 import Foundation
 import LifeCore
+import Logging
 
 /// What the local operator does: facilities, certificate registrations, a facility's first
 /// admin, unlocking, the audit log, backup and integrity checks. Every call is audited with the
-/// operator's process credentials, in the same unit of work as its change.
+/// operator's process credentials, in the same unit of work as its change. A read still answers
+/// when its audit record cannot be written because the disk is full (the operator needs
+/// `db check`, `audit verify` and `backup` most then); that is logged instead.
 public struct AdminUseCases: Sendable {
     private let storage: any LifeStorage
     private let hasher: any PasswordHasher
     private let passwords: PasswordPolicy
     private let clock: any WallClock
     private let tokens: PageTokenCodec
+    private let logger: Logger
 
     public init(
         storage: any LifeStorage, hasher: any PasswordHasher, passwords: PasswordPolicy, clock: any WallClock = SystemClock(),
-        tokens: PageTokenCodec = PageTokenCodec()
+        tokens: PageTokenCodec = PageTokenCodec(), logger: Logger = Logger(label: "lifed.admin")
     ) {
+        self.logger = logger
         self.storage = storage
         self.hasher = hasher
         self.passwords = passwords
@@ -43,7 +48,7 @@ public struct AdminUseCases: Sendable {
         let scope = "facilities\u{1F}\(includeDisabled)"
         let after = try page.token.isEmpty ? nil : FacilityNumber(tokens.decode(payload: page.token, scope: scope), checkDigit: false)
         let tokens = self.tokens
-        return try await write(admin, target: "facilities") { unit in
+        return try await read(admin, target: "facilities") { unit in
             let found = try unit.facilities(includeDisabled: includeDisabled, after: after, limit: size + 1)
             return Page(found: found, size: size, totalSize: try unit.countFacilities(includeDisabled: includeDisabled)) {
                 tokens.encode(payload: $0.number.rawValue, scope: scope)
@@ -80,7 +85,7 @@ public struct AdminUseCases: Sendable {
         let scope = "certificates\u{1F}\(facility?.rawValue ?? "")\u{1F}\(includeRevoked)"
         let after = try page.token.isEmpty ? nil : Self.cursor(try tokens.decode(payload: page.token, scope: scope))
         let tokens = self.tokens
-        return try await write(admin, target: facility.map(Self.target) ?? "certificates") { unit in
+        return try await read(admin, target: facility.map(Self.target) ?? "certificates") { unit in
             let found = try unit.certificateRegistrations(facility: facility, includeRevoked: includeRevoked, after: after, limit: size + 1)
             let total = try unit.countCertificateRegistrations(facility: facility, includeRevoked: includeRevoked)
             return Page(found: found, size: size, totalSize: total) { tokens.encode(payload: Self.payload($0), scope: scope) }
@@ -128,7 +133,7 @@ public struct AdminUseCases: Sendable {
             before = sequence
         }
         let tokens = self.tokens
-        return try await write(admin, target: "audit") { [before] unit in
+        return try await read(admin, target: "audit") { [before] unit in
             let found = try unit.auditRecords(matching: filter, before: before, limit: size + 1)
             return Page(found: found, size: size, totalSize: 0) { tokens.encode(payload: String($0.sequence), scope: scope) }
         }
@@ -169,8 +174,25 @@ public struct AdminUseCases: Sendable {
         }
     }
 
+    /// A read on one snapshot, then its audit record.
+    private func read<T: Sendable>(_ admin: OperatorPrincipal, target: String, _ body: @escaping @Sendable (any UnitOfWork) throws -> T)
+        async throws -> T
+    {
+        let result = try await storage.snapshot(body)
+        try await record(admin, target: target)
+        return result
+    }
+
+    /// Records a read; on a full disk the read still answers and the journal says what was not
+    /// recorded.
     private func record(_ admin: OperatorPrincipal, target: String) async throws {
-        try await write(admin, target: target) { _ in () }
+        do {
+            try await write(admin, target: target) { _ in () }
+        } catch DomainError.storageFull {
+            logger.warning(
+                "disk full: the audit record of an operator's read was not written",
+                metadata: ["method": "\(admin.call.method)", "peer": "\(admin.call.localPeer)", "target": "\(target)"])
+        }
     }
 
     static func target(_ number: FacilityNumber) -> String { "facility:" + number.rawValue }

@@ -24,4 +24,7 @@ public enum DomainError: Error, Sendable, Hashable {
     case versionConflict(String)
     /// A bounded queue is full; try again later.
     case resourceExhausted(String)
+    /// The storage cannot take more data (its disk is full): nothing was changed; try again once
+    /// the operator has freed space.
+    case storageFull
 }

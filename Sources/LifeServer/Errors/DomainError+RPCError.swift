@@ -39,6 +39,9 @@ extension DomainError: RPCErrorConvertible {
             RPCError(.aborted, message, reason: "VERSION_MISMATCH")
         case .resourceExhausted(let message):
             RPCError(.resourceExhausted, message)
+        case .storageFull:
+            RPCError(
+                .resourceExhausted, "the server's disk is full: nothing was changed; try again once space is freed", reason: "DISK_FULL")
         }
     }
 }

@@ -1,3 +1,4 @@
+import LifeCore
 import LifeWire
 import Logging
 
@@ -7,6 +8,11 @@ enum ErrorMapping {
     /// its detail and reaches the client as INTERNAL without any.
     static func rpcError(for error: any Error, method: MethodDescriptor, logger: Logger) -> RPCError {
         switch error {
+        case DomainError.storageFull:
+            logger.error(
+                "the database cannot be written: its disk is full; calls that write fail until space is freed",
+                metadata: ["method": "\(method)"])
+            return DomainError.storageFull.rpcError
         case let convertible as any RPCErrorConvertible:
             return convertible.rpcError
         case is CancellationError:

@@ -4,7 +4,7 @@ extension DomainError {
     /// The case without its payload, for `#expect(error?.kind == .notFound)`.
     enum Kind: Hashable {
         case invalidField, notFound, alreadyExists, unauthenticated, permissionDenied
-        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict, outOfRange, resourceExhausted
+        case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict, outOfRange, resourceExhausted, storageFull
     }
 
     var kind: Kind {
@@ -20,6 +20,7 @@ extension DomainError {
         case .versionConflict: .versionConflict
         case .outOfRange: .outOfRange
         case .resourceExhausted: .resourceExhausted
+        case .storageFull: .storageFull
         }
     }
 }
