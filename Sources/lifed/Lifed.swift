@@ -45,6 +45,9 @@ struct Lifed: AsyncParsableCommand {
     var checkConfig = false
 
     mutating func run() async throws {
+        // Everything lifed creates — database, WAL, backups, --dev keys — is its own only, whatever
+        // umask it was started with (systemd's unit sets 0077 too; a shell often has 0022).
+        umask(0o077)
         var source = Daemon.ConfigSource(path: config, overrides: overrides)
         if dev {
             let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)

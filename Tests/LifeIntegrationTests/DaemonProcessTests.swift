@@ -49,6 +49,11 @@ struct DaemonProcessTests {
             try await $0.health.check(.init())
         }
         #expect(probe.status == .serving)
+        // Started with the test runner's umask (typically 0022): the data files are 0600 anyway.
+        for file in ["data/lifed.sqlite", "data/lifed.sqlite-wal"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: pki.folder.file(file))[.posixPermissions] as? Int
+            #expect(mode.map { $0 & 0o077 } == 0, "\(file) is \(String(mode ?? 0, radix: 8))")
+        }
         let watchdog = await notify.waitFor("WATCHDOG=1")
         #expect(watchdog.contains { $0.contains("WATCHDOG=1") })
         child.signal(SIGTERM)

@@ -59,6 +59,26 @@ struct TLSListenerTests {
         try await lenient.stop()
     }
 
+    @Test("TLS 1.2, where enabled, refuses suites without forward secrecy (openssl s_client)")
+    func tls12ForwardSecrecy() async throws {
+        let daemon = try await TestDaemon.start(["tls.min_version=1.2"])
+        let pki = daemon.pki
+        func handshake(cipher: String) async throws -> String {
+            let command = [
+                "openssl s_client -tls1_2 -cipher \(cipher) -connect 127.0.0.1:\(daemon.daemon.tlsListener!.port!)",
+                "-CAfile \(pki.folder.file("ca.pem")) -cert \(pki.certificatePath(.facilityA)) -key \(pki.keyPath(.facilityA))",
+                "< /dev/null 2>&1",
+            ].joined(separator: " ")
+            return try await ChildProcess.run("/bin/sh", ["-c", command]).stdout
+        }
+        let forwardSecret = try await handshake(cipher: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256")
+        #expect(forwardSecret.contains("Cipher is ECDHE-"), "\(forwardSecret)")
+        let staticRSA = try await handshake(cipher: "AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA")
+        #expect(!staticRSA.contains("Cipher is AES"), "\(staticRSA)")
+        #expect(staticRSA.contains("Cipher is (NONE)") || staticRSA.contains("handshake failure"), "\(staticRSA)")
+        try await daemon.stop()
+    }
+
     @Test("max_connections refuses the next connection with GOAWAY and serves the first")
     func connectionLimit() async throws {
         let daemon = try await TestDaemon.start(["limits.max_connections=1"])

@@ -216,7 +216,10 @@ public final class Listener: Service, Sendable {
                 logger.notice("closing connection: handshake and preface not complete in time", metadata: ["remote": "\(remote)"])
             }
         )
-        try operations.addHandler(ServerFrameHandler(isTLS: isTLS, admitted: admitted, logger: logger, admit: admit))
+        // Every line about this connection (a refused handshake included) names its peer address.
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "remote"] = "\(remote)"
+        try operations.addHandler(ServerFrameHandler(isTLS: isTLS, admitted: admitted, logger: connectionLogger, admit: admit))
         return AcceptedConnection(channel: channel, connection: admitted.futureResult)
     }
 
