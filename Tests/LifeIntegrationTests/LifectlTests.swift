@@ -110,7 +110,7 @@ struct LifectlTests {
         #expect(tls.status == 0, "\(tls.json) \(tls.stderr)")
         #expect(lifed.standardOutput.contains("pki/ca.pem"))
         lifed.signal(SIGTERM)
-        #expect(await lifed.waitForExit() == 0)
+        #expect(await lifed.waitForExit() == 0, "stderr: \(lifed.standardError)")
 
         // A second start reuses the same CA.
         let ca = try String(contentsOfFile: folder.file("lifed-dev/pki/ca.pem"), encoding: .utf8)
@@ -119,7 +119,7 @@ struct LifectlTests {
         #expect(await eventually(timeout: .seconds(20)) { (try? await probe([], directory: folder.path).status) == 0 })
         #expect(try String(contentsOfFile: folder.file("lifed-dev/pki/ca.pem"), encoding: .utf8) == ca)
         again.signal(SIGTERM)
-        #expect(await again.waitForExit() == 0)
+        #expect(await again.waitForExit() == 0, "stderr: \(again.standardError)")
         folder.remove()
     }
 

@@ -26,8 +26,14 @@ public final class ChildProcess: @unchecked Sendable {
 
     public func start() throws { try process.run() }
 
-    public var standardOutput: String { (try? String(contentsOfFile: outputFolder.file("stdout"), encoding: .utf8)) ?? "" }
-    public var standardError: String { (try? String(contentsOfFile: outputFolder.file("stderr"), encoding: .utf8)) ?? "" }
+    /// The output so far, decoded leniently: one byte that is not UTF-8 (a protocol frame a
+    /// child printed) must not make the whole text disappear.
+    public var standardOutput: String { Self.text(outputFolder.file("stdout")) }
+    public var standardError: String { Self.text(outputFolder.file("stderr")) }
+
+    private static func text(_ path: String) -> String {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
