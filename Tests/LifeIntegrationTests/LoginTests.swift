@@ -61,6 +61,20 @@ struct LoginTests {
             _ = try await client.admin.createCertificateRegistration(request)
         }
         #expect(await loginError(daemon, .unregistered, "admin-a", F.initialPassword) == nil)
+
+        // Revoking the registration ends the sessions opened under that certificate.
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) { terminal in
+            let token = try await F.login(terminal, "admin-a", F.initialPassword)
+            _ = try await terminal.auth.whoAmI(.init(), metadata: F.bearer(token))
+            try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+                var revoke = Life_V1_RevokeCertificateRegistrationRequest()
+                revoke.fingerprint = daemon.pki.issued[.unregistered]!.fingerprintSHA256
+                _ = try await client.admin.revokeCertificateRegistration(revoke)
+            }
+            let ended = await #expect(throws: RPCError.self) { _ = try await terminal.auth.whoAmI(.init(), metadata: F.bearer(token)) }
+            #expect(ended?.code == .unauthenticated)
+        }
+        #expect(await loginError(daemon, .unregistered, "admin-a", F.initialPassword)?.code == .unauthenticated)
         try await daemon.stop()
     }
 

@@ -19,4 +19,6 @@ public protocol SessionUnitOfWork {
     func deleteEndedSessions(endedBefore time: Date, idleBefore: Date) throws -> Int
     /// Revokes every session of a staff member except `keeping`; returns how many this revoked.
     func revokeSessions(staffID: Int64, keeping tokenHash: String?, at time: Date) throws -> Int
+    /// Revokes every session issued under a certificate; returns how many this revoked.
+    func revokeSessions(certificateFingerprint: String, at time: Date) throws -> Int
 }

@@ -64,4 +64,12 @@ extension SQLiteUnitOfWork: SessionUnitOfWork {
         )
         return db.changesCount
     }
+
+    func revokeSessions(certificateFingerprint: String, at time: Date) throws -> Int {
+        try db.execute(
+            cached: "UPDATE session SET revoked_at = ? WHERE certificate_fingerprint = ? AND revoked_at IS NULL",
+            arguments: [StoredTime.microseconds(time), certificateFingerprint]
+        )
+        return db.changesCount
+    }
 }
