@@ -260,6 +260,9 @@ public final class Listener: Service, Sendable {
                 connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
                 return .failure(.init(reason: .tooManyConnections, message: "server has too many connections; retry later"))
             }
+            // The slot is given back when the channel closes, whoever closes it and however early:
+            // a peer gone before its connection was handed to `serve` never reaches that task.
+            channel.closeFuture.whenComplete { _ in registry.remove(connection) }
             if let material, let refusal = path.dropLast().lazy.compactMap({ material.current.verifier.refusal(of: $0) }).first {
                 registry.remove(connection)
                 connectionLogger.notice("TLS peer refused at admission: \(refusal)")
