@@ -34,6 +34,11 @@ struct StaffManagementTests {
             let created = try await client.staff.createStaffMember(create, metadata: F.bearer(admin))
             #expect(created.staffMember.facilityNumber == F.a)
             #expect(created.staffMember.mustChangePassword)
+            let duplicate = await #expect(throws: RPCError.self) {
+                _ = try await client.staff.createStaffMember(create, metadata: F.bearer(admin))
+            }
+            #expect(duplicate?.code == .alreadyExists)
+            #expect(duplicate?.message == "login id \"sato\" in facility \(F.a) already exists")
 
             let weak = await #expect(throws: RPCError.self) {
                 var again = create

@@ -5,9 +5,11 @@ public enum DomainError: Error, Sendable, Hashable {
     case invalidField(field: String, reason: String, message: String)
     /// Several fields break rules: every violation found, not only the first.
     case invalidFields([FieldViolation])
-    /// The thing does not exist, or the caller may not know that it does.
+    /// The thing does not exist, or the caller may not know that it does. The text names the
+    /// thing ("facility 1312345679"); the wire message adds "not found".
     case notFound(String)
-    /// Creating would duplicate something unique.
+    /// Creating would duplicate something unique. The text names the thing; the wire message
+    /// adds "already exists".
     case alreadyExists(String)
     /// Who the caller is could not be established. Deliberately says nothing more.
     case unauthenticated

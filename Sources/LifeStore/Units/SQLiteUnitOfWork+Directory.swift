@@ -4,7 +4,7 @@ import LifeCore
 
 extension SQLiteUnitOfWork: DirectoryUnitOfWork {
     func createFacility(_ facility: Facility) throws {
-        try mappingConstraints(unique: .alreadyExists("facility \(facility.number) already exists")) {
+        try mappingConstraints(unique: .alreadyExists("facility \(facility.number)")) {
             try db.execute(
                 cached: "INSERT INTO facility (\(Facility.selection)) VALUES (?, ?, ?, ?, ?)",
                 arguments: [
@@ -43,7 +43,7 @@ extension SQLiteUnitOfWork: DirectoryUnitOfWork {
 
     func registerCertificate(_ registration: CertificateRegistration) throws {
         try mappingConstraints(
-            unique: .alreadyExists("certificate \(registration.fingerprint) is already registered"),
+            unique: .alreadyExists("a registration in force of certificate \(registration.fingerprint)"),
             foreignKey: .notFound("facility \(registration.facility)")
         ) {
             try db.execute(

@@ -5,7 +5,7 @@ import LifeCore
 extension SQLiteUnitOfWork: SessionUnitOfWork {
     func createSession(_ session: Session) throws {
         try mappingConstraints(
-            unique: .alreadyExists("session already exists"),
+            unique: .alreadyExists("session"),
             foreignKey: .notFound("staff member \(session.staffID) of facility \(session.facility)")
         ) {
             try db.execute(

@@ -7,7 +7,7 @@ extension SQLiteUnitOfWork: StaffUnitOfWork {
         var stored = member.normalizedForStorage
         stored.version = 1
         try mappingConstraints(
-            unique: .alreadyExists("login id \(member.loginID) is already taken in facility \(member.facility)"),
+            unique: .alreadyExists("login id \"\(member.loginID.prefix(64))\" in facility \(member.facility)"),
             foreignKey: .notFound("facility \(member.facility)")
         ) {
             try db.execute(
