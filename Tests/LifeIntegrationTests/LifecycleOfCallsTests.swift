@@ -12,7 +12,9 @@ struct LifecycleOfCallsTests {
     func deadline() async throws {
         let daemon = try await TestDaemon.start()
         try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
-            let stream = try await client.health.watch(.init(), deadline: .after(.milliseconds(300)))
+            // Long enough for the first message to arrive on a loaded machine (the whole suite runs
+            // in parallel on two cores), short enough to end the stream soon after.
+            let stream = try await client.health.watch(.init(), deadline: .after(.milliseconds(1_500)))
             var iterator = stream.makeAsyncIterator()
             let checked1 = try await iterator.next()?.status
             #expect(checked1 == .serving)
@@ -120,6 +122,23 @@ struct LifecycleOfCallsTests {
             }
         }
         #expect(answered == 64 * 25)
+        try await daemon.stop()
+    }
+
+    @Test("a MESSAGE after CANCEL on a running stream is dropped; the connection goes on (PROTOCOL §15.4)")
+    func messageAfterCancel() async throws {
+        let daemon = try await TestDaemon.start()
+        let raw = try RawSocket(path: daemon.daemon.unixListener.address)
+        var bytes = ByteBuffer(bytes: Preface.bytes)
+        bytes.writeImmutableBuffer(RawFrames.headers(callID: 1, method: "/life.v1.Health/Watch"))
+        Frame.writeMessage(callID: 1, bytes: [], flags: .endStream, to: &bytes)
+        Frame.write(type: .cancel, callID: 1, payload: [UInt8](), to: &bytes)
+        Frame.writeMessage(callID: 1, bytes: [], flags: .endStream, to: &bytes)
+        bytes.writeImmutableBuffer(RawFrames.healthCheck(callID: 3))
+        raw.send(bytes)
+        let frames = await raw.readFramesOffPool { $0.callID == 3 && $0.type == .trailer }
+        #expect(!frames.contains { $0.type == .goAway }, "\(frames.map(\.type))")
+        #expect(frames.last?.callStatus?.code == .ok)
         try await daemon.stop()
     }
 }

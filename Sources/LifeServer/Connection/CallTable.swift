@@ -71,10 +71,11 @@ struct CallTable {
         callID <= highestCallID
     }
 
-    /// Marks a call as started (its request arrived) and returns it; nil if unknown.
-    /// Throws if the call had already received its request.
+    /// Marks a call as started (its request arrived) and returns it; nil if unknown or already
+    /// stopped (cancelled, past its deadline: a late MESSAGE is dropped, PROTOCOL §15.4).
+    /// Throws if the call is running and had already received its request.
     mutating func start(callID: UInt32) throws -> Call? {
-        guard var call = calls[callID] else { return nil }
+        guard var call = calls[callID], call.stopReason == nil else { return nil }
         guard !call.started else {
             throw WireError.protocolViolation("call \(callID) takes exactly one request message")
         }
