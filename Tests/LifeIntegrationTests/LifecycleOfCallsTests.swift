@@ -141,4 +141,21 @@ struct LifecycleOfCallsTests {
         #expect(frames.last?.callStatus?.code == .ok)
         try await daemon.stop()
     }
+
+    @Test("on shutdown a connection whose only call is a Watch gets its trailer and exactly one GOAWAY (PROTOCOL §12.2)")
+    func watchOnlyConnectionGetsGoAway() async throws {
+        let daemon = try await TestDaemon.start()
+        let raw = try RawSocket(path: daemon.daemon.unixListener.address)
+        var bytes = ByteBuffer(bytes: Preface.bytes)
+        bytes.writeImmutableBuffer(RawFrames.headers(callID: 1, method: "/life.v1.Health/Watch"))
+        Frame.writeMessage(callID: 1, bytes: [], flags: .endStream, to: &bytes)
+        raw.send(bytes)
+        _ = await raw.readFramesOffPool { $0.type == .message }
+        async let rest = raw.readToEndOffPool()
+        await daemon.daemon.shutdown()
+        let frames = parseServerBytes(Preface.bytes + (await rest.bytes)).frames  // The preface was read already.
+        #expect(frames.filter { $0.type == .goAway }.count == 1, "\(frames.map(\.type))")
+        #expect(frames.contains { $0.callID == 1 && $0.type == .trailer })
+        try await daemon.stop()
+    }
 }

@@ -95,6 +95,12 @@ final class ServerConnection: Sendable {
     /// Sends GOAWAY(SHUTDOWN): calls already opened complete, later ones are refused, and the
     /// connection closes once the last call ends. Idempotent.
     func drain() {
+        // On the event loop, where calls finish: from another thread, the GOAWAY written here
+        // could be queued behind the close of a call that ended meanwhile, and never leave.
+        guard channel.eventLoop.inEventLoop else {
+            channel.eventLoop.execute { self.drain() }
+            return
+        }
         guard let last = table.withLock({ $0.isDraining ? nil : $0.beginDrain() }) else { return }
         sendGoAway(reason: .shutdown, message: "server is shutting down", lastCallID: last)
         if table.withLock({ $0.isEmpty }) { close() }
