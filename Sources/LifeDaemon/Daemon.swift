@@ -102,7 +102,8 @@ public final class Daemon: Sendable {
         }
         let storage = try SQLiteStore(path: config.databasePath, auditAnchorKey: anchorKey)
         let hasher = ScryptPasswordHasher(parameters: config.auth.scrypt, concurrency: config.auth.hashConcurrency)
-        let dummyHash = try await hasher.hash(DummyPassword.password)
+        // Made in the background: no password hash stands between a start and serving.
+        let dummyHash = Task { try await hasher.hash(DummyPassword.password) }
 
         let health = HealthState(services: [
             Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Recipients.serviceName,
@@ -111,7 +112,8 @@ public final class Daemon: Sendable {
         let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
         // Every call passes the gate: it proves the caller the method needs and audits failures.
         let auth = AuthUseCases(
-            store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords, dummyHash: dummyHash,
+            store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords,
+            dummyHash: { try await dummyHash.value },
             admission: FairAdmission(
                 slots: config.auth.hashConcurrency, perKey: config.auth.loginQueuePerCertificate, total: config.auth.loginQueueTotal),
             clock: clock)

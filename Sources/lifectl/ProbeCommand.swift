@@ -46,19 +46,8 @@ struct ProbeCommand: AsyncParsableCommand {
 
     private func probe(_ endpoint: ClientEndpoint) async -> ProbeReport {
         var report = ProbeReport(endpoint: endpoint.description)
-        let timeout = connection.timeoutDuration
-        let samples = self.samples
         do {
-            let (response, latencies) = try await LifeClient.withConnection(to: endpoint, connectTimeout: timeout) { client in
-                var latencies: [Duration] = []
-                var last = Life_V1_HealthCheckResponse()
-                for _ in 0..<samples {
-                    let start = ContinuousClock.now
-                    last = try await client.health.check(Life_V1_HealthCheckRequest(), deadline: .after(timeout))
-                    latencies.append(start.duration(to: .now))
-                }
-                return (last, latencies)
-            }
+            let (response, latencies) = try await measure(endpoint)
             report.record(response: response, latencies: latencies, warnDays: warnDays)
         } catch let error as RPCError {
             report.fail(error.description)
@@ -66,5 +55,33 @@ struct ProbeCommand: AsyncParsableCommand {
             report.fail("\(error)")
         }
         return report
+    }
+
+    /// Health.Check `samples` times on one connection. A connection that could not be made at all
+    /// (refused, or the accept queue full for a moment: ECONNREFUSED, EAGAIN) is tried once more
+    /// after 200 ms before the daemon is called unreachable; an answer from the daemon, even an
+    /// error, is not retried.
+    private func measure(_ endpoint: ClientEndpoint) async throws -> (Life_V1_HealthCheckResponse, [Duration]) {
+        do {
+            return try await measureOnce(endpoint)
+        } catch let error where !(error is RPCError) {
+            try await Task.sleep(for: .milliseconds(200))
+            return try await measureOnce(endpoint)
+        }
+    }
+
+    private func measureOnce(_ endpoint: ClientEndpoint) async throws -> (Life_V1_HealthCheckResponse, [Duration]) {
+        let timeout = connection.timeoutDuration
+        let samples = self.samples
+        return try await LifeClient.withConnection(to: endpoint, connectTimeout: timeout) { client in
+            var latencies: [Duration] = []
+            var last = Life_V1_HealthCheckResponse()
+            for _ in 0..<samples {
+                let start = ContinuousClock.now
+                last = try await client.health.check(Life_V1_HealthCheckRequest(), deadline: .after(timeout))
+                latencies.append(start.duration(to: .now))
+            }
+            return (last, latencies)
+        }
     }
 }

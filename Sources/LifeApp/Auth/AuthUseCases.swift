@@ -21,17 +21,20 @@ public struct AuthUseCases: Sendable {
     private let hasher: any PasswordHasher
     private let policy: LoginPolicy
     private let passwords: PasswordPolicy
-    private let dummyHash: String
+    private let dummyHash: @Sendable () async throws -> String
     private let clock: any WallClock
     private let throttle: LoginThrottle
     private let admission: FairAdmission
     private let accounts = KeyedSerializer()
 
-    /// `dummyHash`: a hash (by `hasher`) of a random string, checked when no account exists.
+    /// `dummyHash`: a hash (by `hasher`) of a random string, checked when no account exists; made
+    /// once, after the daemon is already serving (a hash costs ~0.3 s), and awaited by the logins
+    /// that need it.
     /// `admission`: the password checks of logins and password changes wait their turn there,
     /// queued per certificate (its slots should match the hasher's threads).
     public init(
-        store: any TransactionalStore, hasher: any PasswordHasher, policy: LoginPolicy, passwords: PasswordPolicy, dummyHash: String,
+        store: any TransactionalStore, hasher: any PasswordHasher, policy: LoginPolicy, passwords: PasswordPolicy,
+        dummyHash: @escaping @Sendable () async throws -> String,
         admission: FairAdmission = FairAdmission(slots: 1, perKey: 4, total: 64), clock: any WallClock = SystemClock()
     ) {
         self.admission = admission
@@ -106,7 +109,8 @@ public struct AuthUseCases: Sendable {
         async throws -> LoginResult
     {
         let member = try await store.snapshot { unit in try unit.staffMember(facility: facility.number, loginID: loginID) }
-        let hash = member?.passwordHash ?? dummyHash
+        let hash: String
+        if let stored = member?.passwordHash { hash = stored } else { hash = try await dummyHash() }
         let matches = try await admission.run(key: certificate.fingerprint) { try await hasher.verify(password, against: hash) }
         let now = clock.now()
         var failure: String?

@@ -74,7 +74,7 @@ public final class Listener: Service, Sendable {
         let registry = ConnectionRegistry()
         let admit = admission(router: router, limits: limits, registry: registry, policy: policy, material: nil, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: Self.acceptBacklog)
         let serverChannel: ServerChannel = try await bootstrap.bind(
             unixDomainSocketPath: path,
             cleanupExistingSocketFile: true
@@ -119,7 +119,7 @@ public final class Listener: Service, Sendable {
         let admit = admission(router: router, limits: limits, registry: registry, policy: nil, material: material, logger: logger)
         logWarnings(of: material.current, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: Self.acceptBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         let serverChannel: ServerChannel = try await bootstrap.bind(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -307,6 +307,10 @@ public final class Listener: Service, Sendable {
             logger.error("TLS material: \(warning)")
         }
     }
+
+    /// Connections the kernel may queue before they are accepted: a burst of local connections
+    /// (monitoring, lifectl) is queued rather than refused (the kernel caps it at somaxconn).
+    static let acceptBacklog: Int32 = 4096
 
     // MARK: - Serving
 

@@ -171,9 +171,14 @@ public struct AdminService: Life_V1_AdminService {
         done.totalPages = 1000
         done.done = true
         done.path = target
-        let data = try Data(contentsOf: URL(fileURLWithPath: target), options: .mappedIfSafe)
-        done.sizeBytes = UInt64(data.count)
-        done.sha256 = SHA256.hash(data: data).lowerHex
+        // Reading and hashing the copy (hundreds of MiB) is file work: off the event loops, on the
+        // global executor.
+        let (size, digest) = try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: target), options: .mappedIfSafe)
+            return (UInt64(data.count), SHA256.hash(data: data).lowerHex)
+        }
+        done.sizeBytes = size
+        done.sha256 = digest
         try await responses.write(done)
     }
 
