@@ -158,4 +158,21 @@ struct LifecycleOfCallsTests {
         #expect(frames.contains { $0.callID == 1 && $0.type == .trailer })
         try await daemon.stop()
     }
+
+    @Test("HEADERS without a deadline and without its request is answered after limits.request_timeout; its slot is freed")
+    func headersOnlyCallTimesOut() async throws {
+        let daemon = try await TestDaemon.start(["limits.request_timeout=300ms"])
+        let raw = try RawSocket(path: daemon.daemon.unixListener.address)
+        var bytes = ByteBuffer(bytes: Preface.bytes)
+        bytes.writeImmutableBuffer(RawFrames.headers(callID: 1, method: "/life.v1.Health/Check"))
+        bytes.writeImmutableBuffer(RawFrames.healthCheck(callID: 3))  // Served meanwhile.
+        raw.send(bytes)
+        let frames = await raw.readFramesOffPool { $0.callID == 1 && $0.type == .trailer }
+        #expect(frames.first { $0.callID == 3 && $0.type == .trailer }?.callStatus?.code == .ok)
+        #expect(frames.last?.callStatus?.code == .deadlineExceeded)
+        #expect(frames.last?.callStatus?.message.contains("request MESSAGE did not arrive") == true)
+        #expect(!frames.contains { $0.type == .goAway }, "the connection goes on")
+        #expect(await eventually { daemon.daemon.unixListener.openCalls == 0 })
+        try await daemon.stop()
+    }
 }

@@ -61,7 +61,8 @@ public struct DaemonConfig: Sendable {
         "tls.crl_grace_period", "tls.crl_enforce_next_update", "tls.facility_attribute_ca",
         "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
-        "limits.keepalive_timeout", "limits.slow_consumer_timeout", "shutdown.grace_period", "log.level", "backup.directory",
+        "limits.keepalive_timeout", "limits.slow_consumer_timeout", "limits.request_timeout", "shutdown.grace_period", "log.level",
+        "backup.directory",
         "recipients.change_retention", "audit.anchor_key",
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
@@ -135,6 +136,7 @@ public struct DaemonConfig: Sendable {
         case "limits.keepalive_interval": limits.keepaliveInterval = try Self.duration(value, allowZero: true)
         case "limits.keepalive_timeout": limits.keepaliveTimeout = try Self.duration(value, allowZero: false)
         case "limits.slow_consumer_timeout": limits.slowConsumerTimeout = try Self.duration(value, allowZero: false)
+        case "limits.request_timeout": limits.requestTimeout = try Self.duration(value, allowZero: false)
         case "shutdown.grace_period": gracePeriod = try Self.duration(value, allowZero: true)
         case "audit.anchor_key": auditAnchorKeyPath = value == "none" ? nil : try Self.path(value)
         case "recipients.change_retention": changeRetention = try Self.duration(value, allowZero: false)

@@ -24,6 +24,10 @@ public struct ConnectionLimits: Sendable, Hashable {
     /// connection waits at most this long for its last frames to leave, and a connection that took
     /// nothing for twice this long is closed. Always positive: an unbounded wait is what it bounds.
     public var slowConsumerTimeout: Duration = .seconds(30)
+    /// A call whose HEADERS came without a deadline must send its request MESSAGE within this,
+    /// else it is answered DEADLINE_EXCEEDED and its slot freed; with a deadline, the deadline
+    /// (whichever is shorter) applies.
+    public var requestTimeout: Duration = .seconds(30)
     /// Bytes queued for the socket above which the connection counts as not writable: stream
     /// writers wait and nothing more is read from the peer until the queue falls below
     /// `writeBufferLowWaterMark`. Not configurable; set on every accepted connection.

@@ -200,10 +200,12 @@ final class ServerConnection: Sendable {
             peer: peer
         )
         // The deadline runs from the header: a request that arrives late still counts against it.
+        // Without a deadline, the request itself must come within `requestTimeout`, so a HEADERS
+        // alone cannot hold a slot (and keep the connection from idling) for ever.
         let timer =
             header.timeoutMs > 0
             ? channel.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { self.expire(callID) }
-            : nil
+            : channel.eventLoop.scheduleTask(in: TimeAmount(saturating: limits.requestTimeout)) { self.expireRequest(callID) }
         let decision = table.withLock {
             $0.open(
                 callID: callID,
@@ -212,7 +214,7 @@ final class ServerConnection: Sendable {
             )
         }
         if case .refuse(let error) = decision {
-            timer?.cancel()
+            timer.cancel()
             refuse(callID, error)
         }
     }
@@ -254,6 +256,21 @@ final class ServerConnection: Sendable {
         } else {
             _ = table.withLock { $0.finish(callID: callID) }
             refuse(callID, RPCError(.deadlineExceeded, "deadline exceeded"))
+        }
+    }
+
+    /// A call opened without a deadline got no request within `requestTimeout`: answered here.
+    /// A call whose request came is left alone (it has no deadline).
+    private func expireRequest(_ callID: UInt32) {
+        let waiting = table.withLock { table -> Bool in
+            guard let call = table.calls[callID], !call.started, table.stop(callID: callID, reason: .deadlineExceeded) != nil else {
+                return false
+            }
+            _ = table.finish(callID: callID)
+            return true
+        }
+        if waiting {
+            refuse(callID, RPCError(.deadlineExceeded, "the request MESSAGE did not arrive within \(limits.requestTimeout) of its HEADERS"))
         }
     }
 
