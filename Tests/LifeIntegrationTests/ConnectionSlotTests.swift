@@ -26,9 +26,41 @@ struct ConnectionSlotTests {
             // TLS connections that go away right after their first call.
             try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { _ = try await $0.health.check(.init()) }
         }
-        #expect(await eventually(timeout: .seconds(10)) { listener.connectionCount == 0 }, "\(listener.connectionCount) slots still taken")
+        #expect(
+            await eventually(timeout: .seconds(10)) { listener.connectionCount == 0 && listener.handshakingCount == 0 },
+            "\(listener.connectionCount) served and \(listener.handshakingCount) handshaking slots still taken")
         let status = try await LifeClient.withConnection(to: daemon.unixEndpoint) { try await $0.health.check(.init()).status }
         #expect(status == .serving)
         try await daemon.stop()
+    }
+
+    @Test("TCP connections that never start their TLS handshake count toward max_connections; their slots come back")
+    func handshakesCount() async throws {
+        let daemon = try await TestDaemon.start(["limits.max_connections=2"])
+        let listener = try #require(daemon.daemon.tlsListener)
+        let silent = try (0..<2).map { _ in try Self.tcpConnection(port: try #require(listener.port)) }  // No ClientHello.
+        #expect(await eventually { listener.handshakingCount == 2 })
+        await #expect(throws: (any Error).self) {
+            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { try await $0.health.check(.init()) }
+        }
+        silent.forEach { close($0) }
+        #expect(await eventually { listener.handshakingCount == 0 })
+        let status = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { try await $0.health.check(.init()).status }
+        #expect(status == .serving)
+        try await daemon.stop()
+    }
+
+    /// A plain TCP connection to 127.0.0.1:`port` that sends nothing.
+    private static func tcpConnection(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, result == 0 else { throw POSIXError(.ECONNREFUSED) }
+        return fd
     }
 }

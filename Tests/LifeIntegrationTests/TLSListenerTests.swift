@@ -79,15 +79,14 @@ struct TLSListenerTests {
         try await daemon.stop()
     }
 
-    @Test("max_connections refuses the next connection with GOAWAY and serves the first")
+    @Test("max_connections refuses the next connection (closed before its TLS handshake) and serves the first")
     func connectionLimit() async throws {
         let daemon = try await TestDaemon.start(["limits.max_connections=1"])
         try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { first in
             _ = try await first.health.check(.init())
-            let error = await #expect(throws: RPCError.self) {
+            await #expect(throws: (any Error).self) {
                 try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityB)) { try await $0.health.check(.init()) }
             }
-            #expect(error?.message.contains("too many connections") == true)
             let checked1 = try await first.health.check(.init()).status
             #expect(checked1 == .serving)
         }

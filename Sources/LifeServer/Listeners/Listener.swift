@@ -53,6 +53,9 @@ public final class Listener: Service, Sendable {
 
     /// Connections now open.
     public var connectionCount: Int { registry.count }
+
+    /// Connections accepted but not yet served (in their TLS handshake, or before their preface).
+    public var handshakingCount: Int { registry.handshakingCount }
     /// Calls now open across all connections.
     public var openCalls: Int { registry.openCalls }
 
@@ -81,8 +84,9 @@ public final class Listener: Service, Sendable {
         ) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try setUp(channel, listener: "unix", logger: logger) {
+                    guard let limits = counted(channel, in: registry, limits: limits, logger: logger) else { return refused(channel) }
                     try setupHook?(channel)
-                    return try accept(channel, isTLS: false, limits: limits.current, logger: logger, admit: admit)
+                    return try accept(channel, isTLS: false, limits: limits, logger: logger, admit: admit)
                 }
             }
         }
@@ -124,11 +128,12 @@ public final class Listener: Service, Sendable {
         let serverChannel: ServerChannel = try await bootstrap.bind(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try setUp(channel, listener: "tls", logger: logger) {
+                    guard let limits = counted(channel, in: registry, limits: limits, logger: logger) else { return refused(channel) }
                     // Calls are small request/response exchanges: send each frame at once.
                     // (TCP level: `.socketOption` would be SOL_SOCKET, where 1 is SO_DEBUG.)
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     try setupHook?(channel)
-                    return try secure(channel, material: material, limits: limits.current, logger: logger, admit: admit)
+                    return try secure(channel, material: material, limits: limits, logger: logger, admit: admit)
                 }
             }
         }
@@ -142,6 +147,29 @@ public final class Listener: Service, Sendable {
             logger: logger,
             cleanup: {}
         )
+    }
+
+    /// Counts a newly accepted connection toward `limits.max_connections` from now on, through its
+    /// handshake; nil when the listener is full (the connection is then closed at once: before a
+    /// TLS handshake there is no way to say why, and doing the handshake would be the cost the
+    /// limit is there to cap).
+    private static func counted(
+        _ channel: any Channel, in registry: ConnectionRegistry, limits: Reloadable<ConnectionLimits>, logger: Logger
+    ) -> ConnectionLimits? {
+        let limits = limits.current
+        guard registry.accept(channel, limit: limits.maxConnections) else {
+            logger.notice(
+                "connection refused at accept: limit of \(limits.maxConnections) connections (served or in their handshake) reached",
+                metadata: ["remote": "\(channel.remoteAddress?.logDescription ?? "local")"])
+            return nil
+        }
+        return limits
+    }
+
+    /// A connection refused at accept: closed, and never served.
+    private static func refused(_ channel: any Channel) -> AcceptedConnection {
+        channel.close(promise: nil)
+        return AcceptedConnection(channel: channel, connection: channel.eventLoop.makeSucceededFuture(nil))
     }
 
     /// Runs the setup of one accepted connection. Whatever fails there (a socket option, a
@@ -256,7 +284,7 @@ public final class Listener: Service, Sendable {
             }
             let limits = limits.current
             let connection = ServerConnection(channel: channel, peer: admitted, router: router, limits: limits, logger: connectionLogger)
-            guard registry.insert(connection, limit: limits.maxConnections) else {
+            guard registry.admit(connection, from: channel, limit: limits.maxConnections) else {
                 connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
                 return .failure(.init(reason: .tooManyConnections, message: "server has too many connections; retry later"))
             }
