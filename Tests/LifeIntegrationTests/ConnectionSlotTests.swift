@@ -50,6 +50,24 @@ struct ConnectionSlotTests {
         try await daemon.stop()
     }
 
+    @Test("limits.max_connections_per_address caps one host's connections; the slots come back when they go")
+    func perAddressCap() async throws {
+        let daemon = try await TestDaemon.start(["limits.max_connections_per_address=2"])
+        let listener = try #require(daemon.daemon.tlsListener)
+        let silent = try (0..<2).map { _ in try Self.tcpConnection(port: try #require(listener.port)) }
+        #expect(await eventually { listener.handshakingCount == 2 })
+        await #expect(throws: (any Error).self) {
+            try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { try await $0.health.check(.init()) }
+        }
+        // The Unix socket has no address: unaffected.
+        _ = try await LifeClient.withConnection(to: daemon.unixEndpoint) { try await $0.health.check(.init()) }
+        silent.forEach { close($0) }
+        #expect(await eventually { listener.handshakingCount == 0 })
+        let status = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { try await $0.health.check(.init()).status }
+        #expect(status == .serving)
+        try await daemon.stop()
+    }
+
     /// A plain TCP connection to 127.0.0.1:`port` that sends nothing.
     private static func tcpConnection(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -59,7 +59,7 @@ public struct DaemonConfig: Sendable {
         "tls.listen", "tls.certificate", "tls.private_key", "tls.client_ca", "tls.crl",
         "tls.min_version", "tls.handshake_timeout",
         "tls.crl_grace_period", "tls.crl_enforce_next_update", "tls.facility_attribute_ca",
-        "limits.max_connections", "limits.max_concurrent_calls", "limits.max_frame_size",
+        "limits.max_connections", "limits.max_connections_per_address", "limits.max_concurrent_calls", "limits.max_frame_size",
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
         "limits.keepalive_timeout", "limits.slow_consumer_timeout", "limits.request_timeout", "shutdown.grace_period", "log.level",
         "backup.directory",
@@ -129,6 +129,7 @@ public struct DaemonConfig: Sendable {
         case "tls.facility_attribute_ca": tls.facilityAttributeCAPath = value.isEmpty ? nil : value
         case "tls.handshake_timeout": limits.handshakeTimeout = try Self.duration(value, allowZero: false)
         case "limits.max_connections": limits.maxConnections = try Self.integer(value, in: 1...1_000_000)
+        case "limits.max_connections_per_address": limits.maxConnectionsPerAddress = try Self.integer(value, in: 1...1_000_000)
         case "limits.max_concurrent_calls": limits.maxConcurrentCalls = try Self.integer(value, in: 1...100_000)
         case "limits.max_frame_size": limits.maxFrameSize = UInt32(try Self.integer(value, in: 1024...(64 << 20)))
         case "limits.max_header_size": limits.maxHeaderSize = try Self.integer(value, in: 256...(1 << 20))

@@ -11,6 +11,9 @@ public struct ConnectionLimits: Sendable, Hashable {
     public var maxHeaderSize: Int = 16 * 1024
     /// Connections open at once on one listener.
     public var maxConnections: Int = 4096
+    /// Connections open at once from one remote IP address on the TLS listener (counted from
+    /// accept, like `maxConnections`), so one host cannot take every slot.
+    public var maxConnectionsPerAddress: Int = 512
     /// TLS handshake plus the client's preface must complete within this.
     public var handshakeTimeout: Duration = .seconds(10)
     /// A connection without open calls is closed after this; zero disables.

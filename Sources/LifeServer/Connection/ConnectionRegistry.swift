@@ -11,23 +11,44 @@ final class ConnectionRegistry: Sendable {
         var connections: [ObjectIdentifier: ServerConnection] = [:]
         /// Accepted channels not yet admitted (TLS handshake, preface).
         var handshaking: Set<ObjectIdentifier> = []
+        /// Open channels, served or handshaking, per remote IP address (TLS).
+        var perAddress: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
 
-    /// Counts a newly accepted channel until it is admitted or closes; false (nothing counted)
-    /// when `limit` connections, admitted or still handshaking, are already there.
-    func accept(_ channel: any Channel, limit: Int) -> Bool {
+    /// Why `accept` refused a channel.
+    enum Refusal: Error {
+        case listenerFull, addressFull
+    }
+
+    /// Counts a newly accepted channel until it is admitted or closes, and against its remote
+    /// address (`address`, nil on the Unix socket) until it closes. Refuses (counting nothing)
+    /// when `limit` connections, served or handshaking, are already there, or `perAddress` from
+    /// that address.
+    func accept(_ channel: any Channel, address: String?, limit: Int, perAddress: Int) -> Result<Void, Refusal> {
         let id = ObjectIdentifier(channel)
-        let counted = state.withLock { state in
-            guard state.connections.count + state.handshaking.count < limit else { return false }
+        let outcome = state.withLock { state -> Result<Void, Refusal> in
+            guard state.connections.count + state.handshaking.count < limit else { return .failure(.listenerFull) }
+            if let address {
+                guard state.perAddress[address, default: 0] < perAddress else { return .failure(.addressFull) }
+                state.perAddress[address, default: 0] += 1
+            }
             state.handshaking.insert(id)
-            return true
+            return .success(())
         }
-        if counted {
-            channel.closeFuture.whenComplete { [self] _ in _ = state.withLock { $0.handshaking.remove(id) } }
+        if case .success = outcome {
+            channel.closeFuture.whenComplete { [self] _ in
+                state.withLock { state in
+                    state.handshaking.remove(id)
+                    if let address {
+                        state.perAddress[address, default: 1] -= 1
+                        if state.perAddress[address] == 0 { state.perAddress[address] = nil }
+                    }
+                }
+            }
         }
-        return counted
+        return outcome
     }
 
     /// Turns the channel's handshake slot into a served connection; false when the limit (which

@@ -75,6 +75,7 @@ public final class Listener: Service, Sendable {
     ) async throws -> Listener {
         try await refuseIfServed(path: path, group: group)
         let registry = ConnectionRegistry()
+        let refusals = RefusalLog(logger: logger, listener: "unix")
         let admit = admission(router: router, limits: limits, registry: registry, policy: policy, material: nil, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.acceptBacklog)
@@ -84,7 +85,7 @@ public final class Listener: Service, Sendable {
         ) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try setUp(channel, listener: "unix", logger: logger) {
-                    guard let limits = counted(channel, in: registry, limits: limits, logger: logger) else { return refused(channel) }
+                    guard let limits = counted(channel, in: registry, limits: limits, refusals: refusals) else { return refused(channel) }
                     try setupHook?(channel)
                     return try accept(channel, isTLS: false, limits: limits, logger: logger, admit: admit)
                 }
@@ -120,6 +121,7 @@ public final class Listener: Service, Sendable {
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
+        let refusals = RefusalLog(logger: logger, listener: "tls")
         let admit = admission(router: router, limits: limits, registry: registry, policy: nil, material: material, logger: logger)
         logWarnings(of: material.current, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
@@ -128,7 +130,7 @@ public final class Listener: Service, Sendable {
         let serverChannel: ServerChannel = try await bootstrap.bind(host: host, port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try setUp(channel, listener: "tls", logger: logger) {
-                    guard let limits = counted(channel, in: registry, limits: limits, logger: logger) else { return refused(channel) }
+                    guard let limits = counted(channel, in: registry, limits: limits, refusals: refusals) else { return refused(channel) }
                     // Calls are small request/response exchanges: send each frame at once.
                     // (TCP level: `.socketOption` would be SOL_SOCKET, where 1 is SO_DEBUG.)
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -149,21 +151,25 @@ public final class Listener: Service, Sendable {
         )
     }
 
-    /// Counts a newly accepted connection toward `limits.max_connections` from now on, through its
-    /// handshake; nil when the listener is full (the connection is then closed at once: before a
-    /// TLS handshake there is no way to say why, and doing the handshake would be the cost the
-    /// limit is there to cap).
+    /// Counts a newly accepted connection toward `limits.max_connections` (and, by its remote
+    /// address, `limits.max_connections_per_address`) from now on, through its handshake; nil when
+    /// either is full. The connection is then closed at once: before a TLS handshake there is no
+    /// way to say why, and doing the handshake would be the cost the limit is there to cap. The
+    /// refusal is logged, a few a minute at most (`RefusalLog`).
     private static func counted(
-        _ channel: any Channel, in registry: ConnectionRegistry, limits: Reloadable<ConnectionLimits>, logger: Logger
+        _ channel: any Channel, in registry: ConnectionRegistry, limits: Reloadable<ConnectionLimits>, refusals: RefusalLog
     ) -> ConnectionLimits? {
         let limits = limits.current
-        guard registry.accept(channel, limit: limits.maxConnections) else {
-            logger.notice(
-                "connection refused at accept: limit of \(limits.maxConnections) connections (served or in their handshake) reached",
-                metadata: ["remote": "\(channel.remoteAddress?.logDescription ?? "local")"])
-            return nil
+        let address = channel.remoteAddress?.ipAddress
+        switch registry.accept(channel, address: address, limit: limits.maxConnections, perAddress: limits.maxConnectionsPerAddress) {
+        case .success:
+            return limits
+        case .failure(.listenerFull):
+            refusals.note("limit of \(limits.maxConnections) connections (served or in their handshake) reached", remote: address)
+        case .failure(.addressFull):
+            refusals.note("limit of \(limits.maxConnectionsPerAddress) connections from one address reached", remote: address)
         }
-        return limits
+        return nil
     }
 
     /// A connection refused at accept: closed, and never served.
