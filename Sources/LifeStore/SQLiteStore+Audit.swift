@@ -15,16 +15,7 @@ extension SQLiteStore {
             let verification = AuditChain.verify(records)
             if let failure = records.failure { throw failure }
             guard let key, case .intact(let count) = verification else { return verification }
-            let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
-            let sealed = try Row.fetchOne(db, sql: "SELECT sequence, hash, seal FROM audit_anchor WHERE id = 1")
-            return try Self.checkHead(
-                last: last.map { (try $0.decode(Int64.self, forColumn: "sequence"), try $0.decode(String.self, forColumn: "hash")) },
-                sealed: sealed.map {
-                    (
-                        try $0.decode(Int64.self, forColumn: "sequence"), try $0.decode(String.self, forColumn: "hash"),
-                        try $0.decode(String.self, forColumn: "seal")
-                    )
-                }, key: key, count: count)
+            return Self.checkHead(last: try AuditSeal.newest(db), sealed: try AuditSeal.sealed(db), key: key, count: count)
         }
     }
 
@@ -33,30 +24,32 @@ extension SQLiteStore {
 
     /// The intact chain's last record against the sealed head.
     private static func checkHead(
-        last: (sequence: Int64, hash: String)?, sealed: (sequence: Int64, hash: String, seal: String)?, key: AuditAnchorKey, count: Int
+        last: AuditSeal.Head?, sealed: (head: AuditSeal.Head, seal: String)?, key: AuditAnchorKey, count: Int
     ) -> AuditChain.Verification {
         guard let sealed else {
             guard let last else { return .intact(records: count) }
             return .broken(
                 sequence: last.sequence, reason: "the audit head is not sealed, though a key is configured (the seal was deleted)")
         }
-        guard key.opens(sealed.seal, sequence: sealed.sequence, hash: sealed.hash) else {
-            return .broken(sequence: sealed.sequence, reason: "the sealed head does not open with the key (forged, or the key changed)")
+        guard key.opens(sealed.seal, sequence: sealed.head.sequence, hash: sealed.head.hash) else {
+            return .broken(
+                sequence: sealed.head.sequence, reason: "the sealed head does not open with the key (forged, or the key changed)")
         }
         let lastSequence = last?.sequence ?? 0
-        if sealed.sequence > lastSequence {
+        if sealed.head.sequence > lastSequence {
             return .broken(
                 sequence: lastSequence + 1,
-                reason: "records \(lastSequence + 1)…\(sealed.sequence) are missing: the sealed head is record \(sealed.sequence)")
-        }
-        if sealed.sequence < lastSequence {
-            return .broken(
-                sequence: sealed.sequence + 1,
-                reason:
-                    "records \(sealed.sequence + 1)…\(lastSequence) were appended without the key (the sealed head is record \(sealed.sequence))"
+                reason: "records \(lastSequence + 1)…\(sealed.head.sequence) are missing: the sealed head is record \(sealed.head.sequence)"
             )
         }
-        guard last?.hash == sealed.hash else {
+        if sealed.head.sequence < lastSequence {
+            return .broken(
+                sequence: sealed.head.sequence + 1,
+                reason:
+                    "records \(sealed.head.sequence + 1)…\(lastSequence) were appended without the key (the sealed head is record \(sealed.head.sequence))"
+            )
+        }
+        guard last?.hash == sealed.head.hash else {
             return .broken(
                 sequence: lastSequence, reason: "record \(lastSequence) is not the sealed head (the newest records were replaced)")
         }

@@ -5,9 +5,9 @@ extension SQLiteStore: TransactionalStore {
     /// Runs `body` through group commit: durable when it returns, possibly sharing its commit
     /// with concurrent units.
     public func unitOfWork<T: Sendable>(_ body: @escaping @Sendable (any UnitOfWork) throws -> T) async throws -> T {
-        let (path, anchorKey) = (self.path, self.anchorKey)
+        let path = self.path
         do {
-            return try await groupCommit.perform { db in try body(SQLiteUnitOfWork(db: db, path: path, anchorKey: anchorKey)) }
+            return try await groupCommit.perform { db in try body(SQLiteUnitOfWork(db: db, path: path)) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw DomainError.storageFull
         }
@@ -15,7 +15,7 @@ extension SQLiteStore: TransactionalStore {
 
     /// Runs `body` on a pool reader (a read-only connection: writes throw).
     public func snapshot<T: Sendable>(_ body: @escaping @Sendable (any UnitOfWork) throws -> T) async throws -> T {
-        let (path, anchorKey) = (self.path, self.anchorKey)
-        return try await read { db in try body(SQLiteUnitOfWork(db: db, path: path, anchorKey: anchorKey)) }
+        let path = self.path
+        return try await read { db in try body(SQLiteUnitOfWork(db: db, path: path)) }
     }
 }

@@ -66,7 +66,8 @@ public final class SQLiteStore: Sendable {
             throw StoreError(code: .cannotOpen, path: path, message: "cannot open database \(path): \(Self.reason(error))", cause: error)
         }
 
-        groupCommit = GroupCommitWriter(pool: pool)
+        let seal = auditAnchorKey.map(AuditSeal.init)
+        groupCommit = GroupCommitWriter(pool: pool) { db in try seal?.sealNewest(db) }
         readGate = ReadGate(limit: configuration.maximumReaderCount)
         let migrator = StoreSchema.migrator
         let superseded: Bool
@@ -92,21 +93,11 @@ public final class SQLiteStore: Sendable {
                 code: .migrationFailed, path: path, message: "cannot migrate database \(path): \(Self.reason(error))", cause: error)
         }
         do {
-            try pool.write { db in try Self.sealUnsealedHead(db, path: path, key: auditAnchorKey) }
+            try pool.write { db in try seal?.sealIfNeverSealed(db) }
         } catch {
             throw StoreError(
                 code: .cannotOpen, path: path, message: "cannot seal the audit head in \(path): \(Self.reason(error))", cause: error)
         }
-    }
-
-    /// Seals the head of a chain that has records but no seal yet (a key configured for the first
-    /// time): the log is anchored from here on.
-    private static func sealUnsealedHead(_ db: Database, path: String, key: AuditAnchorKey?) throws {
-        guard key != nil, try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_anchor") == 0,
-            let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_event ORDER BY sequence DESC LIMIT 1")
-        else { return }
-        try SQLiteUnitOfWork(db: db, path: path, anchorKey: key)
-            .sealHead(sequence: head.decode(Int64.self, forColumn: "sequence"), hash: head.decode(String.self, forColumn: "hash"))
     }
 
     /// A read on a pool reader, admitted by the read gate.

@@ -124,7 +124,7 @@ public struct DaemonConfig: Sendable {
             case "1.2": tls.allowTLS12 = true
             default: throw InvalidValue(reason: "expected 1.3 or 1.2, got `\(value)`")
             }
-        case "tls.crl_grace_period": tls.crlGracePeriod = Double(try Self.duration(value, allowZero: true).components.seconds)
+        case "tls.crl_grace_period": tls.crlGracePeriod = try Self.duration(value, allowZero: true).seconds
         case "tls.crl_enforce_next_update": tls.enforceCRLNextUpdate = try Self.boolean(value)
         case "tls.facility_attribute_ca": tls.facilityAttributeCAPath = value.isEmpty ? nil : value
         case "tls.handshake_timeout": limits.handshakeTimeout = try Self.duration(value, allowZero: false)

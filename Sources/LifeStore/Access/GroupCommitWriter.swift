@@ -21,9 +21,14 @@ final class GroupCommitWriter: Sendable {
     /// The most units one transaction takes, so one commit never waits for an unbounded batch.
     private let maximumBatch: Int
 
-    init(pool: DatabasePool, maximumBatch: Int = 256) {
+    /// Runs in each batch's transaction after its units, before the commit; a throw fails the
+    /// batch like a failed commit.
+    private let beforeCommit: @Sendable (Database) throws -> Void
+
+    init(pool: DatabasePool, maximumBatch: Int = 256, beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }) {
         self.pool = pool
         self.maximumBatch = maximumBatch
+        self.beforeCommit = beforeCommit
     }
 
     func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -51,7 +56,7 @@ final class GroupCommitWriter: Sendable {
                 return taken
             }
             do {
-                try await pool.writeWithoutTransaction { db in Self.run(batch, in: db) }
+                try await pool.writeWithoutTransaction { [beforeCommit] db in Self.run(batch, in: db, beforeCommit: beforeCommit) }
             } catch {
                 // The writer could not even start (the database is closed, say).
                 for job in batch { job.finish(commitError: error) }
@@ -67,7 +72,7 @@ final class GroupCommitWriter: Sendable {
         next?.takeLead()
     }
 
-    private static func run(_ batch: [any GroupCommitJob], in db: Database) {
+    private static func run(_ batch: [any GroupCommitJob], in db: Database, beforeCommit: (Database) throws -> Void) {
         do {
             try db.inTransaction(.immediate) {
                 for job in batch {
@@ -75,6 +80,7 @@ final class GroupCommitWriter: Sendable {
                         job.run(db) ? .commit : .rollback
                     }
                 }
+                try beforeCommit(db)
                 return .commit
             }
             for job in batch { job.finish(commitError: nil) }

@@ -25,19 +25,7 @@ extension SQLiteUnitOfWork: AuditUnitOfWork {
                 record.previousHash, record.hash,
             ]
         )
-        try sealHead(sequence: record.sequence, hash: record.hash)
         return record
-    }
-
-    /// Rewrites the sealed head (when a key is configured).
-    func sealHead(sequence: Int64, hash: String) throws {
-        guard let anchorKey else { return }
-        try db.execute(
-            cached: """
-                INSERT INTO audit_anchor (id, sequence, hash, seal) VALUES (1, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash, seal = excluded.seal
-                """,
-            arguments: [sequence, hash, anchorKey.seal(sequence: sequence, hash: hash)])
     }
 
     func auditRecords(matching filter: AuditFilter, before: Int64?, limit: Int) throws -> [AuditRecord] {

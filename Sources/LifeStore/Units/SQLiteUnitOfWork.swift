@@ -8,6 +8,4 @@ struct SQLiteUnitOfWork: UnitOfWork {
     let db: Database
     /// The database file, for error messages.
     let path: String
-    /// Seals the audit head on every append; nil: the head is not anchored.
-    let anchorKey: AuditAnchorKey?
 }
