@@ -155,6 +155,17 @@ struct AuditTamperTests {
         #expect(fixture.store.auditHeadAnchored)
     }
 
+    @Test func recordsAppendedAfterATruncationDoNotSealOverIt() async throws {
+        let (fixture, raw, _) = try await Self.tamperable()
+        defer { fixture.remove() }
+        try await raw.write { db in try db.execute(sql: "DELETE FROM audit_event WHERE sequence > 7") }
+        let appended = try await fixture.store.appendAudit(Sample.event(11))
+        #expect(appended.sequence == 8)
+        #expect(
+            try await fixture.store.verifyAuditChain()
+                == .broken(sequence: 9, reason: "records 9…10 are missing: the sealed head is record 10"))
+    }
+
     @Test func appendingAWellHashedRecordWithoutTheKeyIsDetected() async throws {
         let (fixture, raw, records) = try await Self.tamperable()
         defer { fixture.remove() }

@@ -15,8 +15,15 @@ struct AuditSeal {
     /// Seals the newest record. Runs once per group commit, after its units and before the
     /// commit (`GroupCommitWriter`'s `beforeCommit`): one write per commit, not one per record,
     /// and a unit rolled back never leaves a seal behind.
+    ///
+    /// A seal moves on only from a record still in the chain: after the newest records were
+    /// deleted behind lifed's back, the records appended next must not seal over the gap, so the
+    /// seal stays where it was and `verify` keeps reporting it.
     func sealNewest(_ db: Database) throws {
-        guard let newest = try Self.newest(db), try Self.sealed(db)?.head != newest else { return }
+        guard let newest = try Self.newest(db) else { return }
+        if let current = try Self.sealed(db) {
+            guard current.head != newest, try Self.holds(current.head, db) else { return }
+        }
         try db.execute(
             cached: """
                 INSERT INTO audit_anchor (id, sequence, hash, seal) VALUES (1, ?, ?, ?)
@@ -30,6 +37,11 @@ struct AuditSeal {
     func sealIfNeverSealed(_ db: Database) throws {
         guard try Self.sealed(db) == nil else { return }
         try sealNewest(db)
+    }
+
+    /// Whether `head` is a record of the chain as it stands.
+    private static func holds(_ head: Head, _ db: Database) throws -> Bool {
+        try String.fetchOne(cached: db, sql: "SELECT hash FROM audit_event WHERE sequence = ?", arguments: [head.sequence]) == head.hash
     }
 
     /// The newest record of the chain.
