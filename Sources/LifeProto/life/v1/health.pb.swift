@@ -129,6 +129,18 @@ public nonisolated struct Life_V1_ServerInfo: Sendable {
   /// Clears the value of `now`. Subsequent reads from it will return its default value.
   public mutating func clearNow() {self._now = nil}
 
+  /// Earliest nextUpdate among the client-CA CRLs the TLS listener uses; absent when no CRL is
+  /// loaded. lifectl probe warns as it nears and is critical once it has passed, because new
+  /// handshakes of that CA are then refused (CRLの次回発行予定).
+  public var crlNextUpdate: Life_V1_Timestamp {
+    get {_crlNextUpdate ?? Life_V1_Timestamp()}
+    set {_crlNextUpdate = newValue}
+  }
+  /// Returns true if `crlNextUpdate` has been explicitly set.
+  public var hasCrlNextUpdate: Bool {self._crlNextUpdate != nil}
+  /// Clears the value of `crlNextUpdate`. Subsequent reads from it will return its default value.
+  public mutating func clearCrlNextUpdate() {self._crlNextUpdate = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -136,6 +148,7 @@ public nonisolated struct Life_V1_ServerInfo: Sendable {
   fileprivate var _startedAt: Life_V1_Timestamp? = nil
   fileprivate var _certificateNotAfter: Life_V1_Timestamp? = nil
   fileprivate var _now: Life_V1_Timestamp? = nil
+  fileprivate var _crlNextUpdate: Life_V1_Timestamp? = nil
 }
 
 /// Response of Health.Check.
@@ -244,7 +257,7 @@ nonisolated extension Life_V1_HealthCheckRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}started_at\0\u{3}uptime_ms\0\u{3}certificate_not_after\0\u{1}now\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}started_at\0\u{3}uptime_ms\0\u{3}certificate_not_after\0\u{1}now\0\u{3}crl_next_update\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -257,6 +270,7 @@ nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeMs) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._certificateNotAfter) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._now) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._crlNextUpdate) }()
       default: break
       }
     }
@@ -282,6 +296,9 @@ nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._
     try { if let v = self._now {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    try { if let v = self._crlNextUpdate {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -291,6 +308,7 @@ nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.uptimeMs != rhs.uptimeMs {return false}
     if lhs._certificateNotAfter != rhs._certificateNotAfter {return false}
     if lhs._now != rhs._now {return false}
+    if lhs._crlNextUpdate != rhs._crlNextUpdate {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -270,7 +270,7 @@ const ProtobufCMessageDescriptor life__v1__health_check_request__descriptor =
   (ProtobufCMessageInit) life__v1__health_check_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__server_info__field_descriptors[5] =
+static const ProtobufCFieldDescriptor life__v1__server_info__field_descriptors[6] =
 {
   {
     "version",
@@ -332,9 +332,22 @@ static const ProtobufCFieldDescriptor life__v1__server_info__field_descriptors[5
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "crl_next_update",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ServerInfo, crl_next_update),
+    &life__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__server_info__field_indices_by_name[] = {
   3,   /* field[3] = certificate_not_after */
+  5,   /* field[5] = crl_next_update */
   4,   /* field[4] = now */
   1,   /* field[1] = started_at */
   2,   /* field[2] = uptime_ms */
@@ -343,7 +356,7 @@ static const unsigned life__v1__server_info__field_indices_by_name[] = {
 static const ProtobufCIntRange life__v1__server_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor life__v1__server_info__descriptor =
 {
@@ -353,7 +366,7 @@ const ProtobufCMessageDescriptor life__v1__server_info__descriptor =
   "Life__V1__ServerInfo",
   "life.v1",
   sizeof(Life__V1__ServerInfo),
-  5,
+  6,
   life__v1__server_info__field_descriptors,
   life__v1__server_info__field_indices_by_name,
   1,  life__v1__server_info__number_ranges,

@@ -92,10 +92,16 @@ struct  Life__V1__ServerInfo
    * Time on the server's clock when the answer was made (サーバー時刻).
    */
   Life__V1__Timestamp *now;
+  /*
+   * Earliest nextUpdate among the client-CA CRLs the TLS listener uses; absent when no CRL is
+   * loaded. lifectl probe warns as it nears and is critical once it has passed, because new
+   * handshakes of that CA are then refused (CRLの次回発行予定).
+   */
+  Life__V1__Timestamp *crl_next_update;
 };
 #define LIFE__V1__SERVER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__server_info__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, NULL, NULL }
+    , (char *)protobuf_c_empty_string, NULL, 0, NULL, NULL, NULL }
 
 
 /*
