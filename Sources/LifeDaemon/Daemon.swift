@@ -109,7 +109,9 @@ public final class Daemon: Sendable {
             Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Recipients.serviceName,
             Life_V1_Admin.serviceName,
         ])
-        let healthService = HealthService(state: health) { tlsMaterial?.current.serverCertificateNotAfter }
+        let healthService = HealthService(
+            state: health, certificateNotAfter: { tlsMaterial?.current.serverCertificateNotAfter },
+            crlNextUpdate: { tlsMaterial?.current.crlNextUpdate })
         // Every call passes the gate: it proves the caller the method needs and audits failures.
         let auth = AuthUseCases(
             store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords,

@@ -8,10 +8,13 @@ import LifeWire
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Check that lifed is serving; report version, uptime, latency and certificate expiry.",
+        abstract: "Check that lifed is serving; report version, uptime, latency, certificate expiry and CRL nextUpdate.",
         discussion: """
-            Exit codes: 0 OK; 1 warning (the server certificate expires within --warn-days); \
-            2 critical (unreachable, not serving, handshake refused, certificate expired).
+            Exit codes: 0 OK; 1 warning (the server certificate expires within --warn-days, or a \
+            client-CA CRL reaches its nextUpdate within --crl-warn-hours); 2 critical (unreachable, \
+            not serving, handshake refused, certificate expired, a CRL past its nextUpdate: lifed then \
+            refuses that CA's new handshakes unless tls.crl_grace_period or \
+            tls.crl_enforce_next_update = false says otherwise).
             """
     )
 
@@ -19,6 +22,13 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @Option(help: "Warn when the server certificate expires within this many days.")
     var warnDays = 30
+
+    @Option(
+        help: """
+            Warn when a client-CA CRL reaches its nextUpdate within this many hours (by the server's \
+            clock); keep it below the CA's publishing interval.
+            """)
+    var crlWarnHours = 72
 
     @Option(help: "Health.Check round trips to time (the median is reported).")
     var samples = 5
@@ -29,6 +39,7 @@ struct ProbeCommand: AsyncParsableCommand {
     func validate() throws {
         guard samples >= 1, samples <= 1000 else { throw ValidationError("--samples must be 1...1000") }
         guard warnDays >= 0 else { throw ValidationError("--warn-days must not be negative") }
+        guard crlWarnHours >= 0 else { throw ValidationError("--crl-warn-hours must not be negative") }
     }
 
     func run() async throws {
@@ -48,7 +59,9 @@ struct ProbeCommand: AsyncParsableCommand {
         var report = ProbeReport(endpoint: endpoint.description)
         do {
             let (response, latencies) = try await measure(endpoint)
-            report.record(response: response, latencies: latencies, warnDays: warnDays)
+            report.record(
+                response: response, latencies: latencies,
+                thresholds: ProbeReport.Thresholds(certificateDays: warnDays, crlHours: crlWarnHours))
         } catch let error as RPCError {
             report.fail(error.description)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import LifeProto
+import LifeWire
 
 /// The outcome of `lifectl probe`, as text or JSON.
 struct ProbeReport: Encodable {
@@ -10,6 +11,8 @@ struct ProbeReport: Encodable {
     var latencyMilliseconds: Double?
     var certificateNotAfter: String?
     var certificateDaysLeft: Int?
+    var crlNextUpdate: String?
+    var crlHoursLeft: Int?
     var exitCode: Int32 = 2
     var message: String = ""
 
@@ -19,6 +22,8 @@ struct ProbeReport: Encodable {
         case latencyMilliseconds = "latency_ms"
         case certificateNotAfter = "certificate_not_after"
         case certificateDaysLeft = "certificate_days_left"
+        case crlNextUpdate = "crl_next_update"
+        case crlHoursLeft = "crl_hours_left"
         case exitCode = "exit_code"
     }
 
@@ -32,7 +37,15 @@ struct ProbeReport: Encodable {
         message = reason
     }
 
-    mutating func record(response: Life_V1_HealthCheckResponse, latencies: [Duration], warnDays: Int) {
+    /// How near a date may come before the probe warns.
+    struct Thresholds {
+        /// The server certificate's notAfter (`--warn-days`).
+        var certificateDays: Int
+        /// The earliest CRL nextUpdate (`--crl-warn-hours`).
+        var crlHours: Int
+    }
+
+    mutating func record(response: Life_V1_HealthCheckResponse, latencies: [Duration], thresholds: Thresholds) {
         let info = response.server
         version = info.version
         uptimeSeconds = Double(info.uptimeMs) / 1000
@@ -50,21 +63,38 @@ struct ProbeReport: Encodable {
             message = "server answers but is not serving"
             return
         }
-        exitCode = 0
-        message = "OK"
+        // The worst finding sets the exit code; every finding is named in the message.
+        var findings: [(code: Int32, text: String)] = []
         if info.hasCertificateNotAfter {
-            let notAfter = Date(timeIntervalSince1970: TimeInterval(info.certificateNotAfter.seconds))
+            let notAfter = info.certificateNotAfter.date
             let days = Int((notAfter.timeIntervalSinceNow / 86400).rounded(.down))
             certificateNotAfter = ISO8601DateFormatter().string(from: notAfter)
             certificateDaysLeft = days
             if notAfter < Date() {
-                exitCode = 2
-                message = "server certificate expired"
-            } else if days < warnDays {
-                exitCode = 1
-                message = "server certificate expires in \(days) days (warning at \(warnDays))"
+                findings.append((2, "server certificate expired"))
+            } else if days < thresholds.certificateDays {
+                findings.append((1, "server certificate expires in \(days) days (warning at \(thresholds.certificateDays))"))
             }
         }
+        if info.hasCrlNextUpdate {
+            // Judged by the server's clock: the daemon refuses the CA's handshakes by its own.
+            let now = info.hasNow ? info.now.date : Date()
+            let nextUpdate = info.crlNextUpdate.date
+            let hours = Int((nextUpdate.timeIntervalSince(now) / 3600).rounded(.down))
+            crlNextUpdate = ISO8601DateFormatter().string(from: nextUpdate)
+            crlHoursLeft = hours
+            if nextUpdate < now {
+                findings.append(
+                    (
+                        2,
+                        "a CRL is past its nextUpdate: its CA's new handshakes are refused unless tls.crl_grace_period covers it or tls.crl_enforce_next_update = false"
+                    ))
+            } else if hours < thresholds.crlHours {
+                findings.append((1, "a CRL reaches its nextUpdate in \(hours) hours (warning at \(thresholds.crlHours)); load a newer one"))
+            }
+        }
+        exitCode = findings.map(\.code).max() ?? 0
+        message = findings.isEmpty ? "OK" : findings.map(\.text).joined(separator: "; ")
     }
 
     var text: String {
@@ -74,6 +104,9 @@ struct ProbeReport: Encodable {
         if let latencyMilliseconds { lines.append("latency      \(latencyMilliseconds) ms (median Health.Check round trip)") }
         if let certificateNotAfter, let certificateDaysLeft {
             lines.append("certificate  expires \(certificateNotAfter) (\(certificateDaysLeft) days)")
+        }
+        if let crlNextUpdate, let crlHoursLeft {
+            lines.append("crl          next update \(crlNextUpdate) (\(crlHoursLeft) hours)")
         }
         return lines.joined(separator: "\n")
     }

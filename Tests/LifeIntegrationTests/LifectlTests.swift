@@ -50,6 +50,33 @@ struct LifectlTests {
         try await daemon.stop()
     }
 
+    @Test("probe warns before the earliest client-CA CRL reaches its nextUpdate and is critical once it has passed")
+    func probeCRLNextUpdate() async throws {
+        let daemon = try await TestDaemon.start()
+        let socket = ["--socket", daemon.daemon.unixListener.address]
+        let current = try await probe(socket)
+        #expect(current.status == 0, "\(current.json)")
+        #expect((160...168).contains(current.json["crl_hours_left"] as? Int ?? -1), "a week ahead: \(current.json)")
+
+        let now = Date()
+        try daemon.pki.writeCRL(revoking: [.revoked], number: 2, nextUpdate: now.addingTimeInterval(10 * 3600 + 600))
+        #expect(daemon.daemon.reload())
+        let near = try await probe(socket)
+        #expect(near.status == 1, "\(near.json)")
+        #expect(near.json["status"] as? String == "SERVING")
+        #expect(near.json["crl_hours_left"] as? Int == 10)
+        #expect((near.json["message"] as? String ?? "").contains("nextUpdate in 10 hours"))
+        #expect(try await probe(socket + ["--crl-warn-hours", "6"]).status == 0)
+
+        try daemon.pki.writeCRL(
+            revoking: [.revoked], number: 3, thisUpdate: now.addingTimeInterval(-2 * 86400), nextUpdate: now.addingTimeInterval(-3600))
+        #expect(daemon.daemon.reload())
+        let passed = try await probe(socket)
+        #expect(passed.status == 2, "\(passed.json)")
+        #expect((passed.json["message"] as? String ?? "").contains("past its nextUpdate"))
+        try await daemon.stop()
+    }
+
     @Test("probe exits 2 when nothing listens, and when the handshake is refused")
     func probeCritical() async throws {
         let folder = try TemporaryDirectory()

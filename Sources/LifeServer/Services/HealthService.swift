@@ -7,10 +7,16 @@ import LifeWire
 public struct HealthService: Life_V1_HealthService {
     private let state: HealthState
     private let certificateNotAfter: @Sendable () -> Date?
+    private let crlNextUpdate: @Sendable () -> Date?
 
-    public init(state: HealthState, certificateNotAfter: @escaping @Sendable () -> Date?) {
+    /// `certificateNotAfter` and `crlNextUpdate` read the TLS material in force (nil: none).
+    public init(
+        state: HealthState, certificateNotAfter: @escaping @Sendable () -> Date?,
+        crlNextUpdate: @escaping @Sendable () -> Date? = { nil }
+    ) {
         self.state = state
         self.certificateNotAfter = certificateNotAfter
+        self.crlNextUpdate = crlNextUpdate
     }
 
     public func check(_ request: Life_V1_HealthCheckRequest, context: ServerCallContext) async throws -> Life_V1_HealthCheckResponse {
@@ -71,6 +77,9 @@ public struct HealthService: Life_V1_HealthService {
         info.uptimeMs = UInt64(max(0, now.timeIntervalSince(state.startedAt) * 1000))
         if let notAfter = certificateNotAfter() {
             info.certificateNotAfter = Life_V1_Timestamp(notAfter)
+        }
+        if let nextUpdate = crlNextUpdate() {
+            info.crlNextUpdate = Life_V1_Timestamp(nextUpdate)
         }
         return info
     }

@@ -13,6 +13,9 @@ public struct TLSMaterial: Sendable {
     public let serverCertificateNotAfter: Date
     /// How many CRLs are in force (for logs).
     public let crlCount: Int
+    /// The earliest nextUpdate among the CRLs in force (reported by Health, so `lifectl probe`
+    /// warns before a CA's certificates are refused); nil when no CRL has one.
+    public let crlNextUpdate: Date?
     /// What loaded but refuses clients, for the operator: a CRL that is not current (its CA's
     /// certificates are refused unless `tls.crl_enforce_next_update = false`). The listener logs
     /// these at start and at every reload; `lifed --check-config` should print them.
@@ -77,6 +80,7 @@ public struct TLSMaterial: Sendable {
             ),
             serverCertificateNotAfter: serverCertificate.notValidAfter,
             crlCount: crls.count,
+            crlNextUpdate: crls.compactMap(\.crl.nextUpdate).min(),
             warnings: crls.compactMap { loaded in
                 freshness.staleness(of: loaded.crl, at: now).map { stale in
                     let issuer = DistinguishedNameText.logSafe(loaded.crl.issuer)
