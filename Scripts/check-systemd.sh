@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the files under Systemd/ (run by CI; also fine by hand):
-#   1. `systemd-analyze verify` on lifed.service prints nothing and exits 0;
+#   1. `systemd-analyze verify` on lifed.service, alone and with lifed.socket,
+#      prints nothing and exits 0; lifed.socket listens where lifed.conf.example
+#      says lifed listens (tls.listen, unix.path);
 #   2. `systemd-analyze security --offline=true` exposure <= 2.0 (MAX_EXPOSURE);
 #   3. lifed.sysusers.conf and lifed.tmpfiles.conf applied to a throw-away root
 #      directory create the expected user, group, owners and modes;
@@ -17,6 +19,7 @@ script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd -- "$script_dir/.." && pwd)
 sysd="$repo/Systemd"
 unit="$sysd/lifed.service"
+socket_unit="$sysd/lifed.socket"
 sysusers="$sysd/lifed.sysusers.conf"
 tmpfiles="$sysd/lifed.tmpfiles.conf"
 example="$sysd/lifed.conf.example"
@@ -25,7 +28,7 @@ max_exposure="${MAX_EXPOSURE:-2.0}"
 fail() { echo "check-systemd: FAIL: $*" >&2; exit 1; }
 note() { echo "check-systemd: $*"; }
 
-for f in "$unit" "$sysusers" "$tmpfiles" "$example"; do
+for f in "$unit" "$socket_unit" "$sysusers" "$tmpfiles" "$example"; do
   [[ -f $f ]] || fail "missing $f"
 done
 
@@ -64,15 +67,28 @@ expected_exec='ExecStart=/usr/local/bin/lifed '
 stand_in=$(type -P true)
 mkdir -p "$work/verify"
 sed "s|^ExecStart=/usr/local/bin/lifed |ExecStart=$stand_in |" "$unit" >"$work/verify/lifed.service"
-set +e
-verify_out=$(cd "$work/verify" && systemd-analyze verify --man=no ./lifed.service 2>&1 </dev/null)
-verify_rc=$?
-set -e
-if [[ $verify_rc -ne 0 || -n $verify_out ]]; then
-  printf '%s\n' "$verify_out" | sed "s|$work/verify/|Systemd/|g" >&2
-  fail "systemd-analyze verify lifed.service: exit $verify_rc, output above (ExecStart program replaced by $stand_in for the check)"
-fi
-note "verify: clean (ExecStart program stood in by $stand_in)"
+verify_units() { # units...: verify them together in $work/verify
+  set +e
+  verify_out=$(cd "$work/verify" && systemd-analyze verify --man=no "$@" 2>&1 </dev/null)
+  verify_rc=$?
+  set -e
+  if [[ $verify_rc -ne 0 || -n $verify_out ]]; then
+    printf '%s\n' "$verify_out" | sed "s|$work/verify/|Systemd/|g" >&2
+    fail "systemd-analyze verify $*: exit $verify_rc, output above (ExecStart program replaced by $stand_in for the check)"
+  fi
+}
+# Without lifed.socket (Wants= finds nothing: lifed binds its own sockets), then with it.
+verify_units ./lifed.service
+cp "$socket_unit" "$work/verify/lifed.socket"
+verify_units ./lifed.service ./lifed.socket
+# The socket unit listens where the example configuration says lifed listens.
+conf_value() { sed -n "s/^$1 = //p" "$example"; }
+for key in tls.listen unix.path; do
+  value=$(conf_value "$key")
+  grep -qx "ListenStream=$value" "$socket_unit" || fail "lifed.socket has no ListenStream=$value ($key in lifed.conf.example)"
+done
+grep -qx 'Service=lifed.service' "$socket_unit" || fail "lifed.socket does not activate lifed.service"
+note "verify: clean, with and without lifed.socket (ExecStart program stood in by $stand_in); lifed.socket matches tls.listen and unix.path"
 
 # --- 2. security exposure ----------------------------------------------------
 # Parse the overall figure ("Overall exposure level for lifed.service: 1.2 OK")
@@ -134,7 +150,8 @@ if [[ $is_root -eq 1 ]]; then
   expect_dir /var/lib/lifed 700 "$uid" "$gid"
   expect_dir /var/lib/lifed/backups 700 "$uid" "$gid"
   expect_dir /etc/lifed/tls 750 0 "$gid"
-  note "sysusers/tmpfiles: user lifed ($uid:$gid), /var/lib/lifed{,/backups} 0700 lifed, /etc/lifed/tls 0750 root:lifed"
+  expect_dir /run/lifed 750 "$uid" "$gid"
+  note "sysusers/tmpfiles: user lifed ($uid:$gid), /var/lib/lifed{,/backups} 0700 lifed, /etc/lifed/tls 0750 root:lifed, /run/lifed 0750 lifed"
 else
   note "sysusers/tmpfiles: SKIPPED (not root; the check chowns files in a throw-away root)"
 fi

@@ -77,16 +77,21 @@ public final class Daemon: Sendable {
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
     /// both listeners. Nothing is served until `run()`. `connectionSetupHook` (tests only) runs in
     /// the setup of every accepted connection (see `Listener.SetupHook`); `clock` is where login,
-    /// session and recipient rules read the time (tests move it instead of sleeping).
+    /// session and recipient rules read the time (tests move it instead of sleeping). `sockets`
+    /// are the listening sockets systemd passed (socket activation): a listener that gets one
+    /// serves it instead of binding its own.
     public static func build(
         source: ConfigSource,
         logger: Logger,
+        sockets: PassedSockets = .none,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         notifier: SystemdNotifier = SystemdNotifier(),
         connectionSetupHook: Listener.SetupHook? = nil,
         clock: any WallClock = SystemClock()
     ) async throws -> Daemon {
         let config = try source.load()
+        let passed = try sockets.assign(unixPath: config.unixPath, tlsListen: config.tlsListen)
+        for warning in passed.warnings { logger.warning("\(warning)") }
         try FileManager.default.createDirectory(
             atPath: config.dataDirectory,
             withIntermediateDirectories: true,
@@ -140,6 +145,7 @@ public final class Daemon: Sendable {
         let unixListener = try await Listener.bindUnix(
             path: config.unixPath,
             mode: config.unixMode,
+            passedSocket: passed.unix?.descriptor,
             policy: unixPolicy,
             router: unixRouter,
             limits: limits,
@@ -153,6 +159,7 @@ public final class Daemon: Sendable {
                 tlsListener = try await Listener.bindTLS(
                     host: listen.host,
                     port: listen.port,
+                    passedSocket: passed.tls?.descriptor,
                     material: tlsMaterial,
                     router: tlsRouter,
                     limits: limits,

@@ -13,7 +13,8 @@ struct Lifed: AsyncParsableCommand {
             Configuration is one file of `key = value` lines (default keys and their meaning: \
             Systemd/lifed.conf.example); --set overrides any key. Invalid values refuse start, \
             naming the key. Under systemd (Type=notify) lifed reports READY once the listeners are \
-            bound; SIGHUP reloads TLS files, CRLs and limits without dropping connections; SIGTERM \
+            bound; it serves the listening sockets systemd passes (lifed.socket: LISTEN_FDS, \
+            matched by FileDescriptorName= unix/tls or by kind) instead of binding its own; SIGHUP reloads TLS files, CRLs and limits without dropping connections; SIGTERM \
             drains calls in flight within shutdown.grace_period and exits 0.
 
             Development: `lifed --dev` creates, once, a CA, a server certificate, two sample \
@@ -48,6 +49,14 @@ struct Lifed: AsyncParsableCommand {
         // Everything lifed creates — database, WAL, backups, --dev keys — is its own only, whatever
         // umask it was started with (systemd's unit sets 0077 too; a shell often has 0022).
         umask(0o077)
+        // Sockets systemd passed (lifed.socket): taken first, so no child ever sees LISTEN_*.
+        let sockets: PassedSockets
+        do {
+            sockets = try PassedSockets.takeFromEnvironment()
+        } catch {
+            printError("lifed: cannot start: \(error)")
+            throw ExitCode(1)
+        }
         var source = Daemon.ConfigSource(path: config, overrides: overrides)
         if dev {
             let environment = try DevEnvironment.prepare(folder: devDir, tlsPort: devPort)
@@ -84,7 +93,7 @@ struct Lifed: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try await Daemon.build(source: source, logger: logger)
+            daemon = try await Daemon.build(source: source, logger: logger, sockets: sockets)
         } catch let error as ConfigError {
             printError("lifed: configuration error: \(error)")
             throw ExitCode(78)

@@ -26,6 +26,8 @@ public final class Listener: Service, Sendable {
     public let address: String
     /// The bound TCP port; nil for the Unix socket.
     public let port: Int?
+    /// Whether the socket was passed by systemd (socket activation) rather than bound here.
+    public let isPassed: Bool
 
     private let serverChannel: ServerChannel
     private let registry: ConnectionRegistry
@@ -37,6 +39,7 @@ public final class Listener: Service, Sendable {
         name: String,
         address: String,
         port: Int?,
+        isPassed: Bool,
         serverChannel: ServerChannel,
         registry: ConnectionRegistry,
         logger: Logger,
@@ -45,6 +48,7 @@ public final class Listener: Service, Sendable {
         self.name = name
         self.address = address
         self.port = port
+        self.isPassed = isPassed
         self.serverChannel = serverChannel
         self.registry = registry
         self.logger = logger
@@ -62,10 +66,13 @@ public final class Listener: Service, Sendable {
     // MARK: - Binding
 
     /// Binds the Unix socket at `path` with permission `mode`. Refuses if another process is
-    /// serving on that path; removes a stale socket file left by a crash.
+    /// serving on that path; removes a stale socket file left by a crash. With `passedSocket` (a
+    /// listening socket systemd passed), serves that one instead: its path, owner and mode are the
+    /// `.socket` unit's, and the file is left in place at the end, for the next start.
     public static func bindUnix(
         path: String,
         mode: mode_t,
+        passedSocket: CInt? = nil,
         policy: Reloadable<UnixPeerPolicy>,
         router: RPCRouter,
         limits: Reloadable<ConnectionLimits>,
@@ -73,16 +80,12 @@ public final class Listener: Service, Sendable {
         logger: Logger,
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
-        try await refuseIfServed(path: path, group: group)
         let registry = ConnectionRegistry()
         let refusals = RefusalLog(logger: logger, listener: "unix")
         let admit = admission(router: router, limits: limits, registry: registry, policy: policy, material: nil, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.acceptBacklog)
-        let serverChannel: ServerChannel = try await bootstrap.bind(
-            unixDomainSocketPath: path,
-            cleanupExistingSocketFile: true
-        ) { channel in
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 try setUp(channel, listener: "unix", logger: logger) {
                     guard let limits = counted(channel, in: registry, limits: limits, refusals: refusals) else { return refused(channel) }
@@ -91,6 +94,25 @@ public final class Listener: Service, Sendable {
                 }
             }
         }
+        if let passedSocket {
+            let serverChannel = try await adopt(passedSocket, bootstrap: bootstrap, initializer)
+            return Listener(
+                name: "unix",
+                address: serverChannel.channel.localAddress?.pathname ?? path,
+                port: nil,
+                isPassed: true,
+                serverChannel: serverChannel,
+                registry: registry,
+                logger: logger,
+                cleanup: {}
+            )
+        }
+        try await refuseIfServed(path: path, group: group)
+        let serverChannel: ServerChannel = try await bootstrap.bind(
+            unixDomainSocketPath: path,
+            cleanupExistingSocketFile: true,
+            childChannelInitializer: initializer
+        )
         guard chmod(path, mode) == 0 else {
             let reason = String(cString: strerror(errno))
             try? await serverChannel.channel.close()
@@ -100,6 +122,7 @@ public final class Listener: Service, Sendable {
             name: "unix",
             address: path,
             port: nil,
+            isPassed: false,
             serverChannel: serverChannel,
             registry: registry,
             logger: logger,
@@ -109,10 +132,12 @@ public final class Listener: Service, Sendable {
 
     /// Binds the TLS listener on host:port (port 0 picks a free port). Each handshake is judged by
     /// the TLS material current when its certificate is verified, and judged again for revocation
-    /// when it is admitted, so a reload affects new connections and handshakes in progress.
+    /// when it is admitted, so a reload affects new connections and handshakes in progress. With
+    /// `passedSocket` (a listening socket systemd passed), serves that one instead of binding.
     public static func bindTLS(
         host: String,
         port: Int,
+        passedSocket: CInt? = nil,
         material: Reloadable<TLSMaterial>,
         router: RPCRouter,
         limits: Reloadable<ConnectionLimits>,
@@ -127,7 +152,7 @@ public final class Listener: Service, Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.acceptBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        let serverChannel: ServerChannel = try await bootstrap.bind(host: host, port: port) { channel in
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 try setUp(channel, listener: "tls", logger: logger) {
                     guard let limits = counted(channel, in: registry, limits: limits, refusals: refusals) else { return refused(channel) }
@@ -139,11 +164,20 @@ public final class Listener: Service, Sendable {
                 }
             }
         }
-        let boundPort = serverChannel.channel.localAddress?.port ?? port
+        let serverChannel: ServerChannel =
+            if let passedSocket {
+                try await adopt(passedSocket, bootstrap: bootstrap, initializer)
+            } else {
+                try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
+            }
+        let local = serverChannel.channel.localAddress
+        let boundHost = passedSocket == nil ? host : local?.ipAddress ?? host
+        let boundPort = local?.port ?? port
         return Listener(
             name: "tls",
-            address: host.contains(":") ? "[\(host)]:\(boundPort)" : "\(host):\(boundPort)",
+            address: boundHost.contains(":") ? "[\(boundHost)]:\(boundPort)" : "\(boundHost):\(boundPort)",
             port: boundPort,
+            isPassed: passedSocket != nil,
             serverChannel: serverChannel,
             registry: registry,
             logger: logger,
@@ -327,6 +361,19 @@ public final class Listener: Service, Sendable {
         channel.closeFuture.whenComplete { _ in expiry.cancel() }
     }
 
+    /// Serves a listening socket systemd passed. NIO calls listen(2) on it again with its own
+    /// default backlog; the listener's backlog is put back right after (connections already queued
+    /// stay queued either way).
+    private static func adopt(
+        _ descriptor: CInt,
+        bootstrap: ServerBootstrap,
+        _ initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection>
+    ) async throws -> ServerChannel {
+        let serverChannel: ServerChannel = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
+        _ = listen(descriptor, acceptBacklog)
+        return serverChannel
+    }
+
     private static func refuseIfServed(path: String, group: any EventLoopGroup) async throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let probe = try? await ClientBootstrap(group: group).connect(unixDomainSocketPath: path).get()
@@ -349,7 +396,9 @@ public final class Listener: Service, Sendable {
     // MARK: - Serving
 
     public func run() async throws {
-        logger.info("listening", metadata: ["listener": "\(name)", "address": "\(address)"])
+        logger.info(
+            "listening",
+            metadata: ["listener": "\(name)", "address": "\(address)", "socket": "\(isPassed ? "passed by systemd" : "bound by lifed")"])
         defer { cleanup() }
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
