@@ -20,6 +20,7 @@ public struct LifeClient: Sendable {
     public var auth: Life_V1_AuthClient { Life_V1_AuthClient(caller: connection) }
     public var staff: Life_V1_StaffClient { Life_V1_StaffClient(caller: connection) }
     public var recipients: Life_V1_RecipientsClient { Life_V1_RecipientsClient(caller: connection) }
+    public var verification: Life_V1_VerificationClient { Life_V1_VerificationClient(caller: connection) }
     public var admin: Life_V1_AdminClient { Life_V1_AdminClient(caller: connection) }
 
     /// Connects (TLS handshake and the server's preface included), runs `body`, then closes.

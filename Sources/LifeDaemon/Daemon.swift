@@ -44,6 +44,7 @@ public final class Daemon: Sendable {
     private let logger: Logger
     private let storage: any LifeStorage
     private let changes: ChangeSignal
+    private let verificationJobs: VerificationJobRunner
     private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     private init(
@@ -58,7 +59,8 @@ public final class Daemon: Sendable {
         notifier: SystemdNotifier,
         logger: Logger,
         storage: any LifeStorage,
-        changes: ChangeSignal
+        changes: ChangeSignal,
+        verificationJobs: VerificationJobRunner
     ) {
         self.config = config
         self.unixListener = unixListener
@@ -72,6 +74,7 @@ public final class Daemon: Sendable {
         self.logger = logger
         self.storage = storage
         self.changes = changes
+        self.verificationJobs = verificationJobs
     }
 
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
@@ -112,7 +115,7 @@ public final class Daemon: Sendable {
 
         let health = HealthState(services: [
             Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Recipients.serviceName,
-            Life_V1_Admin.serviceName,
+            Life_V1_Verification.serviceName, Life_V1_Admin.serviceName,
         ])
         let healthService = HealthService(
             state: health, certificateNotAfter: { tlsMaterial?.current.serverCertificateNotAfter },
@@ -132,12 +135,22 @@ public final class Daemon: Sendable {
         StaffService(staff: StaffUseCases(store: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock))
             .register(in: &tlsRouter)
         let changes = ChangeSignal()
-        RecipientsService(useCases: RecipientUseCases(store: storage, clock: clock, signal: changes)).register(in: &tlsRouter)
+        let verifier = EligibilityVerifier()
+        let verificationJobs = VerificationJobRunner(
+            store: storage, verifier: verifier, clock: clock, signal: changes, batchSize: config.verificationBatchSize, logger: logger)
+        let recipients = RecipientUseCases(store: storage, clock: clock, signal: changes, verifier: verifier)
+        RecipientsService(useCases: recipients).register(in: &tlsRouter)
+        VerificationService(
+            verification: VerificationUseCases(store: storage, verifier: verifier, runner: verificationJobs, signal: changes, clock: clock),
+            recipients: recipients
+        )
+        .register(in: &tlsRouter)
         var unixRouter = RPCRouter(interceptor: gate)
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)
         AdminService(
-            admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock), settings: config.auth,
+            admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock),
+            registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock), settings: config.auth,
             backups: backups, clock: clock
         )
         .register(in: &unixRouter)
@@ -184,7 +197,8 @@ public final class Daemon: Sendable {
             notifier: notifier,
             logger: logger,
             storage: storage,
-            changes: changes
+            changes: changes,
+            verificationJobs: verificationJobs
         )
     }
 
@@ -204,6 +218,7 @@ public final class Daemon: Sendable {
             auxiliary(ReadyNotifier(notifier: notifier, status: statusLine)),
             auxiliary(sessionSweep),
             auxiliary(changeLogSweep),
+            auxiliary(BackgroundWork(work: verificationJobs.run)),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))

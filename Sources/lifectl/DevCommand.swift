@@ -17,8 +17,11 @@ struct DevCommand: AsyncParsableCommand {
                 Over the Unix socket: facilities 1312345679 and 2712345673 and their admin `admin`. \
                 Over TLS with each facility's sample certificate (./lifed-dev/pki): the admin logs in \
                 (changing the initial password to the development password) and registers recipients. \
-                Running it again adds more recipients. The development password is printed; never \
-                use it anywhere else.
+                Running it again adds more recipients. It also makes a qualification registry that \
+                fits them (./lifed-dev/registry.csv, imported): insurers 131011, 122069 and 122192 \
+                participate, 122135 and 435073 do not; most recipients match, some differ in birth \
+                date or sex, some are missing, so every outcome of the eligibility check shows. The \
+                development password is printed; never use it anywhere else.
                 """
         )
         @OptionGroup var connection: ConnectionOptions
@@ -53,11 +56,12 @@ struct DevCommand: AsyncParsableCommand {
                 throw ValidationError("no ./lifed-dev/lifectl.conf: run this from the folder where lifed --dev runs")
             }
             var generator = SeedGenerator(seed: UInt64(Date().timeIntervalSince1970 * 1000))
-            for (number, _) in facilities {
+            let drafts = facilities.map { _ in (0..<recipients).map { _ in generator.recipient() } }
+            try await seedRegistry(drafts.flatMap { $0 }, folder: (pki as NSString).deletingLastPathComponent, &generator)
+            for ((number, _), drafts) in zip(facilities, drafts) {
                 var options = connection
                 options.cert = "\(pki)/facility-\(number).pem"
                 options.key = "\(pki)/facility-\(number)-key.pem"
-                let drafts = (0..<recipients).map { _ in generator.recipient() }
                 let count = recipients
                 try await StaffSession.connect(options) { client in
                     let metadata = ["authorization": "Bearer \(try await Self.login(client))"]
@@ -73,6 +77,47 @@ struct DevCommand: AsyncParsableCommand {
                 }
             }
             print("seeded; staff login: admin / \(Self.developmentPassword) (development only)")
+        }
+
+        static let participating = ["131011", "122069", "122192"]
+
+        /// Appends records fitting `drafts` to `<folder>/registry.csv` (most agree; about one in
+        /// ten differs in birth date, one in twenty in sex, one in ten is left out), imports the
+        /// whole file, and has the participating insurers join.
+        func seedRegistry(_ drafts: [Life_V1_Recipient], folder: String, _ generator: inout SeedGenerator) async throws {
+            let path = folder + "/registry.csv"
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: Data("insurer_number,insured_number,birth_date,sex\n".utf8))
+            }
+            var lines = ""
+            for draft in drafts {
+                let roll = generator.next(20)
+                guard roll >= 2 else { continue }
+                var birth = draft.birthDate
+                if roll < 4 { birth.year -= 1 }
+                let sex = roll == 4 ? (draft.sex == .male ? 2 : 1) : draft.sex.rawValue
+                lines += "\(draft.insurerNumber),\(draft.insuredNumber),\(RecipientPrinter.text(birth)),\(sex)\n"
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(lines.utf8))
+            try handle.close()
+            try await AdminSession.run(connection) { client in
+                var request = Life_V1_ImportQualificationRecordsRequest()
+                request.path = URL(fileURLWithPath: path).standardizedFileURL.path
+                request.format = .csv
+                request.skipInvalid = true
+                for try await _ in try await client.admin.importQualificationRecords(request) {}
+                for insurer in Self.participating {
+                    try await Self.ignoringExisting {
+                        _ = try await client.admin.createParticipatingInsurer(
+                            .with {
+                                $0.insurer.insurerNumber = insurer
+                                $0.insurer.name = "開発用保険者"
+                            })
+                    }
+                }
+            }
         }
 
         /// Logs `admin` in with the development password, changing the initial one the first time.

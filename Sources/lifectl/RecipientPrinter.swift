@@ -19,6 +19,7 @@ enum RecipientPrinter {
                 ("要介護状態区分", String(format: "%02d", recipient.careLevel.rawValue)), ("サービス種類", recipient.serviceTypeCode),
                 ("障害自立度", "\(recipient.physicalIndependence.rawValue)"), ("認知症自立度", "\(recipient.dementiaIndependence.rawValue)"),
                 ("更新", "\(recipient.updatedAt.date.lifectlText) by \(recipient.updatedBy)"),
+                ("資格確認", verification(recipient.verification)),
             ]
             for (label, value) in rows { Swift.print("\(label)\t\(value)") }
             return
@@ -28,7 +29,7 @@ enum RecipientPrinter {
                 [
                     recipient.id, "v\(recipient.version)", recipient.insurerNumber, recipient.insuredNumber, recipient.fullNameKana,
                     recipient.fullName, text(recipient.birthDate), String(format: "%02d", recipient.careLevel.rawValue),
-                    recipient.serviceTypeCode,
+                    recipient.serviceTypeCode, status(recipient.verification.status),
                 ].joined(separator: "\t"))
         }
     }
@@ -46,7 +47,19 @@ enum RecipientPrinter {
         )
     }
 
-    private static func text(_ date: Life_V1_Date) -> String {
+    /// A stored eligibility check in one line: status, differing fields, when, against what.
+    static func verification(_ result: Life_V1_VerificationResult) -> String {
+        guard result.status != .unspecified else { return "UNVERIFIED (never checked)" }
+        let fields = result.mismatchedFields.map { String(describing: $0).uppercased() }.joined(separator: ",")
+        return status(result.status) + (fields.isEmpty ? "" : " (\(fields))")
+            + " on \(text(result.checkedOn)), checked \(result.checkedAt.date.lifectlText), v\(result.recipientVersion), registry r\(result.registryRevision)"
+    }
+
+    static func status(_ status: Life_V1_VerificationStatus) -> String {
+        status == .unspecified ? "UNVERIFIED" : String(describing: status).uppercased()
+    }
+
+    static func text(_ date: Life_V1_Date) -> String {
         date.year == 0 ? "-" : String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
     }
 }

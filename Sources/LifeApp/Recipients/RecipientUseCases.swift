@@ -2,9 +2,11 @@ import Foundation
 import LifeCore
 
 /// Create, read, list, update and delete a facility's recipients on behalf of its staff. Each
-/// call is one unit of work: the version-checked row change, its change-log entry and its audit
-/// record commit together; a read commits its audit record before it answers. Everything is
-/// scoped to the principal's facility: another facility's record is NOT_FOUND.
+/// call is one unit of work: the version-checked row change, its eligibility check, its
+/// change-log entry and its audit record commit together; a read commits its audit record before
+/// it answers. A create or update is never refused for what the check finds: the result is
+/// stored with the record. Everything is scoped to the principal's facility: another facility's
+/// record is NOT_FOUND.
 public struct RecipientUseCases: Sendable {
     private let store: any TransactionalStore
     private let clock: any WallClock
@@ -12,6 +14,7 @@ public struct RecipientUseCases: Sendable {
     private let tokens: PageTokenCodec
     private let makeID: @Sendable () -> String
     private let signal: ChangeSignal
+    private let verifier: EligibilityVerifier
 
     public init(
         store: any TransactionalStore,
@@ -19,9 +22,11 @@ public struct RecipientUseCases: Sendable {
         serviceTypes: ServiceTypeTable = .standard,
         tokens: PageTokenCodec = PageTokenCodec(),
         signal: ChangeSignal = ChangeSignal(),
+        verifier: EligibilityVerifier = EligibilityVerifier(),
         makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
         self.signal = signal
+        self.verifier = verifier
         self.store = store
         self.clock = clock
         self.serviceTypes = serviceTypes
@@ -32,14 +37,17 @@ public struct RecipientUseCases: Sendable {
     public func create(_ principal: StaffPrincipal, _ draft: RecipientDraft) async throws -> Recipient {
         let now = clock.now().microsecondPrecision
         let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
-        let recipient = Recipient(
+        let verifier = self.verifier
+        let new = Recipient(
             id: makeID(), facility: principal.facility, fields: fields, version: 1, createdAt: now, updatedAt: now,
             updatedBy: principal.loginID)
-        let sequence = try await store.unitOfWork { unit in
+        let (recipient, sequence) = try await store.unitOfWork { unit in
+            var recipient = new
+            recipient.verification = try verifier.result(of: fields, version: 1, at: now, in: unit)
             try unit.insert(recipient)
             let sequence = try unit.appendChange(change(recipient, .created, principal, now))
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(recipient.id)))
-            return sequence
+            return (recipient, sequence)
         }
         signal.advance(principal.facility, to: sequence)
         return recipient
@@ -82,6 +90,7 @@ public struct RecipientUseCases: Sendable {
     public func update(_ principal: StaffPrincipal, id: String, _ draft: RecipientDraft, expectedVersion: Int64) async throws -> Recipient {
         let now = clock.now().microsecondPrecision
         let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
+        let verifier = self.verifier
         let (recipient, sequence) = try await store.unitOfWork { unit in
             guard var recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
             guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
@@ -89,6 +98,7 @@ public struct RecipientUseCases: Sendable {
             recipient.version += 1
             recipient.updatedAt = now
             recipient.updatedBy = principal.loginID
+            recipient.verification = try verifier.result(of: fields, version: recipient.version, at: now, in: unit)
             try unit.replace(recipient, expectedVersion: expectedVersion)
             let sequence = try unit.appendChange(change(recipient, .updated, principal, now))
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))

@@ -13,9 +13,12 @@ public struct Recipient: Sendable, Hashable {
     public var updatedAt: Date
     /// Login id of the staff member who made the last change.
     public var updatedBy: String
+    /// The latest eligibility check; a check does not change `version`.
+    public var verification: VerificationResult
 
     public init(
-        id: String, facility: FacilityNumber, fields: RecipientFields, version: Int64, createdAt: Date, updatedAt: Date, updatedBy: String
+        id: String, facility: FacilityNumber, fields: RecipientFields, version: Int64, createdAt: Date, updatedAt: Date, updatedBy: String,
+        verification: VerificationResult = .unverified
     ) {
         self.id = id
         self.facility = facility
@@ -24,6 +27,7 @@ public struct Recipient: Sendable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.updatedBy = updatedBy
+        self.verification = verification
     }
 }
 

@@ -6,16 +6,19 @@ public struct RecipientFilter: Sendable, Hashable {
     public var kanaPrefix: String?
     public var careLevels: Set<CareLevel>
     public var serviceTypeCode: String?
+    /// Results of the latest eligibility check; `unverified` selects recipients never checked.
+    public var verificationStatuses: Set<VerificationStatus>
 
     public init(
         insurerNumber: String? = nil, insuredNumber: String? = nil, kanaPrefix: String? = nil, careLevels: Set<CareLevel> = [],
-        serviceTypeCode: String? = nil
+        serviceTypeCode: String? = nil, verificationStatuses: Set<VerificationStatus> = []
     ) {
         self.insurerNumber = insurerNumber
         self.insuredNumber = insuredNumber
         self.kanaPrefix = kanaPrefix
         self.careLevels = careLevels
         self.serviceTypeCode = serviceTypeCode
+        self.verificationStatuses = verificationStatuses
     }
 
     /// A stable text naming the filter, to bind page tokens to it.
@@ -23,6 +26,7 @@ public struct RecipientFilter: Sendable, Hashable {
         [
             "i=\(insurerNumber ?? "")", "n=\(insuredNumber ?? "")", "k=\(kanaPrefix ?? "")",
             "c=\(careLevels.map(\.rawValue).sorted().map(String.init).joined(separator: ","))", "s=\(serviceTypeCode ?? "")",
+            "v=\(verificationStatuses.map(\.rawValue).sorted().map(String.init).joined(separator: ","))",
         ].joined(separator: "\u{1F}")
     }
 }

@@ -16,4 +16,7 @@ public protocol TransactionalStore: Sendable {
 /// Everything one unit of work may read and write. Reads see the unit's own writes.
 /// Implementations throw `DomainError` for the cases each method names, anything else for
 /// failures of the backend itself.
-public protocol UnitOfWork: DirectoryUnitOfWork, StaffUnitOfWork, SessionUnitOfWork, AuditUnitOfWork, RecipientUnitOfWork {}
+public protocol UnitOfWork:
+    DirectoryUnitOfWork, StaffUnitOfWork, SessionUnitOfWork, AuditUnitOfWork, RecipientUnitOfWork, RegistryUnitOfWork,
+    VerificationJobUnitOfWork
+{}

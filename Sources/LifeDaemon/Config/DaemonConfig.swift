@@ -45,6 +45,10 @@ public struct DaemonConfig: Sendable {
     /// (`recipients.change_retention`).
     public var changeRetention: Duration = .seconds(7 * 86400)
 
+    /// Recipients a bulk re-check job checks in one unit of work (`verification.batch_size`):
+    /// larger batches go faster, smaller ones keep ordinary writes waiting less behind them.
+    public var verificationBatchSize = 500
+
     /// The SQLite database, inside `data_dir`.
     public var databasePath: String { dataDirectory + "/lifed.sqlite" }
 
@@ -63,7 +67,7 @@ public struct DaemonConfig: Sendable {
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
         "limits.keepalive_timeout", "limits.slow_consumer_timeout", "limits.request_timeout", "shutdown.grace_period", "log.level",
         "backup.directory",
-        "recipients.change_retention", "audit.anchor_key",
+        "recipients.change_retention", "verification.batch_size", "audit.anchor_key",
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
         "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
@@ -141,6 +145,7 @@ public struct DaemonConfig: Sendable {
         case "shutdown.grace_period": gracePeriod = try Self.duration(value, allowZero: true)
         case "audit.anchor_key": auditAnchorKeyPath = value == "none" ? nil : try Self.path(value)
         case "recipients.change_retention": changeRetention = try Self.duration(value, allowZero: false)
+        case "verification.batch_size": verificationBatchSize = try Self.integer(value, in: 1...10_000)
         case "backup.directory":
             guard value.isEmpty || value.hasPrefix("/") else { throw InvalidValue(reason: "expected an absolute path, got `\(value)`") }
             backupDirectory = value.isEmpty ? nil : value

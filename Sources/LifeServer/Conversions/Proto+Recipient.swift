@@ -26,6 +26,7 @@ extension Life_V1_Recipient {
         createdAt = Life_V1_Timestamp(recipient.createdAt)
         updatedAt = Life_V1_Timestamp(recipient.updatedAt)
         updatedBy = recipient.updatedBy
+        verification = Life_V1_VerificationResult(recipient.verification)
     }
 
     /// The editable fields as sent, unchecked; output-only fields are ignored.
@@ -67,7 +68,8 @@ extension Life_V1_ListRecipientsRequest {
             insuredNumber: insuredNumber.isEmpty ? nil : insuredNumber,
             kanaPrefix: fullNameKanaPrefix.isEmpty ? nil : PersonName.kanaPrefix(fullNameKanaPrefix),
             careLevels: Set(careLevels.compactMap { CareLevel(rawValue: $0.rawValue) }),
-            serviceTypeCode: serviceTypeCode.isEmpty ? nil : serviceTypeCode
+            serviceTypeCode: serviceTypeCode.isEmpty ? nil : serviceTypeCode,
+            verificationStatuses: VerificationStatus.set(verificationStatuses)
         )
     }
 }

@@ -8,16 +8,20 @@ import LifeStubs
 import LifeWire
 
 /// life.v1.Admin, for the local operator on the Unix socket only (`CallGate` admits nobody else):
-/// decode, one `AdminUseCases` call, encode. Insurer, registry and verification-job methods
-/// arrive with the verification work and answer UNIMPLEMENTED until then.
+/// decode, one `AdminUseCases` or `RegistryUseCases` call, encode.
 public struct AdminService: Life_V1_AdminService {
     private let admin: AdminUseCases
+    private let registry: RegistryUseCases
     private let settings: AuthSettings
     private let backups: BackupDestination
     private let clock: any WallClock
 
-    public init(admin: AdminUseCases, settings: AuthSettings, backups: BackupDestination, clock: any WallClock = SystemClock()) {
+    public init(
+        admin: AdminUseCases, registry: RegistryUseCases, settings: AuthSettings, backups: BackupDestination,
+        clock: any WallClock = SystemClock()
+    ) {
         self.admin = admin
+        self.registry = registry
         self.settings = settings
         self.backups = backups
         self.clock = clock
@@ -230,25 +234,107 @@ public struct AdminService: Life_V1_AdminService {
         return response
     }
 
-    // MARK: Not yet offered
+    // MARK: Registry
 
     public func createParticipatingInsurer(_ request: Life_V1_CreateParticipatingInsurerRequest, context: ServerCallContext) async throws
         -> Life_V1_CreateParticipatingInsurerResponse
-    { throw Self.notYet }
+    {
+        let insurer = try InsurerNumber(request.insurer.insurerNumber, field: "insurer.insurer_number")
+        let (joined, job) = try await registry.join(
+            try context.localOperator(), insurer: insurer, name: request.insurer.name,
+            joinedOn: try request.insurer.joinedOn.calendarDate(field: "insurer.joined_on"))
+        var response = Life_V1_CreateParticipatingInsurerResponse()
+        response.insurer = Life_V1_ParticipatingInsurer(joined)
+        response.job = Life_V1_VerificationJob(job)
+        return response
+    }
+
+    public func leaveParticipatingInsurer(_ request: Life_V1_LeaveParticipatingInsurerRequest, context: ServerCallContext) async throws
+        -> Life_V1_LeaveParticipatingInsurerResponse
+    {
+        let insurer = try InsurerNumber(request.insurerNumber, field: "insurer_number")
+        let (left, job) = try await registry.leave(
+            try context.localOperator(), insurer: insurer, leftOn: try request.leftOn.calendarDate(field: "left_on"))
+        var response = Life_V1_LeaveParticipatingInsurerResponse()
+        response.insurer = Life_V1_ParticipatingInsurer(left)
+        response.job = Life_V1_VerificationJob(job)
+        return response
+    }
 
     public func listParticipatingInsurers(_ request: Life_V1_ListParticipatingInsurersRequest, context: ServerCallContext) async throws
         -> Life_V1_ListParticipatingInsurersResponse
-    { throw Self.notYet }
+    {
+        let page = try await registry.insurers(try context.localOperator(), page: PageRequest(request.page))
+        var response = Life_V1_ListParticipatingInsurersResponse()
+        response.insurers = page.items.map(Life_V1_ParticipatingInsurer.init)
+        response.page = Life_V1_PageResponse(page)
+        return response
+    }
 
-    public func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, context: ServerCallContext) async throws
-        -> Life_V1_ImportQualificationRecordsResponse
-    { throw Self.notYet }
+    /// Reads the file off the event loops, sending progress at most every chunk.
+    public func importQualificationRecords(
+        _ request: Life_V1_ImportQualificationRecordsRequest,
+        context: ServerCallContext,
+        responses: ResponseStreamWriter<Life_V1_ImportQualificationRecordsResponse>
+    ) async throws {
+        let principal = try context.localOperator()
+        guard request.format == .csv else {
+            throw DomainError.invalidField(field: "format", reason: "REQUIRED", message: "format must be QUALIFICATION_FILE_FORMAT_CSV")
+        }
+        guard request.path.hasPrefix("/") else {
+            throw DomainError.invalidField(field: "path", reason: "FORMAT", message: "path must be absolute (the daemon reads it)")
+        }
+        let options = QualificationImportRequest(path: request.path, validateOnly: request.validateOnly, skipInvalid: request.skipInvalid)
+        let (progress, continuation) = AsyncStream.makeStream(of: QualificationImportProgress.self, bufferingPolicy: .bufferingNewest(1))
+        async let imported = withTaskExecutorPreference(globalConcurrentExecutor) {
+            defer { continuation.finish() }
+            return try await registry.importRecords(principal, options) { continuation.yield($0) }
+        }
+        for await update in progress {
+            try await responses.write(Life_V1_ImportQualificationRecordsResponse(update))
+        }
+        let report = try await imported
+        var done = Life_V1_ImportQualificationRecordsResponse(report.progress)
+        done.done = true
+        done.importedCount = report.importedCount
+        done.insurerNumbers = report.changedInsurers.map(\.rawValue)
+        done.unchangedInsurerNumbers = report.unchangedInsurers.map(\.rawValue)
+        done.invalidRows = report.errors.map { error in
+            var row = Life_V1_QualificationRowError()
+            row.line = error.line
+            row.column = error.column
+            row.reason = error.reason
+            return row
+        }
+        if let job = report.job { done.job = Life_V1_VerificationJob(job) }
+        try await responses.write(done)
+    }
+
+    public func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, context: ServerCallContext) async throws
+        -> Life_V1_GetRegistryStatusResponse
+    {
+        let (counts, jobs) = try await registry.status(try context.localOperator())
+        var response = Life_V1_GetRegistryStatusResponse()
+        response.participatingInsurerCount = Int64(counts.participatingInsurers)
+        response.leftInsurerCount = Int64(counts.leftInsurers)
+        response.qualificationRecordCount = counts.records
+        response.insurerWithRecordsCount = Int64(counts.insurersWithRecords)
+        response.registryRevision = counts.revision
+        if let last = counts.lastImportAt { response.lastImportAt = Life_V1_Timestamp(last) }
+        response.activeJobs = jobs.map(Life_V1_VerificationJob.init)
+        return response
+    }
 
     public func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, context: ServerCallContext) async throws
         -> Life_V1_ListVerificationJobsResponse
-    { throw Self.notYet }
-
-    private static let notYet = RPCError(.unimplemented, "eligibility verification is not available yet")
+    {
+        let facility = request.facilityNumber.isEmpty ? nil : try facilityNumber(request.facilityNumber, field: "facility_number")
+        let page = try await registry.jobs(try context.localOperator(), facility: facility, page: PageRequest(request.page))
+        var response = Life_V1_ListVerificationJobsResponse()
+        response.jobs = page.items.map(Life_V1_VerificationJob.init)
+        response.page = Life_V1_PageResponse(page)
+        return response
+    }
 
     // MARK: -
 

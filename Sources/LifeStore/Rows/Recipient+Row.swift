@@ -7,6 +7,7 @@ extension Recipient {
         "id", "facility_number", "insurer_number", "insured_number", "full_name", "full_name_kana", "sex", "birth_date",
         "certification_date", "certification_valid_from", "certification_valid_until", "care_level", "service_type_code",
         "physical_independence", "dementia_independence", "version", "created_at", "updated_at", "updated_by",
+        "verification_status", "verification_fields", "verified_at", "verified_on", "verified_version", "verified_revision",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -23,6 +24,15 @@ extension Recipient {
             f.certificationValidUntil?.description, f.careLevel.rawValue, f.serviceTypeCode, f.physicalIndependence.rawValue,
             f.dementiaIndependence.rawValue, recipient.version, StoredTime.microseconds(recipient.createdAt),
             StoredTime.microseconds(recipient.updatedAt), recipient.updatedBy,
+        ] + verificationValues(recipient.verification)
+    }
+
+    /// The values of the `verification_…` and `verified_…` columns, in `columns` order.
+    static func verificationValues(_ result: VerificationResult) -> [(any DatabaseValueConvertible)?] {
+        [
+            result.status.rawValue, result.outcome.mismatchedFields.reduce(0) { $0 | 1 << $1.rawValue },
+            StoredTime.microseconds(result.checkedAt), result.checkedOn?.description, result.recipientVersion,
+            result.registryRevision,
         ]
     }
 
@@ -59,6 +69,7 @@ extension Recipient {
             throw corrupt("facility_number/insurer_number/insured_number")
         }
         guard let birth = try date("birth_date") else { throw corrupt("birth_date") }
+        let fieldBits = try value(Int.self, "verification_fields")
         self.init(
             id: try value(String.self, "id"),
             facility: facility,
@@ -80,7 +91,15 @@ extension Recipient {
             version: try value(Int64.self, "version"),
             createdAt: StoredTime.date(try value(Int64.self, "created_at")),
             updatedAt: StoredTime.date(try value(Int64.self, "updated_at")),
-            updatedBy: try value(String.self, "updated_by")
+            updatedBy: try value(String.self, "updated_by"),
+            verification: VerificationResult(
+                outcome: VerificationOutcome(
+                    status: try code("verification_status"),
+                    mismatchedFields: VerificationField.allCases.filter { fieldBits & 1 << $0.rawValue != 0 }),
+                checkedAt: try value(Int64?.self, "verified_at").map(StoredTime.date),
+                checkedOn: try date("verified_on"),
+                recipientVersion: try value(Int64.self, "verified_version"),
+                registryRevision: try value(Int64.self, "verified_revision"))
         )
     }
 }

@@ -39,6 +39,9 @@ enum StoreSchema {
         migrator.registerMigration("v8-audit-anchor") { db in
             try db.execute(sql: auditAnchor)
         }
+        migrator.registerMigration("v9-verification") { db in
+            try db.execute(sql: verification)
+        }
         return migrator
     }()
 
@@ -216,5 +219,102 @@ enum StoreSchema {
             hash TEXT NOT NULL CHECK (length(hash) = 64),
             seal TEXT NOT NULL CHECK (length(seal) = 64)
         ) STRICT;
+        """
+
+    /// Eligibility verification. Each recipient carries its latest result (status 0: never
+    /// checked; mismatched fields as a bit set, bit n for field n). The registry: participating
+    /// insurers, and qualification records in generations — `registry_insurer` names the
+    /// generation in force for each insurer, an import writes a new one beside it (listed in
+    /// `registry_staging` until it ends) and `registry_garbage` lists what is no longer in force
+    /// (insurer '' = the whole generation), deleted a chunk at a time. Dates are TEXT
+    /// `YYYY-MM-DD`; an open validity end is ''. Bulk re-check jobs keep their counts and their
+    /// position, written with each batch of results.
+    private static let verification = """
+        ALTER TABLE recipient ADD COLUMN verification_status INTEGER NOT NULL DEFAULT 0
+            CHECK (verification_status BETWEEN 0 AND 4);
+        ALTER TABLE recipient ADD COLUMN verification_fields INTEGER NOT NULL DEFAULT 0
+            CHECK (verification_fields BETWEEN 0 AND 31);
+        ALTER TABLE recipient ADD COLUMN verified_at INTEGER;
+        ALTER TABLE recipient ADD COLUMN verified_on TEXT CHECK (verified_on IS NULL OR length(verified_on) = 10);
+        ALTER TABLE recipient ADD COLUMN verified_version INTEGER NOT NULL DEFAULT 0 CHECK (verified_version >= 0);
+        ALTER TABLE recipient ADD COLUMN verified_revision INTEGER NOT NULL DEFAULT 0 CHECK (verified_revision >= 0);
+
+        CREATE INDEX recipient_by_verification ON recipient(facility_number, verification_status);
+        CREATE INDEX recipient_by_insured ON recipient(insurer_number, insured_number, facility_number);
+
+        CREATE TABLE participating_insurer (
+            insurer_number TEXT NOT NULL PRIMARY KEY
+                CHECK (length(insurer_number) = 6 AND insurer_number NOT GLOB '*[^0-9]*'),
+            name TEXT NOT NULL,
+            joined_on TEXT NOT NULL CHECK (length(joined_on) = 10),
+            left_on TEXT CHECK (left_on IS NULL OR (length(left_on) = 10 AND left_on >= joined_on)),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE registry_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            revision INTEGER NOT NULL CHECK (revision >= 0),
+            last_generation INTEGER NOT NULL CHECK (last_generation >= 0),
+            last_import_at INTEGER
+        ) STRICT;
+        INSERT INTO registry_state (id, revision, last_generation, last_import_at) VALUES (1, 0, 0, NULL);
+
+        CREATE TABLE registry_insurer (
+            insurer_number TEXT NOT NULL PRIMARY KEY CHECK (length(insurer_number) = 6),
+            generation INTEGER NOT NULL CHECK (generation >= 1),
+            digest TEXT NOT NULL,
+            record_count INTEGER NOT NULL CHECK (record_count >= 0),
+            imported_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE qualification_record (
+            generation INTEGER NOT NULL CHECK (generation >= 1),
+            insurer_number TEXT NOT NULL CHECK (length(insurer_number) = 6),
+            insured_number TEXT NOT NULL CHECK (length(insured_number) = 10),
+            valid_from TEXT NOT NULL CHECK (valid_from = '' OR length(valid_from) = 10),
+            valid_until TEXT NOT NULL CHECK (valid_until = '' OR length(valid_until) = 10),
+            birth_date TEXT NOT NULL CHECK (length(birth_date) = 10),
+            sex INTEGER NOT NULL CHECK (sex IN (1, 2)),
+            line INTEGER NOT NULL CHECK (line >= 1),
+            PRIMARY KEY (generation, insurer_number, insured_number, valid_from)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE registry_staging (
+            generation INTEGER NOT NULL PRIMARY KEY,
+            started_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE registry_garbage (
+            generation INTEGER NOT NULL,
+            insurer_number TEXT NOT NULL,
+            PRIMARY KEY (generation, insurer_number)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE verification_job (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (length(id) BETWEEN 1 AND 64),
+            trigger INTEGER NOT NULL CHECK (trigger BETWEEN 1 AND 4),
+            facility_number TEXT NOT NULL,
+            insurer_numbers TEXT NOT NULL,
+            statuses TEXT NOT NULL,
+            state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 4),
+            total_count INTEGER NOT NULL CHECK (total_count >= 0),
+            processed_count INTEGER NOT NULL CHECK (processed_count >= 0),
+            matched_count INTEGER NOT NULL CHECK (matched_count >= 0),
+            mismatched_count INTEGER NOT NULL CHECK (mismatched_count >= 0),
+            not_found_count INTEGER NOT NULL CHECK (not_found_count >= 0),
+            not_checked_count INTEGER NOT NULL CHECK (not_checked_count >= 0),
+            cursor_insurer TEXT,
+            cursor_insured TEXT,
+            cursor_facility TEXT,
+            created_at INTEGER NOT NULL,
+            started_at INTEGER,
+            finished_at INTEGER,
+            error_message TEXT NOT NULL
+        ) STRICT;
+
+        CREATE INDEX verification_job_active ON verification_job(state) WHERE state IN (1, 2);
+        CREATE INDEX verification_job_by_facility ON verification_job(facility_number, seq);
         """
 }

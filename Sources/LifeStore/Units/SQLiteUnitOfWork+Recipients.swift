@@ -155,6 +155,11 @@ extension SQLiteUnitOfWork: RecipientUnitOfWork {
             conditions.append("service_type_code = ?")
             _ = arguments.append(contentsOf: [service])
         }
+        if !filter.verificationStatuses.isEmpty {
+            let statuses = filter.verificationStatuses.map(\.rawValue).sorted()
+            conditions.append("verification_status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))")
+            _ = arguments.append(contentsOf: StatementArguments(statuses))
+        }
         return (conditions, arguments)
     }
 }

@@ -34,8 +34,10 @@ public nonisolated enum Life_V1_QualificationFileFormat: SwiftProtobuf.Enum, Swi
   /// Not set; rejected (未設定).
   case unspecified // = 0
 
-  /// UTF-8 CSV with a header line naming the columns insurer_number, insured_number,
-  /// birth_date (YYYY-MM-DD) and sex (1 or 2), in any order; other columns are ignored (CSV形式).
+  /// UTF-8 CSV (RFC 4180 quoting, LF or CRLF line ends, an optional byte-order mark) with a
+  /// header line naming the columns insurer_number, insured_number, birth_date (YYYY-MM-DD),
+  /// sex (1 or 2), and optionally valid_from and valid_until (YYYY-MM-DD, empty = open-ended),
+  /// in any order; other columns are ignored. docs/API.md describes it (CSV形式).
   case csv // = 1
   case UNRECOGNIZED(Int)
 
@@ -182,7 +184,7 @@ public nonisolated struct Life_V1_ParticipatingInsurer: Sendable {
   /// Insurer name, e.g. the municipality (保険者名).
   public var name: String = String()
 
-  /// Day from which its recipients are checked (参加日).
+  /// Day from which its recipients are checked (参加日); today when absent on create.
   public var joinedOn: Life_V1_Date {
     get {_joinedOn ?? Life_V1_Date()}
     set {_joinedOn = newValue}
@@ -202,12 +204,24 @@ public nonisolated struct Life_V1_ParticipatingInsurer: Sendable {
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
   public mutating func clearCreatedAt() {self._createdAt = nil}
 
+  /// Day from which its recipients are no longer checked; absent while participating (離脱日).
+  /// Output only: set by LeaveParticipatingInsurer.
+  public var leftOn: Life_V1_Date {
+    get {_leftOn ?? Life_V1_Date()}
+    set {_leftOn = newValue}
+  }
+  /// Returns true if `leftOn` has been explicitly set.
+  public var hasLeftOn: Bool {self._leftOn != nil}
+  /// Clears the value of `leftOn`. Subsequent reads from it will return its default value.
+  public mutating func clearLeftOn() {self._leftOn = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _joinedOn: Life_V1_Date? = nil
   fileprivate var _createdAt: Life_V1_Timestamp? = nil
+  fileprivate var _leftOn: Life_V1_Date? = nil
 }
 
 /// Where an audit event came from on the Unix socket (ローカル接続元).
@@ -787,6 +801,67 @@ public nonisolated struct Life_V1_CreateParticipatingInsurerResponse: Sendable {
   fileprivate var _job: Life_V1_VerificationJob? = nil
 }
 
+/// Request of Admin.LeaveParticipatingInsurer (参加保険者の離脱の要求).
+public nonisolated struct Life_V1_LeaveParticipatingInsurerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Insurer number (保険者番号).
+  public var insurerNumber: String = String()
+
+  /// Day from which its recipients are no longer checked; today when absent. Not before its
+  /// joined_on, not after today (離脱日).
+  public var leftOn: Life_V1_Date {
+    get {_leftOn ?? Life_V1_Date()}
+    set {_leftOn = newValue}
+  }
+  /// Returns true if `leftOn` has been explicitly set.
+  public var hasLeftOn: Bool {self._leftOn != nil}
+  /// Clears the value of `leftOn`. Subsequent reads from it will return its default value.
+  public mutating func clearLeftOn() {self._leftOn = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _leftOn: Life_V1_Date? = nil
+}
+
+/// Response of Admin.LeaveParticipatingInsurer (参加保険者の離脱の応答).
+public nonisolated struct Life_V1_LeaveParticipatingInsurerResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The insurer as stored (参加保険者).
+  public var insurer: Life_V1_ParticipatingInsurer {
+    get {_insurer ?? Life_V1_ParticipatingInsurer()}
+    set {_insurer = newValue}
+  }
+  /// Returns true if `insurer` has been explicitly set.
+  public var hasInsurer: Bool {self._insurer != nil}
+  /// Clears the value of `insurer`. Subsequent reads from it will return its default value.
+  public mutating func clearInsurer() {self._insurer = nil}
+
+  /// The bulk re-check of this insurer's recipients it started (一括再確認ジョブ).
+  public var job: Life_V1_VerificationJob {
+    get {_job ?? Life_V1_VerificationJob()}
+    set {_job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {self._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {self._job = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _insurer: Life_V1_ParticipatingInsurer? = nil
+  fileprivate var _job: Life_V1_VerificationJob? = nil
+}
+
 /// Request of Admin.ListParticipatingInsurers (参加保険者一覧の要求).
 public nonisolated struct Life_V1_ListParticipatingInsurersRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -851,27 +926,53 @@ public nonisolated struct Life_V1_ImportQualificationRecordsRequest: Sendable {
   /// Only validate the file and count its rows; store nothing and start no job (検証のみ).
   public var validateOnly: Bool = false
 
+  /// Import the valid rows and report the invalid ones, instead of importing nothing when a row
+  /// is invalid (不正行を除いて取込).
+  public var skipInvalid: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-/// Response of Admin.ImportQualificationRecords (被保険者証情報の取込の応答).
+/// An invalid row of an imported file (取込ファイルの不正行).
+public nonisolated struct Life_V1_QualificationRowError: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Line number in the file, from 1 (the header is line 1) (行番号).
+  public var line: Int64 = 0
+
+  /// Column name from the header, or empty for the row as a whole (列名).
+  public var column: String = String()
+
+  /// What is wrong, safe to show (理由).
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One message of Admin.ImportQualificationRecords: progress while the file is read, then the
+/// result in the message with done set (被保険者証情報の取込の応答).
 public nonisolated struct Life_V1_ImportQualificationRecordsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Rows read from the file (読込件数).
+  /// Data rows read so far (読込件数).
   public var rowCount: Int64 = 0
 
-  /// Records stored, 0 when validate_only (取込件数).
+  /// Records stored for the insurers that changed; 0 when validate_only. Set when done (取込件数).
   public var importedCount: Int64 = 0
 
-  /// Insurers whose records were replaced, sorted (対象保険者番号).
+  /// Insurers whose records were replaced, sorted. Set when done (変更された保険者番号).
   public var insurerNumbers: [String] = []
 
-  /// The bulk re-check it started; absent when validate_only (一括再確認ジョブ).
+  /// The bulk re-check it started; absent when validate_only or nothing changed that a check
+  /// could see. Set when done (一括再確認ジョブ).
   public var job: Life_V1_VerificationJob {
     get {_job ?? Life_V1_VerificationJob()}
     set {_job = newValue}
@@ -881,11 +982,83 @@ public nonisolated struct Life_V1_ImportQualificationRecordsResponse: Sendable {
   /// Clears the value of `job`. Subsequent reads from it will return its default value.
   public mutating func clearJob() {self._job = nil}
 
+  /// Bytes of the file read so far (読込バイト数).
+  public var bytesRead: Int64 = 0
+
+  /// Size of the file in bytes (ファイルサイズ).
+  public var totalBytes: Int64 = 0
+
+  /// This is the last message (完了).
+  public var done: Bool = false
+
+  /// Invalid rows found so far (不正行数).
+  public var invalidCount: Int64 = 0
+
+  /// The first 1,000 invalid rows, with skip_invalid or validate_only. Set when done (不正行).
+  public var invalidRows: [Life_V1_QualificationRowError] = []
+
+  /// Insurers in the file whose stored records were already the same, sorted. Set when done
+  /// (変更のない保険者番号).
+  public var unchangedInsurerNumbers: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _job: Life_V1_VerificationJob? = nil
+}
+
+/// Request of Admin.GetRegistryStatus (資格情報の状況の要求).
+public nonisolated struct Life_V1_GetRegistryStatusRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Response of Admin.GetRegistryStatus (資格情報の状況の応答).
+public nonisolated struct Life_V1_GetRegistryStatusResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Insurers participating today (参加中の保険者数).
+  public var participatingInsurerCount: Int64 = 0
+
+  /// Insurers that joined and left again (離脱した保険者数).
+  public var leftInsurerCount: Int64 = 0
+
+  /// Qualification records stored (被保険者証情報の件数).
+  public var qualificationRecordCount: Int64 = 0
+
+  /// Insurers with qualification records (被保険者証情報のある保険者数).
+  public var insurerWithRecordsCount: Int64 = 0
+
+  /// Raised by every change of the registry; results name the revision they were checked
+  /// against (資格情報の版).
+  public var registryRevision: Int64 = 0
+
+  /// When qualification records were last changed by an import; absent when never (最終取込日時).
+  public var lastImportAt: Life_V1_Timestamp {
+    get {_lastImportAt ?? Life_V1_Timestamp()}
+    set {_lastImportAt = newValue}
+  }
+  /// Returns true if `lastImportAt` has been explicitly set.
+  public var hasLastImportAt: Bool {self._lastImportAt != nil}
+  /// Clears the value of `lastImportAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastImportAt() {self._lastImportAt = nil}
+
+  /// Bulk re-check jobs queued or running, oldest first (実行中・待機中のジョブ).
+  public var activeJobs: [Life_V1_VerificationJob] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lastImportAt: Life_V1_Timestamp? = nil
 }
 
 /// Request of Admin.ListVerificationJobs (一括再確認ジョブ一覧の要求).
@@ -1251,7 +1424,7 @@ nonisolated extension Life_V1_CertificateRegistration: SwiftProtobuf.Message, Sw
 
 nonisolated extension Life_V1_ParticipatingInsurer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ParticipatingInsurer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}insurer_number\0\u{1}name\0\u{3}joined_on\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}insurer_number\0\u{1}name\0\u{3}joined_on\0\u{3}created_at\0\u{3}left_on\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1263,6 +1436,7 @@ nonisolated extension Life_V1_ParticipatingInsurer: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._joinedOn) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._leftOn) }()
       default: break
       }
     }
@@ -1285,6 +1459,9 @@ nonisolated extension Life_V1_ParticipatingInsurer: SwiftProtobuf.Message, Swift
     try { if let v = self._createdAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    try { if let v = self._leftOn {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1293,6 +1470,7 @@ nonisolated extension Life_V1_ParticipatingInsurer: SwiftProtobuf.Message, Swift
     if lhs.name != rhs.name {return false}
     if lhs._joinedOn != rhs._joinedOn {return false}
     if lhs._createdAt != rhs._createdAt {return false}
+    if lhs._leftOn != rhs._leftOn {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2180,6 +2358,84 @@ nonisolated extension Life_V1_CreateParticipatingInsurerResponse: SwiftProtobuf.
   }
 }
 
+nonisolated extension Life_V1_LeaveParticipatingInsurerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaveParticipatingInsurerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}insurer_number\0\u{3}left_on\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.insurerNumber) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._leftOn) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.insurerNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.insurerNumber, fieldNumber: 1)
+    }
+    try { if let v = self._leftOn {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_LeaveParticipatingInsurerRequest, rhs: Life_V1_LeaveParticipatingInsurerRequest) -> Bool {
+    if lhs.insurerNumber != rhs.insurerNumber {return false}
+    if lhs._leftOn != rhs._leftOn {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_LeaveParticipatingInsurerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaveParticipatingInsurerResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}insurer\0\u{1}job\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._insurer) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._insurer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._job {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_LeaveParticipatingInsurerResponse, rhs: Life_V1_LeaveParticipatingInsurerResponse) -> Bool {
+    if lhs._insurer != rhs._insurer {return false}
+    if lhs._job != rhs._job {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Life_V1_ListParticipatingInsurersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListParticipatingInsurersRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0")
@@ -2255,7 +2511,7 @@ nonisolated extension Life_V1_ListParticipatingInsurersResponse: SwiftProtobuf.M
 
 nonisolated extension Life_V1_ImportQualificationRecordsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportQualificationRecordsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}format\0\u{3}validate_only\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}format\0\u{3}validate_only\0\u{3}skip_invalid\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2266,6 +2522,7 @@ nonisolated extension Life_V1_ImportQualificationRecordsRequest: SwiftProtobuf.M
       case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.format) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.validateOnly) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.skipInvalid) }()
       default: break
       }
     }
@@ -2281,6 +2538,9 @@ nonisolated extension Life_V1_ImportQualificationRecordsRequest: SwiftProtobuf.M
     if self.validateOnly != false {
       try visitor.visitSingularBoolField(value: self.validateOnly, fieldNumber: 3)
     }
+    if self.skipInvalid != false {
+      try visitor.visitSingularBoolField(value: self.skipInvalid, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2288,6 +2548,47 @@ nonisolated extension Life_V1_ImportQualificationRecordsRequest: SwiftProtobuf.M
     if lhs.path != rhs.path {return false}
     if lhs.format != rhs.format {return false}
     if lhs.validateOnly != rhs.validateOnly {return false}
+    if lhs.skipInvalid != rhs.skipInvalid {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_QualificationRowError: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QualificationRowError"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}line\0\u{1}column\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.line) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.column) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.line != 0 {
+      try visitor.visitSingularInt64Field(value: self.line, fieldNumber: 1)
+    }
+    if !self.column.isEmpty {
+      try visitor.visitSingularStringField(value: self.column, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_QualificationRowError, rhs: Life_V1_QualificationRowError) -> Bool {
+    if lhs.line != rhs.line {return false}
+    if lhs.column != rhs.column {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2295,7 +2596,7 @@ nonisolated extension Life_V1_ImportQualificationRecordsRequest: SwiftProtobuf.M
 
 nonisolated extension Life_V1_ImportQualificationRecordsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportQualificationRecordsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}row_count\0\u{3}imported_count\0\u{3}insurer_numbers\0\u{1}job\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}row_count\0\u{3}imported_count\0\u{3}insurer_numbers\0\u{1}job\0\u{3}bytes_read\0\u{3}total_bytes\0\u{1}done\0\u{3}invalid_count\0\u{3}invalid_rows\0\u{3}unchanged_insurer_numbers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2307,6 +2608,12 @@ nonisolated extension Life_V1_ImportQualificationRecordsResponse: SwiftProtobuf.
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.importedCount) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.insurerNumbers) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.bytesRead) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.totalBytes) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.done) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.invalidCount) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.invalidRows) }()
+      case 10: try { try decoder.decodeRepeatedStringField(value: &self.unchangedInsurerNumbers) }()
       default: break
       }
     }
@@ -2329,6 +2636,24 @@ nonisolated extension Life_V1_ImportQualificationRecordsResponse: SwiftProtobuf.
     try { if let v = self._job {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if self.bytesRead != 0 {
+      try visitor.visitSingularInt64Field(value: self.bytesRead, fieldNumber: 5)
+    }
+    if self.totalBytes != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalBytes, fieldNumber: 6)
+    }
+    if self.done != false {
+      try visitor.visitSingularBoolField(value: self.done, fieldNumber: 7)
+    }
+    if self.invalidCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.invalidCount, fieldNumber: 8)
+    }
+    if !self.invalidRows.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.invalidRows, fieldNumber: 9)
+    }
+    if !self.unchangedInsurerNumbers.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.unchangedInsurerNumbers, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2337,6 +2662,95 @@ nonisolated extension Life_V1_ImportQualificationRecordsResponse: SwiftProtobuf.
     if lhs.importedCount != rhs.importedCount {return false}
     if lhs.insurerNumbers != rhs.insurerNumbers {return false}
     if lhs._job != rhs._job {return false}
+    if lhs.bytesRead != rhs.bytesRead {return false}
+    if lhs.totalBytes != rhs.totalBytes {return false}
+    if lhs.done != rhs.done {return false}
+    if lhs.invalidCount != rhs.invalidCount {return false}
+    if lhs.invalidRows != rhs.invalidRows {return false}
+    if lhs.unchangedInsurerNumbers != rhs.unchangedInsurerNumbers {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_GetRegistryStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRegistryStatusRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_GetRegistryStatusRequest, rhs: Life_V1_GetRegistryStatusRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_GetRegistryStatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRegistryStatusResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}participating_insurer_count\0\u{3}left_insurer_count\0\u{3}qualification_record_count\0\u{3}insurer_with_records_count\0\u{3}registry_revision\0\u{3}last_import_at\0\u{3}active_jobs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.participatingInsurerCount) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.leftInsurerCount) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.qualificationRecordCount) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.insurerWithRecordsCount) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.registryRevision) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._lastImportAt) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.activeJobs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.participatingInsurerCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.participatingInsurerCount, fieldNumber: 1)
+    }
+    if self.leftInsurerCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.leftInsurerCount, fieldNumber: 2)
+    }
+    if self.qualificationRecordCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.qualificationRecordCount, fieldNumber: 3)
+    }
+    if self.insurerWithRecordsCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.insurerWithRecordsCount, fieldNumber: 4)
+    }
+    if self.registryRevision != 0 {
+      try visitor.visitSingularInt64Field(value: self.registryRevision, fieldNumber: 5)
+    }
+    try { if let v = self._lastImportAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if !self.activeJobs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.activeJobs, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_GetRegistryStatusResponse, rhs: Life_V1_GetRegistryStatusResponse) -> Bool {
+    if lhs.participatingInsurerCount != rhs.participatingInsurerCount {return false}
+    if lhs.leftInsurerCount != rhs.leftInsurerCount {return false}
+    if lhs.qualificationRecordCount != rhs.qualificationRecordCount {return false}
+    if lhs.insurerWithRecordsCount != rhs.insurerWithRecordsCount {return false}
+    if lhs.registryRevision != rhs.registryRevision {return false}
+    if lhs._lastImportAt != rhs._lastImportAt {return false}
+    if lhs.activeJobs != rhs.activeJobs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

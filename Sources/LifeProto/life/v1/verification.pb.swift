@@ -152,7 +152,8 @@ public nonisolated enum Life_V1_VerificationJobState: SwiftProtobuf.Enum, Swift.
   /// Every recipient in scope was checked (完了).
   case succeeded // = 3
 
-  /// Stopped before the end, e.g. by a daemon restart; see error_message (異常終了).
+  /// Stopped before the end by an error; see error_message. A daemon restart does not fail a
+  /// job: it resumes where it stopped (異常終了).
   case failed // = 4
   case UNRECOGNIZED(Int)
 
@@ -208,6 +209,9 @@ public nonisolated enum Life_V1_VerificationJobTrigger: SwiftProtobuf.Enum, Swif
 
   /// Qualification records were imported (被保険者証情報の取込).
   case registryImported // = 3
+
+  /// An insurer left the eligibility platform (保険者の離脱).
+  case insurerLeft // = 4
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -220,6 +224,7 @@ public nonisolated enum Life_V1_VerificationJobTrigger: SwiftProtobuf.Enum, Swif
     case 1: self = .requested
     case 2: self = .insurerJoined
     case 3: self = .registryImported
+    case 4: self = .insurerLeft
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -230,6 +235,7 @@ public nonisolated enum Life_V1_VerificationJobTrigger: SwiftProtobuf.Enum, Swif
     case .requested: return 1
     case .insurerJoined: return 2
     case .registryImported: return 3
+    case .insurerLeft: return 4
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -240,6 +246,7 @@ public nonisolated enum Life_V1_VerificationJobTrigger: SwiftProtobuf.Enum, Swif
     .requested,
     .insurerJoined,
     .registryImported,
+    .insurerLeft,
   ]
 
 }
@@ -266,15 +273,29 @@ public nonisolated struct Life_V1_VerificationResult: Sendable {
   /// Clears the value of `checkedAt`. Subsequent reads from it will return its default value.
   public mutating func clearCheckedAt() {self._checkedAt = nil}
 
-  /// Version of the recipient record that was checked (確認時の版). A result whose version is
-  /// lower than the recipient's current version is being re-checked.
+  /// Version of the recipient record that was checked (確認時の版).
   public var recipientVersion: Int64 = 0
+
+  /// Revision of the registry the check read (Admin.GetRegistryStatus) (確認時の資格情報の版).
+  public var registryRevision: Int64 = 0
+
+  /// The day the check was made for, in Japan: participation and validity periods are judged
+  /// on it (確認基準日).
+  public var checkedOn: Life_V1_Date {
+    get {_checkedOn ?? Life_V1_Date()}
+    set {_checkedOn = newValue}
+  }
+  /// Returns true if `checkedOn` has been explicitly set.
+  public var hasCheckedOn: Bool {self._checkedOn != nil}
+  /// Clears the value of `checkedOn`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckedOn() {self._checkedOn = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _checkedAt: Life_V1_Timestamp? = nil
+  fileprivate var _checkedOn: Life_V1_Date? = nil
 }
 
 /// One recipient's stored result, as listed (利用者ごとの資格確認結果).
@@ -346,7 +367,8 @@ public nonisolated struct Life_V1_VerificationJob: @unchecked Sendable {
     set {_uniqueStorage()._state = newValue}
   }
 
-  /// Recipients in scope, known once the job runs (対象件数).
+  /// Recipients in scope, counted when the job starts to run; recipients created later are
+  /// checked by their own create (対象件数).
   public var totalCount: Int64 {
     get {_storage._totalCount}
     set {_uniqueStorage()._totalCount = newValue}
@@ -650,12 +672,12 @@ nonisolated extension Life_V1_VerificationJobState: SwiftProtobuf._ProtoNameProv
 }
 
 nonisolated extension Life_V1_VerificationJobTrigger: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0VERIFICATION_JOB_TRIGGER_UNSPECIFIED\0\u{1}VERIFICATION_JOB_TRIGGER_REQUESTED\0\u{1}VERIFICATION_JOB_TRIGGER_INSURER_JOINED\0\u{1}VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0VERIFICATION_JOB_TRIGGER_UNSPECIFIED\0\u{1}VERIFICATION_JOB_TRIGGER_REQUESTED\0\u{1}VERIFICATION_JOB_TRIGGER_INSURER_JOINED\0\u{1}VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED\0\u{1}VERIFICATION_JOB_TRIGGER_INSURER_LEFT\0")
 }
 
 nonisolated extension Life_V1_VerificationResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VerificationResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}mismatched_fields\0\u{3}checked_at\0\u{3}recipient_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}mismatched_fields\0\u{3}checked_at\0\u{3}recipient_version\0\u{3}registry_revision\0\u{3}checked_on\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -667,6 +689,8 @@ nonisolated extension Life_V1_VerificationResult: SwiftProtobuf.Message, SwiftPr
       case 2: try { try decoder.decodeRepeatedEnumField(value: &self.mismatchedFields) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._checkedAt) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.recipientVersion) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.registryRevision) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._checkedOn) }()
       default: break
       }
     }
@@ -689,6 +713,12 @@ nonisolated extension Life_V1_VerificationResult: SwiftProtobuf.Message, SwiftPr
     if self.recipientVersion != 0 {
       try visitor.visitSingularInt64Field(value: self.recipientVersion, fieldNumber: 4)
     }
+    if self.registryRevision != 0 {
+      try visitor.visitSingularInt64Field(value: self.registryRevision, fieldNumber: 5)
+    }
+    try { if let v = self._checkedOn {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -697,6 +727,8 @@ nonisolated extension Life_V1_VerificationResult: SwiftProtobuf.Message, SwiftPr
     if lhs.mismatchedFields != rhs.mismatchedFields {return false}
     if lhs._checkedAt != rhs._checkedAt {return false}
     if lhs.recipientVersion != rhs.recipientVersion {return false}
+    if lhs.registryRevision != rhs.registryRevision {return false}
+    if lhs._checkedOn != rhs._checkedOn {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -36,17 +36,29 @@ public enum Life_V1_Admin {
         /// Clears the lock and the failed-login count of any facility's account (ロック解除).
         public static let unlockStaffMember = MethodDescriptor(service: "life.v1.Admin", method: "UnlockStaffMember", kind: .unary)
         /// Records that an insurer has joined the eligibility platform (参加保険者の登録) and starts a
-        /// bulk re-check of the recipients of that insurer in every facility. Already present:
-        /// ALREADY_EXISTS.
+        /// bulk re-check of the recipients of that insurer in every facility. An insurer that left
+        /// joins again (joined_on replaced, left_on cleared). Participating already: ALREADY_EXISTS.
+        /// joined_on after today (Japan): INVALID_ARGUMENT, a join is recorded when it takes effect.
         public static let createParticipatingInsurer = MethodDescriptor(service: "life.v1.Admin", method: "CreateParticipatingInsurer", kind: .unary)
-        /// Lists the participating insurers, ordered by insurer number (参加保険者一覧).
+        /// Records that an insurer has left the eligibility platform (参加保険者の離脱) and starts a bulk
+        /// re-check of its recipients, which become VERIFICATION_STATUS_NOT_CHECKED. Unknown insurer:
+        /// NOT_FOUND; left already: FAILED_PRECONDITION.
+        public static let leaveParticipatingInsurer = MethodDescriptor(service: "life.v1.Admin", method: "LeaveParticipatingInsurer", kind: .unary)
+        /// Lists the insurers that joined, ordered by insurer number, including those that left
+        /// (参加保険者一覧).
         public static let listParticipatingInsurers = MethodDescriptor(service: "life.v1.Admin", method: "ListParticipatingInsurers", kind: .unary)
         /// Imports qualification records (被保険者証情報の取込) from a file the daemon can read: for
-        /// each insurer in the file, its stored records are replaced as one transaction. Then starts
-        /// a bulk re-check of the affected insurers' recipients. A file with invalid rows imports
-        /// nothing and answers INVALID_ARGUMENT, with the first rows' errors as field violations
-        /// ("row 12: insured_number").
-        public static let importQualificationRecords = MethodDescriptor(service: "life.v1.Admin", method: "ImportQualificationRecords", kind: .unary)
+        /// each insurer in the file, its stored records are replaced by the file's, all insurers at
+        /// once when the import commits. Streams progress; the last message has done set. An insurer
+        /// whose records are the same as stored is left alone, so importing the same file again
+        /// changes nothing and starts no re-check. Then starts a bulk re-check of the changed
+        /// insurers' recipients (participating insurers only). Invalid rows: without skip_invalid
+        /// nothing is imported and the call ends INVALID_ARGUMENT, with the first rows' errors as
+        /// field violations ("line 12: insured_number"); with skip_invalid the valid rows are imported
+        /// and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
+        public static let importQualificationRecords = MethodDescriptor(service: "life.v1.Admin", method: "ImportQualificationRecords", kind: .serverStreaming)
+        /// Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
+        public static let getRegistryStatus = MethodDescriptor(service: "life.v1.Admin", method: "GetRegistryStatus", kind: .unary)
         /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
         public static let listVerificationJobs = MethodDescriptor(service: "life.v1.Admin", method: "ListVerificationJobs", kind: .unary)
         /// Copies the database, consistently and while the daemon serves, to a new file; streams
@@ -61,7 +73,7 @@ public enum Life_V1_Admin {
         /// Recomputes the hash chain of the whole audit log and reports the first broken link
         /// (監査ログの改ざん検査).
         public static let verifyAuditChain = MethodDescriptor(service: "life.v1.Admin", method: "VerifyAuditChain", kind: .unary)
-        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, listVerificationJobs, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
+        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, getRegistryStatus, listVerificationJobs, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
     }
 }
 
@@ -94,17 +106,29 @@ public protocol Life_V1_AdminService: Sendable {
     /// Clears the lock and the failed-login count of any facility's account (ロック解除).
     func unlockStaffMember(_ request: Life_V1_AdminUnlockStaffMemberRequest, context: ServerCallContext) async throws -> Life_V1_AdminUnlockStaffMemberResponse
     /// Records that an insurer has joined the eligibility platform (参加保険者の登録) and starts a
-    /// bulk re-check of the recipients of that insurer in every facility. Already present:
-    /// ALREADY_EXISTS.
+    /// bulk re-check of the recipients of that insurer in every facility. An insurer that left
+    /// joins again (joined_on replaced, left_on cleared). Participating already: ALREADY_EXISTS.
+    /// joined_on after today (Japan): INVALID_ARGUMENT, a join is recorded when it takes effect.
     func createParticipatingInsurer(_ request: Life_V1_CreateParticipatingInsurerRequest, context: ServerCallContext) async throws -> Life_V1_CreateParticipatingInsurerResponse
-    /// Lists the participating insurers, ordered by insurer number (参加保険者一覧).
+    /// Records that an insurer has left the eligibility platform (参加保険者の離脱) and starts a bulk
+    /// re-check of its recipients, which become VERIFICATION_STATUS_NOT_CHECKED. Unknown insurer:
+    /// NOT_FOUND; left already: FAILED_PRECONDITION.
+    func leaveParticipatingInsurer(_ request: Life_V1_LeaveParticipatingInsurerRequest, context: ServerCallContext) async throws -> Life_V1_LeaveParticipatingInsurerResponse
+    /// Lists the insurers that joined, ordered by insurer number, including those that left
+    /// (参加保険者一覧).
     func listParticipatingInsurers(_ request: Life_V1_ListParticipatingInsurersRequest, context: ServerCallContext) async throws -> Life_V1_ListParticipatingInsurersResponse
     /// Imports qualification records (被保険者証情報の取込) from a file the daemon can read: for
-    /// each insurer in the file, its stored records are replaced as one transaction. Then starts
-    /// a bulk re-check of the affected insurers' recipients. A file with invalid rows imports
-    /// nothing and answers INVALID_ARGUMENT, with the first rows' errors as field violations
-    /// ("row 12: insured_number").
-    func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, context: ServerCallContext) async throws -> Life_V1_ImportQualificationRecordsResponse
+    /// each insurer in the file, its stored records are replaced by the file's, all insurers at
+    /// once when the import commits. Streams progress; the last message has done set. An insurer
+    /// whose records are the same as stored is left alone, so importing the same file again
+    /// changes nothing and starts no re-check. Then starts a bulk re-check of the changed
+    /// insurers' recipients (participating insurers only). Invalid rows: without skip_invalid
+    /// nothing is imported and the call ends INVALID_ARGUMENT, with the first rows' errors as
+    /// field violations ("line 12: insured_number"); with skip_invalid the valid rows are imported
+    /// and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
+    func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, context: ServerCallContext, responses: ResponseStreamWriter<Life_V1_ImportQualificationRecordsResponse>) async throws
+    /// Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
+    func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, context: ServerCallContext) async throws -> Life_V1_GetRegistryStatusResponse
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, context: ServerCallContext) async throws -> Life_V1_ListVerificationJobsResponse
     /// Copies the database, consistently and while the daemon serves, to a new file; streams
@@ -154,11 +178,17 @@ extension Life_V1_AdminService {
         router.registerUnary(Life_V1_Admin.Method.createParticipatingInsurer) { request, context in
             try await self.createParticipatingInsurer(request, context: context)
         }
+        router.registerUnary(Life_V1_Admin.Method.leaveParticipatingInsurer) { request, context in
+            try await self.leaveParticipatingInsurer(request, context: context)
+        }
         router.registerUnary(Life_V1_Admin.Method.listParticipatingInsurers) { request, context in
             try await self.listParticipatingInsurers(request, context: context)
         }
-        router.registerUnary(Life_V1_Admin.Method.importQualificationRecords) { request, context in
-            try await self.importQualificationRecords(request, context: context)
+        router.registerServerStreaming(Life_V1_Admin.Method.importQualificationRecords) { (request: Life_V1_ImportQualificationRecordsRequest, context, responses: ResponseStreamWriter<Life_V1_ImportQualificationRecordsResponse>) in
+            try await self.importQualificationRecords(request, context: context, responses: responses)
+        }
+        router.registerUnary(Life_V1_Admin.Method.getRegistryStatus) { request, context in
+            try await self.getRegistryStatus(request, context: context)
         }
         router.registerUnary(Life_V1_Admin.Method.listVerificationJobs) { request, context in
             try await self.listVerificationJobs(request, context: context)
@@ -227,22 +257,38 @@ public struct Life_V1_AdminClient: Sendable {
         try await caller.unary(Life_V1_Admin.Method.unlockStaffMember, request: request, responseType: Life_V1_AdminUnlockStaffMemberResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// Records that an insurer has joined the eligibility platform (参加保険者の登録) and starts a
-    /// bulk re-check of the recipients of that insurer in every facility. Already present:
-    /// ALREADY_EXISTS.
+    /// bulk re-check of the recipients of that insurer in every facility. An insurer that left
+    /// joins again (joined_on replaced, left_on cleared). Participating already: ALREADY_EXISTS.
+    /// joined_on after today (Japan): INVALID_ARGUMENT, a join is recorded when it takes effect.
     public func createParticipatingInsurer(_ request: Life_V1_CreateParticipatingInsurerRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_CreateParticipatingInsurerResponse {
         try await caller.unary(Life_V1_Admin.Method.createParticipatingInsurer, request: request, responseType: Life_V1_CreateParticipatingInsurerResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
-    /// Lists the participating insurers, ordered by insurer number (参加保険者一覧).
+    /// Records that an insurer has left the eligibility platform (参加保険者の離脱) and starts a bulk
+    /// re-check of its recipients, which become VERIFICATION_STATUS_NOT_CHECKED. Unknown insurer:
+    /// NOT_FOUND; left already: FAILED_PRECONDITION.
+    public func leaveParticipatingInsurer(_ request: Life_V1_LeaveParticipatingInsurerRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_LeaveParticipatingInsurerResponse {
+        try await caller.unary(Life_V1_Admin.Method.leaveParticipatingInsurer, request: request, responseType: Life_V1_LeaveParticipatingInsurerResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    }
+    /// Lists the insurers that joined, ordered by insurer number, including those that left
+    /// (参加保険者一覧).
     public func listParticipatingInsurers(_ request: Life_V1_ListParticipatingInsurersRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListParticipatingInsurersResponse {
         try await caller.unary(Life_V1_Admin.Method.listParticipatingInsurers, request: request, responseType: Life_V1_ListParticipatingInsurersResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// Imports qualification records (被保険者証情報の取込) from a file the daemon can read: for
-    /// each insurer in the file, its stored records are replaced as one transaction. Then starts
-    /// a bulk re-check of the affected insurers' recipients. A file with invalid rows imports
-    /// nothing and answers INVALID_ARGUMENT, with the first rows' errors as field violations
-    /// ("row 12: insured_number").
-    public func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ImportQualificationRecordsResponse {
-        try await caller.unary(Life_V1_Admin.Method.importQualificationRecords, request: request, responseType: Life_V1_ImportQualificationRecordsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    /// each insurer in the file, its stored records are replaced by the file's, all insurers at
+    /// once when the import commits. Streams progress; the last message has done set. An insurer
+    /// whose records are the same as stored is left alone, so importing the same file again
+    /// changes nothing and starts no re-check. Then starts a bulk re-check of the changed
+    /// insurers' recipients (participating insurers only). Invalid rows: without skip_invalid
+    /// nothing is imported and the call ends INVALID_ARGUMENT, with the first rows' errors as
+    /// field violations ("line 12: insured_number"); with skip_invalid the valid rows are imported
+    /// and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
+    public func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> ServerStream<Life_V1_ImportQualificationRecordsResponse> {
+        try await caller.serverStreaming(Life_V1_Admin.Method.importQualificationRecords, request: request, responseType: Life_V1_ImportQualificationRecordsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    }
+    /// Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
+    public func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_GetRegistryStatusResponse {
+        try await caller.unary(Life_V1_Admin.Method.getRegistryStatus, request: request, responseType: Life_V1_GetRegistryStatusResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     public func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListVerificationJobsResponse {

@@ -181,6 +181,24 @@ life_code life_admin_create_participating_insurer(life_client *client, const Lif
     return code;
 }
 
+const life_method life_admin_leave_participating_insurer_method = {
+    "/life.v1.Admin/LeaveParticipatingInsurer",
+    &life__v1__leave_participating_insurer_request__descriptor,
+    &life__v1__leave_participating_insurer_response__descriptor,
+    LIFE_METHOD_UNARY,
+};
+
+life_code life_admin_leave_participating_insurer(life_client *client, const Life__V1__LeaveParticipatingInsurerRequest *request,
+    Life__V1__LeaveParticipatingInsurerResponse **response, const life_call_options *options, life_error **error)
+{
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_leave_participating_insurer_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__LeaveParticipatingInsurerResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
+}
+
 const life_method life_admin_list_participating_insurers_method = {
     "/life.v1.Admin/ListParticipatingInsurers",
     &life__v1__list_participating_insurers_request__descriptor,
@@ -203,16 +221,40 @@ const life_method life_admin_import_qualification_records_method = {
     "/life.v1.Admin/ImportQualificationRecords",
     &life__v1__import_qualification_records_request__descriptor,
     &life__v1__import_qualification_records_response__descriptor,
-    LIFE_METHOD_UNARY,
+    LIFE_METHOD_SERVER_STREAMING,
 };
 
 life_code life_admin_import_qualification_records(life_client *client, const Life__V1__ImportQualificationRecordsRequest *request,
-    Life__V1__ImportQualificationRecordsResponse **response, const life_call_options *options, life_error **error)
+    life_stream **stream, const life_call_options *options, life_error **error)
+{
+    return life_call_stream(client, &life_admin_import_qualification_records_method, (const ProtobufCMessage *)request,
+        stream, options, error);
+}
+
+life_code life_admin_import_qualification_records_next(life_stream *stream, Life__V1__ImportQualificationRecordsResponse **message,
+    life_error **error)
+{
+    ProtobufCMessage *next = NULL;
+    life_code code = life_stream_next_of(stream, &life_admin_import_qualification_records_method, &next, error);
+    if (message != NULL) *message = (Life__V1__ImportQualificationRecordsResponse *)next;
+    else life_message_free(next);
+    return code;
+}
+
+const life_method life_admin_get_registry_status_method = {
+    "/life.v1.Admin/GetRegistryStatus",
+    &life__v1__get_registry_status_request__descriptor,
+    &life__v1__get_registry_status_response__descriptor,
+    LIFE_METHOD_UNARY,
+};
+
+life_code life_admin_get_registry_status(life_client *client, const Life__V1__GetRegistryStatusRequest *request,
+    Life__V1__GetRegistryStatusResponse **response, const life_call_options *options, life_error **error)
 {
     ProtobufCMessage *decoded = NULL;
-    life_code code = life_call_unary(client, &life_admin_import_qualification_records_method, (const ProtobufCMessage *)request,
+    life_code code = life_call_unary(client, &life_admin_get_registry_status_method, (const ProtobufCMessage *)request,
         &decoded, options, error);
-    if (response != NULL) *response = (Life__V1__ImportQualificationRecordsResponse *)decoded;
+    if (response != NULL) *response = (Life__V1__GetRegistryStatusResponse *)decoded;
     else life_message_free(decoded);
     return code;
 }

@@ -240,8 +240,9 @@ extern const life_method life_admin_create_participating_insurer_method;
  * \brief /life.v1.Admin/CreateParticipatingInsurer (unary).
  *
  * Records that an insurer has joined the eligibility platform (参加保険者の登録) and starts a
- * bulk re-check of the recipients of that insurer in every facility. Already present:
- * ALREADY_EXISTS.
+ * bulk re-check of the recipients of that insurer in every facility. An insurer that left
+ * joins again (joined_on replaced, left_on cleared). Participating already: ALREADY_EXISTS.
+ * joined_on after today (Japan): INVALID_ARGUMENT, a join is recorded when it takes effect.
  *
  * \param client  a client from life_client_new(); used by one thread at a time.
  * \param request the request; NULL sends the empty message (every field default).
@@ -257,13 +258,38 @@ extern const life_method life_admin_create_participating_insurer_method;
 life_code life_admin_create_participating_insurer(life_client *client, const Life__V1__CreateParticipatingInsurerRequest *request,
     Life__V1__CreateParticipatingInsurerResponse **response, const life_call_options *options, life_error **error);
 
+/** Method descriptor of /life.v1.Admin/LeaveParticipatingInsurer (unary). */
+extern const life_method life_admin_leave_participating_insurer_method;
+
+/**
+ * \brief /life.v1.Admin/LeaveParticipatingInsurer (unary).
+ *
+ * Records that an insurer has left the eligibility platform (参加保険者の離脱) and starts a bulk
+ * re-check of its recipients, which become VERIFICATION_STATUS_NOT_CHECKED. Unknown insurer:
+ * NOT_FOUND; left already: FAILED_PRECONDITION.
+ *
+ * \param client  a client from life_client_new(); used by one thread at a time.
+ * \param request the request; NULL sends the empty message (every field default).
+ * \param[out] response on #LIFE_OK, the decoded response (free it with
+ *             life_message_free()); NULL otherwise.
+ * \param options per-call options (deadline, session token, metadata, cancel),
+ *                or NULL for none.
+ * \param[out] error on failure, the error object (free with life_error_free()), or
+ *                  NULL if the caller does not want it.
+ * \retval LIFE_OK the call succeeded.
+ * \retval other   the gRPC status code of the failure (see #life_code).
+ */
+life_code life_admin_leave_participating_insurer(life_client *client, const Life__V1__LeaveParticipatingInsurerRequest *request,
+    Life__V1__LeaveParticipatingInsurerResponse **response, const life_call_options *options, life_error **error);
+
 /** Method descriptor of /life.v1.Admin/ListParticipatingInsurers (unary). */
 extern const life_method life_admin_list_participating_insurers_method;
 
 /**
  * \brief /life.v1.Admin/ListParticipatingInsurers (unary).
  *
- * Lists the participating insurers, ordered by insurer number (参加保険者一覧).
+ * Lists the insurers that joined, ordered by insurer number, including those that left
+ * (参加保険者一覧).
  *
  * \param client  a client from life_client_new(); used by one thread at a time.
  * \param request the request; NULL sends the empty message (every field default).
@@ -279,17 +305,56 @@ extern const life_method life_admin_list_participating_insurers_method;
 life_code life_admin_list_participating_insurers(life_client *client, const Life__V1__ListParticipatingInsurersRequest *request,
     Life__V1__ListParticipatingInsurersResponse **response, const life_call_options *options, life_error **error);
 
-/** Method descriptor of /life.v1.Admin/ImportQualificationRecords (unary). */
+/** Method descriptor of /life.v1.Admin/ImportQualificationRecords (server-streaming). */
 extern const life_method life_admin_import_qualification_records_method;
 
 /**
- * \brief /life.v1.Admin/ImportQualificationRecords (unary).
+ * \brief /life.v1.Admin/ImportQualificationRecords (server-streaming).
  *
  * Imports qualification records (被保険者証情報の取込) from a file the daemon can read: for
- * each insurer in the file, its stored records are replaced as one transaction. Then starts
- * a bulk re-check of the affected insurers' recipients. A file with invalid rows imports
- * nothing and answers INVALID_ARGUMENT, with the first rows' errors as field violations
- * ("row 12: insured_number").
+ * each insurer in the file, its stored records are replaced by the file's, all insurers at
+ * once when the import commits. Streams progress; the last message has done set. An insurer
+ * whose records are the same as stored is left alone, so importing the same file again
+ * changes nothing and starts no re-check. Then starts a bulk re-check of the changed
+ * insurers' recipients (participating insurers only). Invalid rows: without skip_invalid
+ * nothing is imported and the call ends INVALID_ARGUMENT, with the first rows' errors as
+ * field violations ("line 12: insured_number"); with skip_invalid the valid rows are imported
+ * and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
+ *
+ * \param client  a client from life_client_new(); used by one thread at a time.
+ * \param request the request; NULL sends the empty message (every field default).
+ * \param[out] stream on #LIFE_OK, the open stream: read it with
+ *             life_admin_import_qualification_records_next() and release it with life_stream_free().
+ * \param options per-call options (deadline, session token, metadata, cancel),
+ *                or NULL for none.
+ * \param[out] error on failure, the error object (free with life_error_free()), or
+ *                  NULL if the caller does not want it.
+ * \retval LIFE_OK the call succeeded.
+ * \retval other   the gRPC status code of the failure (see #life_code).
+ */
+life_code life_admin_import_qualification_records(life_client *client, const Life__V1__ImportQualificationRecordsRequest *request,
+    life_stream **stream, const life_call_options *options, life_error **error);
+
+/**
+ * \brief Next message of a /life.v1.Admin/ImportQualificationRecords stream.
+ *
+ * \param stream  a stream opened by life_admin_import_qualification_records().
+ * \param[out] message on #LIFE_OK, the next message (free with life_message_free()),
+ *             or NULL when the server ended the stream normally (OK trailer).
+ * \param[out] error on failure, the error object, or NULL if not wanted.
+ * \retval LIFE_OK a message, or the normal end of the stream (`*message` NULL).
+ * \retval other   the status code that ended the stream.
+ */
+life_code life_admin_import_qualification_records_next(life_stream *stream, Life__V1__ImportQualificationRecordsResponse **message,
+    life_error **error);
+
+/** Method descriptor of /life.v1.Admin/GetRegistryStatus (unary). */
+extern const life_method life_admin_get_registry_status_method;
+
+/**
+ * \brief /life.v1.Admin/GetRegistryStatus (unary).
+ *
+ * Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
  *
  * \param client  a client from life_client_new(); used by one thread at a time.
  * \param request the request; NULL sends the empty message (every field default).
@@ -302,8 +367,8 @@ extern const life_method life_admin_import_qualification_records_method;
  * \retval LIFE_OK the call succeeded.
  * \retval other   the gRPC status code of the failure (see #life_code).
  */
-life_code life_admin_import_qualification_records(life_client *client, const Life__V1__ImportQualificationRecordsRequest *request,
-    Life__V1__ImportQualificationRecordsResponse **response, const life_call_options *options, life_error **error);
+life_code life_admin_get_registry_status(life_client *client, const Life__V1__GetRegistryStatusRequest *request,
+    Life__V1__GetRegistryStatusResponse **response, const life_call_options *options, life_error **error);
 
 /** Method descriptor of /life.v1.Admin/ListVerificationJobs (unary). */
 extern const life_method life_admin_list_verification_jobs_method;

@@ -1132,6 +1132,96 @@ void   life__v1__create_participating_insurer_response__free_unpacked
   assert(message->base.descriptor == &life__v1__create_participating_insurer_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   life__v1__leave_participating_insurer_request__init
+                     (Life__V1__LeaveParticipatingInsurerRequest         *message)
+{
+  static const Life__V1__LeaveParticipatingInsurerRequest init_value = LIFE__V1__LEAVE_PARTICIPATING_INSURER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t life__v1__leave_participating_insurer_request__get_packed_size
+                     (const Life__V1__LeaveParticipatingInsurerRequest *message)
+{
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__leave_participating_insurer_request__pack
+                     (const Life__V1__LeaveParticipatingInsurerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__leave_participating_insurer_request__pack_to_buffer
+                     (const Life__V1__LeaveParticipatingInsurerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__LeaveParticipatingInsurerRequest *
+       life__v1__leave_participating_insurer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__LeaveParticipatingInsurerRequest *)
+     protobuf_c_message_unpack (&life__v1__leave_participating_insurer_request__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__leave_participating_insurer_request__free_unpacked
+                     (Life__V1__LeaveParticipatingInsurerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__leave_participating_insurer_response__init
+                     (Life__V1__LeaveParticipatingInsurerResponse         *message)
+{
+  static const Life__V1__LeaveParticipatingInsurerResponse init_value = LIFE__V1__LEAVE_PARTICIPATING_INSURER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t life__v1__leave_participating_insurer_response__get_packed_size
+                     (const Life__V1__LeaveParticipatingInsurerResponse *message)
+{
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__leave_participating_insurer_response__pack
+                     (const Life__V1__LeaveParticipatingInsurerResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__leave_participating_insurer_response__pack_to_buffer
+                     (const Life__V1__LeaveParticipatingInsurerResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__LeaveParticipatingInsurerResponse *
+       life__v1__leave_participating_insurer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__LeaveParticipatingInsurerResponse *)
+     protobuf_c_message_unpack (&life__v1__leave_participating_insurer_response__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__leave_participating_insurer_response__free_unpacked
+                     (Life__V1__LeaveParticipatingInsurerResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__leave_participating_insurer_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   life__v1__list_participating_insurers_request__init
                      (Life__V1__ListParticipatingInsurersRequest         *message)
 {
@@ -1267,6 +1357,51 @@ void   life__v1__import_qualification_records_request__free_unpacked
   assert(message->base.descriptor == &life__v1__import_qualification_records_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   life__v1__qualification_row_error__init
+                     (Life__V1__QualificationRowError         *message)
+{
+  static const Life__V1__QualificationRowError init_value = LIFE__V1__QUALIFICATION_ROW_ERROR__INIT;
+  *message = init_value;
+}
+size_t life__v1__qualification_row_error__get_packed_size
+                     (const Life__V1__QualificationRowError *message)
+{
+  assert(message->base.descriptor == &life__v1__qualification_row_error__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__qualification_row_error__pack
+                     (const Life__V1__QualificationRowError *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__qualification_row_error__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__qualification_row_error__pack_to_buffer
+                     (const Life__V1__QualificationRowError *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__qualification_row_error__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__QualificationRowError *
+       life__v1__qualification_row_error__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__QualificationRowError *)
+     protobuf_c_message_unpack (&life__v1__qualification_row_error__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__qualification_row_error__free_unpacked
+                     (Life__V1__QualificationRowError *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__qualification_row_error__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   life__v1__import_qualification_records_response__init
                      (Life__V1__ImportQualificationRecordsResponse         *message)
 {
@@ -1310,6 +1445,96 @@ void   life__v1__import_qualification_records_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &life__v1__import_qualification_records_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__get_registry_status_request__init
+                     (Life__V1__GetRegistryStatusRequest         *message)
+{
+  static const Life__V1__GetRegistryStatusRequest init_value = LIFE__V1__GET_REGISTRY_STATUS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t life__v1__get_registry_status_request__get_packed_size
+                     (const Life__V1__GetRegistryStatusRequest *message)
+{
+  assert(message->base.descriptor == &life__v1__get_registry_status_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__get_registry_status_request__pack
+                     (const Life__V1__GetRegistryStatusRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__get_registry_status_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__get_registry_status_request__pack_to_buffer
+                     (const Life__V1__GetRegistryStatusRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__get_registry_status_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__GetRegistryStatusRequest *
+       life__v1__get_registry_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__GetRegistryStatusRequest *)
+     protobuf_c_message_unpack (&life__v1__get_registry_status_request__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__get_registry_status_request__free_unpacked
+                     (Life__V1__GetRegistryStatusRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__get_registry_status_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__get_registry_status_response__init
+                     (Life__V1__GetRegistryStatusResponse         *message)
+{
+  static const Life__V1__GetRegistryStatusResponse init_value = LIFE__V1__GET_REGISTRY_STATUS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t life__v1__get_registry_status_response__get_packed_size
+                     (const Life__V1__GetRegistryStatusResponse *message)
+{
+  assert(message->base.descriptor == &life__v1__get_registry_status_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__get_registry_status_response__pack
+                     (const Life__V1__GetRegistryStatusResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__get_registry_status_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__get_registry_status_response__pack_to_buffer
+                     (const Life__V1__GetRegistryStatusResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__get_registry_status_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__GetRegistryStatusResponse *
+       life__v1__get_registry_status_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__GetRegistryStatusResponse *)
+     protobuf_c_message_unpack (&life__v1__get_registry_status_response__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__get_registry_status_response__free_unpacked
+                     (Life__V1__GetRegistryStatusResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__get_registry_status_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   life__v1__list_verification_jobs_request__init
@@ -1968,7 +2193,7 @@ const ProtobufCMessageDescriptor life__v1__certificate_registration__descriptor 
   (ProtobufCMessageInit) life__v1__certificate_registration__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__participating_insurer__field_descriptors[4] =
+static const ProtobufCFieldDescriptor life__v1__participating_insurer__field_descriptors[5] =
 {
   {
     "insurer_number",
@@ -2018,17 +2243,30 @@ static const ProtobufCFieldDescriptor life__v1__participating_insurer__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "left_on",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ParticipatingInsurer, left_on),
+    &life__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__participating_insurer__field_indices_by_name[] = {
   3,   /* field[3] = created_at */
   0,   /* field[0] = insurer_number */
   2,   /* field[2] = joined_on */
+  4,   /* field[4] = left_on */
   1,   /* field[1] = name */
 };
 static const ProtobufCIntRange life__v1__participating_insurer__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor life__v1__participating_insurer__descriptor =
 {
@@ -2038,7 +2276,7 @@ const ProtobufCMessageDescriptor life__v1__participating_insurer__descriptor =
   "Life__V1__ParticipatingInsurer",
   "life.v1",
   sizeof(Life__V1__ParticipatingInsurer),
-  4,
+  5,
   life__v1__participating_insurer__field_descriptors,
   life__v1__participating_insurer__field_indices_by_name,
   1,  life__v1__participating_insurer__number_ranges,
@@ -3245,6 +3483,108 @@ const ProtobufCMessageDescriptor life__v1__create_participating_insurer_response
   (ProtobufCMessageInit) life__v1__create_participating_insurer_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor life__v1__leave_participating_insurer_request__field_descriptors[2] =
+{
+  {
+    "insurer_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LeaveParticipatingInsurerRequest, insurer_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "left_on",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LeaveParticipatingInsurerRequest, left_on),
+    &life__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__leave_participating_insurer_request__field_indices_by_name[] = {
+  0,   /* field[0] = insurer_number */
+  1,   /* field[1] = left_on */
+};
+static const ProtobufCIntRange life__v1__leave_participating_insurer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor life__v1__leave_participating_insurer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.LeaveParticipatingInsurerRequest",
+  "LeaveParticipatingInsurerRequest",
+  "Life__V1__LeaveParticipatingInsurerRequest",
+  "life.v1",
+  sizeof(Life__V1__LeaveParticipatingInsurerRequest),
+  2,
+  life__v1__leave_participating_insurer_request__field_descriptors,
+  life__v1__leave_participating_insurer_request__field_indices_by_name,
+  1,  life__v1__leave_participating_insurer_request__number_ranges,
+  (ProtobufCMessageInit) life__v1__leave_participating_insurer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__leave_participating_insurer_response__field_descriptors[2] =
+{
+  {
+    "insurer",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LeaveParticipatingInsurerResponse, insurer),
+    &life__v1__participating_insurer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "job",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LeaveParticipatingInsurerResponse, job),
+    &life__v1__verification_job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__leave_participating_insurer_response__field_indices_by_name[] = {
+  0,   /* field[0] = insurer */
+  1,   /* field[1] = job */
+};
+static const ProtobufCIntRange life__v1__leave_participating_insurer_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor life__v1__leave_participating_insurer_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.LeaveParticipatingInsurerResponse",
+  "LeaveParticipatingInsurerResponse",
+  "Life__V1__LeaveParticipatingInsurerResponse",
+  "life.v1",
+  sizeof(Life__V1__LeaveParticipatingInsurerResponse),
+  2,
+  life__v1__leave_participating_insurer_response__field_descriptors,
+  life__v1__leave_participating_insurer_response__field_indices_by_name,
+  1,  life__v1__leave_participating_insurer_response__number_ranges,
+  (ProtobufCMessageInit) life__v1__leave_participating_insurer_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor life__v1__list_participating_insurers_request__field_descriptors[1] =
 {
   {
@@ -3334,7 +3674,7 @@ const ProtobufCMessageDescriptor life__v1__list_participating_insurers_response_
   (ProtobufCMessageInit) life__v1__list_participating_insurers_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__import_qualification_records_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor life__v1__import_qualification_records_request__field_descriptors[4] =
 {
   {
     "path",
@@ -3372,16 +3712,29 @@ static const ProtobufCFieldDescriptor life__v1__import_qualification_records_req
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "skip_invalid",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportQualificationRecordsRequest, skip_invalid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__import_qualification_records_request__field_indices_by_name[] = {
   1,   /* field[1] = format */
   0,   /* field[0] = path */
+  3,   /* field[3] = skip_invalid */
   2,   /* field[2] = validate_only */
 };
 static const ProtobufCIntRange life__v1__import_qualification_records_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor life__v1__import_qualification_records_request__descriptor =
 {
@@ -3391,14 +3744,78 @@ const ProtobufCMessageDescriptor life__v1__import_qualification_records_request_
   "Life__V1__ImportQualificationRecordsRequest",
   "life.v1",
   sizeof(Life__V1__ImportQualificationRecordsRequest),
-  3,
+  4,
   life__v1__import_qualification_records_request__field_descriptors,
   life__v1__import_qualification_records_request__field_indices_by_name,
   1,  life__v1__import_qualification_records_request__number_ranges,
   (ProtobufCMessageInit) life__v1__import_qualification_records_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__import_qualification_records_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor life__v1__qualification_row_error__field_descriptors[3] =
+{
+  {
+    "line",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__QualificationRowError, line),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__QualificationRowError, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__QualificationRowError, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__qualification_row_error__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  0,   /* field[0] = line */
+  2,   /* field[2] = reason */
+};
+static const ProtobufCIntRange life__v1__qualification_row_error__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor life__v1__qualification_row_error__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.QualificationRowError",
+  "QualificationRowError",
+  "Life__V1__QualificationRowError",
+  "life.v1",
+  sizeof(Life__V1__QualificationRowError),
+  3,
+  life__v1__qualification_row_error__field_descriptors,
+  life__v1__qualification_row_error__field_indices_by_name,
+  1,  life__v1__qualification_row_error__number_ranges,
+  (ProtobufCMessageInit) life__v1__qualification_row_error__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__import_qualification_records_response__field_descriptors[10] =
 {
   {
     "row_count",
@@ -3448,17 +3865,95 @@ static const ProtobufCFieldDescriptor life__v1__import_qualification_records_res
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "bytes_read",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportQualificationRecordsResponse, bytes_read),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_bytes",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportQualificationRecordsResponse, total_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "done",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportQualificationRecordsResponse, done),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invalid_count",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportQualificationRecordsResponse, invalid_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invalid_rows",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Life__V1__ImportQualificationRecordsResponse, n_invalid_rows),
+    offsetof(Life__V1__ImportQualificationRecordsResponse, invalid_rows),
+    &life__v1__qualification_row_error__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unchanged_insurer_numbers",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Life__V1__ImportQualificationRecordsResponse, n_unchanged_insurer_numbers),
+    offsetof(Life__V1__ImportQualificationRecordsResponse, unchanged_insurer_numbers),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__import_qualification_records_response__field_indices_by_name[] = {
+  4,   /* field[4] = bytes_read */
+  6,   /* field[6] = done */
   1,   /* field[1] = imported_count */
   2,   /* field[2] = insurer_numbers */
+  7,   /* field[7] = invalid_count */
+  8,   /* field[8] = invalid_rows */
   3,   /* field[3] = job */
   0,   /* field[0] = row_count */
+  5,   /* field[5] = total_bytes */
+  9,   /* field[9] = unchanged_insurer_numbers */
 };
 static const ProtobufCIntRange life__v1__import_qualification_records_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor life__v1__import_qualification_records_response__descriptor =
 {
@@ -3468,11 +3963,145 @@ const ProtobufCMessageDescriptor life__v1__import_qualification_records_response
   "Life__V1__ImportQualificationRecordsResponse",
   "life.v1",
   sizeof(Life__V1__ImportQualificationRecordsResponse),
-  4,
+  10,
   life__v1__import_qualification_records_response__field_descriptors,
   life__v1__import_qualification_records_response__field_indices_by_name,
   1,  life__v1__import_qualification_records_response__number_ranges,
   (ProtobufCMessageInit) life__v1__import_qualification_records_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define life__v1__get_registry_status_request__field_descriptors NULL
+#define life__v1__get_registry_status_request__field_indices_by_name NULL
+#define life__v1__get_registry_status_request__number_ranges NULL
+const ProtobufCMessageDescriptor life__v1__get_registry_status_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.GetRegistryStatusRequest",
+  "GetRegistryStatusRequest",
+  "Life__V1__GetRegistryStatusRequest",
+  "life.v1",
+  sizeof(Life__V1__GetRegistryStatusRequest),
+  0,
+  life__v1__get_registry_status_request__field_descriptors,
+  life__v1__get_registry_status_request__field_indices_by_name,
+  0,  life__v1__get_registry_status_request__number_ranges,
+  (ProtobufCMessageInit) life__v1__get_registry_status_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__get_registry_status_response__field_descriptors[7] =
+{
+  {
+    "participating_insurer_count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetRegistryStatusResponse, participating_insurer_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "left_insurer_count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetRegistryStatusResponse, left_insurer_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "qualification_record_count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetRegistryStatusResponse, qualification_record_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "insurer_with_records_count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetRegistryStatusResponse, insurer_with_records_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "registry_revision",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetRegistryStatusResponse, registry_revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_import_at",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetRegistryStatusResponse, last_import_at),
+    &life__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "active_jobs",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Life__V1__GetRegistryStatusResponse, n_active_jobs),
+    offsetof(Life__V1__GetRegistryStatusResponse, active_jobs),
+    &life__v1__verification_job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__get_registry_status_response__field_indices_by_name[] = {
+  6,   /* field[6] = active_jobs */
+  3,   /* field[3] = insurer_with_records_count */
+  5,   /* field[5] = last_import_at */
+  1,   /* field[1] = left_insurer_count */
+  0,   /* field[0] = participating_insurer_count */
+  2,   /* field[2] = qualification_record_count */
+  4,   /* field[4] = registry_revision */
+};
+static const ProtobufCIntRange life__v1__get_registry_status_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor life__v1__get_registry_status_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.GetRegistryStatusResponse",
+  "GetRegistryStatusResponse",
+  "Life__V1__GetRegistryStatusResponse",
+  "life.v1",
+  sizeof(Life__V1__GetRegistryStatusResponse),
+  7,
+  life__v1__get_registry_status_response__field_descriptors,
+  life__v1__get_registry_status_response__field_indices_by_name,
+  1,  life__v1__get_registry_status_response__number_ranges,
+  (ProtobufCMessageInit) life__v1__get_registry_status_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor life__v1__list_verification_jobs_request__field_descriptors[2] =
@@ -4097,7 +4726,7 @@ const ProtobufCEnumDescriptor life__v1__qualification_file_format__descriptor =
   life__v1__qualification_file_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[17] =
+static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[19] =
 {
   { "CreateFacility", &life__v1__create_facility_request__descriptor, &life__v1__create_facility_response__descriptor },
   { "ListFacilities", &life__v1__list_facilities_request__descriptor, &life__v1__list_facilities_response__descriptor },
@@ -4109,8 +4738,10 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[17] =
   { "CreateFacilityAdmin", &life__v1__create_facility_admin_request__descriptor, &life__v1__create_facility_admin_response__descriptor },
   { "UnlockStaffMember", &life__v1__admin_unlock_staff_member_request__descriptor, &life__v1__admin_unlock_staff_member_response__descriptor },
   { "CreateParticipatingInsurer", &life__v1__create_participating_insurer_request__descriptor, &life__v1__create_participating_insurer_response__descriptor },
+  { "LeaveParticipatingInsurer", &life__v1__leave_participating_insurer_request__descriptor, &life__v1__leave_participating_insurer_response__descriptor },
   { "ListParticipatingInsurers", &life__v1__list_participating_insurers_request__descriptor, &life__v1__list_participating_insurers_response__descriptor },
   { "ImportQualificationRecords", &life__v1__import_qualification_records_request__descriptor, &life__v1__import_qualification_records_response__descriptor },
+  { "GetRegistryStatus", &life__v1__get_registry_status_request__descriptor, &life__v1__get_registry_status_response__descriptor },
   { "ListVerificationJobs", &life__v1__list_verification_jobs_request__descriptor, &life__v1__list_verification_jobs_response__descriptor },
   { "BackupDatabase", &life__v1__backup_database_request__descriptor, &life__v1__backup_database_response__descriptor },
   { "CheckDatabaseIntegrity", &life__v1__check_database_integrity_request__descriptor, &life__v1__check_database_integrity_response__descriptor },
@@ -4118,23 +4749,25 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[17] =
   { "VerifyAuditChain", &life__v1__verify_audit_chain_request__descriptor, &life__v1__verify_audit_chain_response__descriptor },
 };
 const unsigned life__v1__admin__method_indices_by_name[] = {
-  13,        /* BackupDatabase */
-  14,        /* CheckDatabaseIntegrity */
+  15,        /* BackupDatabase */
+  16,        /* CheckDatabaseIntegrity */
   4,        /* CreateCertificateRegistration */
   0,        /* CreateFacility */
   7,        /* CreateFacilityAdmin */
   9,        /* CreateParticipatingInsurer */
   2,        /* DisableFacility */
   3,        /* EnableFacility */
-  11,        /* ImportQualificationRecords */
-  15,        /* ListAuditEvents */
+  13,        /* GetRegistryStatus */
+  12,        /* ImportQualificationRecords */
+  10,        /* LeaveParticipatingInsurer */
+  17,        /* ListAuditEvents */
   5,        /* ListCertificateRegistrations */
   1,        /* ListFacilities */
-  10,        /* ListParticipatingInsurers */
-  12,        /* ListVerificationJobs */
+  11,        /* ListParticipatingInsurers */
+  14,        /* ListVerificationJobs */
   6,        /* RevokeCertificateRegistration */
   8,        /* UnlockStaffMember */
-  16         /* VerifyAuditChain */
+  18         /* VerifyAuditChain */
 };
 const ProtobufCServiceDescriptor life__v1__admin__descriptor =
 {
@@ -4143,7 +4776,7 @@ const ProtobufCServiceDescriptor life__v1__admin__descriptor =
   "Admin",
   "Life__V1__Admin",
   "life.v1",
-  17,
+  19,
   life__v1__admin__method_descriptors,
   life__v1__admin__method_indices_by_name
 };
@@ -4227,13 +4860,21 @@ void life__v1__admin__create_participating_insurer(ProtobufCService *service,
   assert(service->descriptor == &life__v1__admin__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void life__v1__admin__leave_participating_insurer(ProtobufCService *service,
+                                                  const Life__V1__LeaveParticipatingInsurerRequest *input,
+                                                  Life__V1__LeaveParticipatingInsurerResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &life__v1__admin__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void life__v1__admin__list_participating_insurers(ProtobufCService *service,
                                                   const Life__V1__ListParticipatingInsurersRequest *input,
                                                   Life__V1__ListParticipatingInsurersResponse_Closure closure,
                                                   void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__import_qualification_records(ProtobufCService *service,
                                                    const Life__V1__ImportQualificationRecordsRequest *input,
@@ -4241,7 +4882,15 @@ void life__v1__admin__import_qualification_records(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void life__v1__admin__get_registry_status(ProtobufCService *service,
+                                          const Life__V1__GetRegistryStatusRequest *input,
+                                          Life__V1__GetRegistryStatusResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &life__v1__admin__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              const Life__V1__ListVerificationJobsRequest *input,
@@ -4249,7 +4898,7 @@ void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__backup_database(ProtobufCService *service,
                                       const Life__V1__BackupDatabaseRequest *input,
@@ -4257,7 +4906,7 @@ void life__v1__admin__backup_database(ProtobufCService *service,
                                       void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                const Life__V1__CheckDatabaseIntegrityRequest *input,
@@ -4265,7 +4914,7 @@ void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         const Life__V1__ListAuditEventsRequest *input,
@@ -4273,7 +4922,7 @@ void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          const Life__V1__VerifyAuditChainRequest *input,
@@ -4281,7 +4930,7 @@ void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__init (Life__V1__Admin_Service *service,
                             Life__V1__Admin_ServiceDestroy destroy)

@@ -44,10 +44,15 @@ typedef struct Life__V1__AdminUnlockStaffMemberRequest Life__V1__AdminUnlockStaf
 typedef struct Life__V1__AdminUnlockStaffMemberResponse Life__V1__AdminUnlockStaffMemberResponse;
 typedef struct Life__V1__CreateParticipatingInsurerRequest Life__V1__CreateParticipatingInsurerRequest;
 typedef struct Life__V1__CreateParticipatingInsurerResponse Life__V1__CreateParticipatingInsurerResponse;
+typedef struct Life__V1__LeaveParticipatingInsurerRequest Life__V1__LeaveParticipatingInsurerRequest;
+typedef struct Life__V1__LeaveParticipatingInsurerResponse Life__V1__LeaveParticipatingInsurerResponse;
 typedef struct Life__V1__ListParticipatingInsurersRequest Life__V1__ListParticipatingInsurersRequest;
 typedef struct Life__V1__ListParticipatingInsurersResponse Life__V1__ListParticipatingInsurersResponse;
 typedef struct Life__V1__ImportQualificationRecordsRequest Life__V1__ImportQualificationRecordsRequest;
+typedef struct Life__V1__QualificationRowError Life__V1__QualificationRowError;
 typedef struct Life__V1__ImportQualificationRecordsResponse Life__V1__ImportQualificationRecordsResponse;
+typedef struct Life__V1__GetRegistryStatusRequest Life__V1__GetRegistryStatusRequest;
+typedef struct Life__V1__GetRegistryStatusResponse Life__V1__GetRegistryStatusResponse;
 typedef struct Life__V1__ListVerificationJobsRequest Life__V1__ListVerificationJobsRequest;
 typedef struct Life__V1__ListVerificationJobsResponse Life__V1__ListVerificationJobsResponse;
 typedef struct Life__V1__BackupDatabaseRequest Life__V1__BackupDatabaseRequest;
@@ -71,8 +76,10 @@ typedef enum _Life__V1__QualificationFileFormat {
    */
   LIFE__V1__QUALIFICATION_FILE_FORMAT__QUALIFICATION_FILE_FORMAT_UNSPECIFIED = 0,
   /*
-   * UTF-8 CSV with a header line naming the columns insurer_number, insured_number,
-   * birth_date (YYYY-MM-DD) and sex (1 or 2), in any order; other columns are ignored (CSV形式).
+   * UTF-8 CSV (RFC 4180 quoting, LF or CRLF line ends, an optional byte-order mark) with a
+   * header line naming the columns insurer_number, insured_number, birth_date (YYYY-MM-DD),
+   * sex (1 or 2), and optionally valid_from and valid_until (YYYY-MM-DD, empty = open-ended),
+   * in any order; other columns are ignored. docs/API.md describes it (CSV形式).
    */
   LIFE__V1__QUALIFICATION_FILE_FORMAT__QUALIFICATION_FILE_FORMAT_CSV = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__QUALIFICATION_FILE_FORMAT)
@@ -170,17 +177,22 @@ struct  Life__V1__ParticipatingInsurer
    */
   char *name;
   /*
-   * Day from which its recipients are checked (参加日).
+   * Day from which its recipients are checked (参加日); today when absent on create.
    */
   Life__V1__Date *joined_on;
   /*
    * When it was recorded (登録日時). Output only.
    */
   Life__V1__Timestamp *created_at;
+  /*
+   * Day from which its recipients are no longer checked; absent while participating (離脱日).
+   * Output only: set by LeaveParticipatingInsurer.
+   */
+  Life__V1__Date *left_on;
 };
 #define LIFE__V1__PARTICIPATING_INSURER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__participating_insurer__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, NULL }
 
 
 /*
@@ -669,6 +681,47 @@ struct  Life__V1__CreateParticipatingInsurerResponse
 
 
 /*
+ * Request of Admin.LeaveParticipatingInsurer (参加保険者の離脱の要求).
+ */
+struct  Life__V1__LeaveParticipatingInsurerRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Insurer number (保険者番号).
+   */
+  char *insurer_number;
+  /*
+   * Day from which its recipients are no longer checked; today when absent. Not before its
+   * joined_on, not after today (離脱日).
+   */
+  Life__V1__Date *left_on;
+};
+#define LIFE__V1__LEAVE_PARTICIPATING_INSURER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__leave_participating_insurer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * Response of Admin.LeaveParticipatingInsurer (参加保険者の離脱の応答).
+ */
+struct  Life__V1__LeaveParticipatingInsurerResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The insurer as stored (参加保険者).
+   */
+  Life__V1__ParticipatingInsurer *insurer;
+  /*
+   * The bulk re-check of this insurer's recipients it started (一括再確認ジョブ).
+   */
+  Life__V1__VerificationJob *job;
+};
+#define LIFE__V1__LEAVE_PARTICIPATING_INSURER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__leave_participating_insurer_response__descriptor) \
+    , NULL, NULL }
+
+
+/*
  * Request of Admin.ListParticipatingInsurers (参加保険者一覧の要求).
  */
 struct  Life__V1__ListParticipatingInsurersRequest
@@ -723,39 +776,151 @@ struct  Life__V1__ImportQualificationRecordsRequest
    * Only validate the file and count its rows; store nothing and start no job (検証のみ).
    */
   protobuf_c_boolean validate_only;
+  /*
+   * Import the valid rows and report the invalid ones, instead of importing nothing when a row
+   * is invalid (不正行を除いて取込).
+   */
+  protobuf_c_boolean skip_invalid;
 };
 #define LIFE__V1__IMPORT_QUALIFICATION_RECORDS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__import_qualification_records_request__descriptor) \
-    , (char *)protobuf_c_empty_string, LIFE__V1__QUALIFICATION_FILE_FORMAT__QUALIFICATION_FILE_FORMAT_UNSPECIFIED, 0 }
+    , (char *)protobuf_c_empty_string, LIFE__V1__QUALIFICATION_FILE_FORMAT__QUALIFICATION_FILE_FORMAT_UNSPECIFIED, 0, 0 }
 
 
 /*
- * Response of Admin.ImportQualificationRecords (被保険者証情報の取込の応答).
+ * An invalid row of an imported file (取込ファイルの不正行).
+ */
+struct  Life__V1__QualificationRowError
+{
+  ProtobufCMessage base;
+  /*
+   * Line number in the file, from 1 (the header is line 1) (行番号).
+   */
+  int64_t line;
+  /*
+   * Column name from the header, or empty for the row as a whole (列名).
+   */
+  char *column;
+  /*
+   * What is wrong, safe to show (理由).
+   */
+  char *reason;
+};
+#define LIFE__V1__QUALIFICATION_ROW_ERROR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__qualification_row_error__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One message of Admin.ImportQualificationRecords: progress while the file is read, then the
+ * result in the message with done set (被保険者証情報の取込の応答).
  */
 struct  Life__V1__ImportQualificationRecordsResponse
 {
   ProtobufCMessage base;
   /*
-   * Rows read from the file (読込件数).
+   * Data rows read so far (読込件数).
    */
   int64_t row_count;
   /*
-   * Records stored, 0 when validate_only (取込件数).
+   * Records stored for the insurers that changed; 0 when validate_only. Set when done (取込件数).
    */
   int64_t imported_count;
   /*
-   * Insurers whose records were replaced, sorted (対象保険者番号).
+   * Insurers whose records were replaced, sorted. Set when done (変更された保険者番号).
    */
   size_t n_insurer_numbers;
   char **insurer_numbers;
   /*
-   * The bulk re-check it started; absent when validate_only (一括再確認ジョブ).
+   * The bulk re-check it started; absent when validate_only or nothing changed that a check
+   * could see. Set when done (一括再確認ジョブ).
    */
   Life__V1__VerificationJob *job;
+  /*
+   * Bytes of the file read so far (読込バイト数).
+   */
+  int64_t bytes_read;
+  /*
+   * Size of the file in bytes (ファイルサイズ).
+   */
+  int64_t total_bytes;
+  /*
+   * This is the last message (完了).
+   */
+  protobuf_c_boolean done;
+  /*
+   * Invalid rows found so far (不正行数).
+   */
+  int64_t invalid_count;
+  /*
+   * The first 1,000 invalid rows, with skip_invalid or validate_only. Set when done (不正行).
+   */
+  size_t n_invalid_rows;
+  Life__V1__QualificationRowError **invalid_rows;
+  /*
+   * Insurers in the file whose stored records were already the same, sorted. Set when done
+   * (変更のない保険者番号).
+   */
+  size_t n_unchanged_insurer_numbers;
+  char **unchanged_insurer_numbers;
 };
 #define LIFE__V1__IMPORT_QUALIFICATION_RECORDS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__import_qualification_records_response__descriptor) \
-    , 0, 0, 0,NULL, NULL }
+    , 0, 0, 0,NULL, NULL, 0, 0, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * Request of Admin.GetRegistryStatus (資格情報の状況の要求).
+ */
+struct  Life__V1__GetRegistryStatusRequest
+{
+  ProtobufCMessage base;
+};
+#define LIFE__V1__GET_REGISTRY_STATUS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__get_registry_status_request__descriptor) \
+     }
+
+
+/*
+ * Response of Admin.GetRegistryStatus (資格情報の状況の応答).
+ */
+struct  Life__V1__GetRegistryStatusResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Insurers participating today (参加中の保険者数).
+   */
+  int64_t participating_insurer_count;
+  /*
+   * Insurers that joined and left again (離脱した保険者数).
+   */
+  int64_t left_insurer_count;
+  /*
+   * Qualification records stored (被保険者証情報の件数).
+   */
+  int64_t qualification_record_count;
+  /*
+   * Insurers with qualification records (被保険者証情報のある保険者数).
+   */
+  int64_t insurer_with_records_count;
+  /*
+   * Raised by every change of the registry; results name the revision they were checked
+   * against (資格情報の版).
+   */
+  int64_t registry_revision;
+  /*
+   * When qualification records were last changed by an import; absent when never (最終取込日時).
+   */
+  Life__V1__Timestamp *last_import_at;
+  /*
+   * Bulk re-check jobs queued or running, oldest first (実行中・待機中のジョブ).
+   */
+  size_t n_active_jobs;
+  Life__V1__VerificationJob **active_jobs;
+};
+#define LIFE__V1__GET_REGISTRY_STATUS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__get_registry_status_response__descriptor) \
+    , 0, 0, 0, 0, 0, NULL, 0,NULL }
 
 
 /*
@@ -1472,6 +1637,44 @@ Life__V1__CreateParticipatingInsurerResponse *
 void   life__v1__create_participating_insurer_response__free_unpacked
                      (Life__V1__CreateParticipatingInsurerResponse *message,
                       ProtobufCAllocator *allocator);
+/* Life__V1__LeaveParticipatingInsurerRequest methods */
+void   life__v1__leave_participating_insurer_request__init
+                     (Life__V1__LeaveParticipatingInsurerRequest         *message);
+size_t life__v1__leave_participating_insurer_request__get_packed_size
+                     (const Life__V1__LeaveParticipatingInsurerRequest   *message);
+size_t life__v1__leave_participating_insurer_request__pack
+                     (const Life__V1__LeaveParticipatingInsurerRequest   *message,
+                      uint8_t             *out);
+size_t life__v1__leave_participating_insurer_request__pack_to_buffer
+                     (const Life__V1__LeaveParticipatingInsurerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__LeaveParticipatingInsurerRequest *
+       life__v1__leave_participating_insurer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__leave_participating_insurer_request__free_unpacked
+                     (Life__V1__LeaveParticipatingInsurerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__LeaveParticipatingInsurerResponse methods */
+void   life__v1__leave_participating_insurer_response__init
+                     (Life__V1__LeaveParticipatingInsurerResponse         *message);
+size_t life__v1__leave_participating_insurer_response__get_packed_size
+                     (const Life__V1__LeaveParticipatingInsurerResponse   *message);
+size_t life__v1__leave_participating_insurer_response__pack
+                     (const Life__V1__LeaveParticipatingInsurerResponse   *message,
+                      uint8_t             *out);
+size_t life__v1__leave_participating_insurer_response__pack_to_buffer
+                     (const Life__V1__LeaveParticipatingInsurerResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__LeaveParticipatingInsurerResponse *
+       life__v1__leave_participating_insurer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__leave_participating_insurer_response__free_unpacked
+                     (Life__V1__LeaveParticipatingInsurerResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Life__V1__ListParticipatingInsurersRequest methods */
 void   life__v1__list_participating_insurers_request__init
                      (Life__V1__ListParticipatingInsurersRequest         *message);
@@ -1529,6 +1732,25 @@ Life__V1__ImportQualificationRecordsRequest *
 void   life__v1__import_qualification_records_request__free_unpacked
                      (Life__V1__ImportQualificationRecordsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Life__V1__QualificationRowError methods */
+void   life__v1__qualification_row_error__init
+                     (Life__V1__QualificationRowError         *message);
+size_t life__v1__qualification_row_error__get_packed_size
+                     (const Life__V1__QualificationRowError   *message);
+size_t life__v1__qualification_row_error__pack
+                     (const Life__V1__QualificationRowError   *message,
+                      uint8_t             *out);
+size_t life__v1__qualification_row_error__pack_to_buffer
+                     (const Life__V1__QualificationRowError   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__QualificationRowError *
+       life__v1__qualification_row_error__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__qualification_row_error__free_unpacked
+                     (Life__V1__QualificationRowError *message,
+                      ProtobufCAllocator *allocator);
 /* Life__V1__ImportQualificationRecordsResponse methods */
 void   life__v1__import_qualification_records_response__init
                      (Life__V1__ImportQualificationRecordsResponse         *message);
@@ -1547,6 +1769,44 @@ Life__V1__ImportQualificationRecordsResponse *
                       const uint8_t       *data);
 void   life__v1__import_qualification_records_response__free_unpacked
                      (Life__V1__ImportQualificationRecordsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__GetRegistryStatusRequest methods */
+void   life__v1__get_registry_status_request__init
+                     (Life__V1__GetRegistryStatusRequest         *message);
+size_t life__v1__get_registry_status_request__get_packed_size
+                     (const Life__V1__GetRegistryStatusRequest   *message);
+size_t life__v1__get_registry_status_request__pack
+                     (const Life__V1__GetRegistryStatusRequest   *message,
+                      uint8_t             *out);
+size_t life__v1__get_registry_status_request__pack_to_buffer
+                     (const Life__V1__GetRegistryStatusRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__GetRegistryStatusRequest *
+       life__v1__get_registry_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__get_registry_status_request__free_unpacked
+                     (Life__V1__GetRegistryStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__GetRegistryStatusResponse methods */
+void   life__v1__get_registry_status_response__init
+                     (Life__V1__GetRegistryStatusResponse         *message);
+size_t life__v1__get_registry_status_response__get_packed_size
+                     (const Life__V1__GetRegistryStatusResponse   *message);
+size_t life__v1__get_registry_status_response__pack
+                     (const Life__V1__GetRegistryStatusResponse   *message,
+                      uint8_t             *out);
+size_t life__v1__get_registry_status_response__pack_to_buffer
+                     (const Life__V1__GetRegistryStatusResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__GetRegistryStatusResponse *
+       life__v1__get_registry_status_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__get_registry_status_response__free_unpacked
+                     (Life__V1__GetRegistryStatusResponse *message,
                       ProtobufCAllocator *allocator);
 /* Life__V1__ListVerificationJobsRequest methods */
 void   life__v1__list_verification_jobs_request__init
@@ -1815,6 +2075,12 @@ typedef void (*Life__V1__CreateParticipatingInsurerRequest_Closure)
 typedef void (*Life__V1__CreateParticipatingInsurerResponse_Closure)
                  (const Life__V1__CreateParticipatingInsurerResponse *message,
                   void *closure_data);
+typedef void (*Life__V1__LeaveParticipatingInsurerRequest_Closure)
+                 (const Life__V1__LeaveParticipatingInsurerRequest *message,
+                  void *closure_data);
+typedef void (*Life__V1__LeaveParticipatingInsurerResponse_Closure)
+                 (const Life__V1__LeaveParticipatingInsurerResponse *message,
+                  void *closure_data);
 typedef void (*Life__V1__ListParticipatingInsurersRequest_Closure)
                  (const Life__V1__ListParticipatingInsurersRequest *message,
                   void *closure_data);
@@ -1824,8 +2090,17 @@ typedef void (*Life__V1__ListParticipatingInsurersResponse_Closure)
 typedef void (*Life__V1__ImportQualificationRecordsRequest_Closure)
                  (const Life__V1__ImportQualificationRecordsRequest *message,
                   void *closure_data);
+typedef void (*Life__V1__QualificationRowError_Closure)
+                 (const Life__V1__QualificationRowError *message,
+                  void *closure_data);
 typedef void (*Life__V1__ImportQualificationRecordsResponse_Closure)
                  (const Life__V1__ImportQualificationRecordsResponse *message,
+                  void *closure_data);
+typedef void (*Life__V1__GetRegistryStatusRequest_Closure)
+                 (const Life__V1__GetRegistryStatusRequest *message,
+                  void *closure_data);
+typedef void (*Life__V1__GetRegistryStatusResponse_Closure)
+                 (const Life__V1__GetRegistryStatusResponse *message,
                   void *closure_data);
 typedef void (*Life__V1__ListVerificationJobsRequest_Closure)
                  (const Life__V1__ListVerificationJobsRequest *message,
@@ -1904,6 +2179,10 @@ struct Life__V1__Admin_Service
                                        const Life__V1__CreateParticipatingInsurerRequest *input,
                                        Life__V1__CreateParticipatingInsurerResponse_Closure closure,
                                        void *closure_data);
+  void (*leave_participating_insurer)(Life__V1__Admin_Service *service,
+                                      const Life__V1__LeaveParticipatingInsurerRequest *input,
+                                      Life__V1__LeaveParticipatingInsurerResponse_Closure closure,
+                                      void *closure_data);
   void (*list_participating_insurers)(Life__V1__Admin_Service *service,
                                       const Life__V1__ListParticipatingInsurersRequest *input,
                                       Life__V1__ListParticipatingInsurersResponse_Closure closure,
@@ -1912,6 +2191,10 @@ struct Life__V1__Admin_Service
                                        const Life__V1__ImportQualificationRecordsRequest *input,
                                        Life__V1__ImportQualificationRecordsResponse_Closure closure,
                                        void *closure_data);
+  void (*get_registry_status)(Life__V1__Admin_Service *service,
+                              const Life__V1__GetRegistryStatusRequest *input,
+                              Life__V1__GetRegistryStatusResponse_Closure closure,
+                              void *closure_data);
   void (*list_verification_jobs)(Life__V1__Admin_Service *service,
                                  const Life__V1__ListVerificationJobsRequest *input,
                                  Life__V1__ListVerificationJobsResponse_Closure closure,
@@ -1950,8 +2233,10 @@ void life__v1__admin__init (Life__V1__Admin_Service *service,
       function_prefix__ ## create_facility_admin,\
       function_prefix__ ## unlock_staff_member,\
       function_prefix__ ## create_participating_insurer,\
+      function_prefix__ ## leave_participating_insurer,\
       function_prefix__ ## list_participating_insurers,\
       function_prefix__ ## import_qualification_records,\
+      function_prefix__ ## get_registry_status,\
       function_prefix__ ## list_verification_jobs,\
       function_prefix__ ## backup_database,\
       function_prefix__ ## check_database_integrity,\
@@ -1997,6 +2282,10 @@ void life__v1__admin__create_participating_insurer(ProtobufCService *service,
                                                    const Life__V1__CreateParticipatingInsurerRequest *input,
                                                    Life__V1__CreateParticipatingInsurerResponse_Closure closure,
                                                    void *closure_data);
+void life__v1__admin__leave_participating_insurer(ProtobufCService *service,
+                                                  const Life__V1__LeaveParticipatingInsurerRequest *input,
+                                                  Life__V1__LeaveParticipatingInsurerResponse_Closure closure,
+                                                  void *closure_data);
 void life__v1__admin__list_participating_insurers(ProtobufCService *service,
                                                   const Life__V1__ListParticipatingInsurersRequest *input,
                                                   Life__V1__ListParticipatingInsurersResponse_Closure closure,
@@ -2005,6 +2294,10 @@ void life__v1__admin__import_qualification_records(ProtobufCService *service,
                                                    const Life__V1__ImportQualificationRecordsRequest *input,
                                                    Life__V1__ImportQualificationRecordsResponse_Closure closure,
                                                    void *closure_data);
+void life__v1__admin__get_registry_status(ProtobufCService *service,
+                                          const Life__V1__GetRegistryStatusRequest *input,
+                                          Life__V1__GetRegistryStatusResponse_Closure closure,
+                                          void *closure_data);
 void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              const Life__V1__ListVerificationJobsRequest *input,
                                              Life__V1__ListVerificationJobsResponse_Closure closure,
@@ -2054,10 +2347,15 @@ extern const ProtobufCMessageDescriptor life__v1__admin_unlock_staff_member_requ
 extern const ProtobufCMessageDescriptor life__v1__admin_unlock_staff_member_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__create_participating_insurer_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__create_participating_insurer_response__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__leave_participating_insurer_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__leave_participating_insurer_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_participating_insurers_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_participating_insurers_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__import_qualification_records_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__qualification_row_error__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__import_qualification_records_response__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__get_registry_status_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__get_registry_status_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__backup_database_request__descriptor;

@@ -592,7 +592,7 @@ void   life__v1__get_verification_job_response__free_unpacked
   assert(message->base.descriptor == &life__v1__get_verification_job_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor life__v1__verification_result__field_descriptors[4] =
+static const ProtobufCFieldDescriptor life__v1__verification_result__field_descriptors[6] =
 {
   {
     "status",
@@ -642,17 +642,43 @@ static const ProtobufCFieldDescriptor life__v1__verification_result__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "registry_revision",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__VerificationResult, registry_revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checked_on",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__VerificationResult, checked_on),
+    &life__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__verification_result__field_indices_by_name[] = {
   2,   /* field[2] = checked_at */
+  5,   /* field[5] = checked_on */
   1,   /* field[1] = mismatched_fields */
   3,   /* field[3] = recipient_version */
+  4,   /* field[4] = registry_revision */
   0,   /* field[0] = status */
 };
 static const ProtobufCIntRange life__v1__verification_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor life__v1__verification_result__descriptor =
 {
@@ -662,7 +688,7 @@ const ProtobufCMessageDescriptor life__v1__verification_result__descriptor =
   "Life__V1__VerificationResult",
   "life.v1",
   sizeof(Life__V1__VerificationResult),
-  4,
+  6,
   life__v1__verification_result__field_descriptors,
   life__v1__verification_result__field_indices_by_name,
   1,  life__v1__verification_result__number_ranges,
@@ -1500,19 +1526,21 @@ const ProtobufCEnumDescriptor life__v1__verification_job_state__descriptor =
   life__v1__verification_job_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue life__v1__verification_job_trigger__enum_values_by_number[4] =
+static const ProtobufCEnumValue life__v1__verification_job_trigger__enum_values_by_number[5] =
 {
   { "VERIFICATION_JOB_TRIGGER_UNSPECIFIED", "LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_UNSPECIFIED", 0 },
   { "VERIFICATION_JOB_TRIGGER_REQUESTED", "LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_REQUESTED", 1 },
   { "VERIFICATION_JOB_TRIGGER_INSURER_JOINED", "LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_INSURER_JOINED", 2 },
   { "VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED", "LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED", 3 },
+  { "VERIFICATION_JOB_TRIGGER_INSURER_LEFT", "LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_INSURER_LEFT", 4 },
 };
 static const ProtobufCIntRange life__v1__verification_job_trigger__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex life__v1__verification_job_trigger__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex life__v1__verification_job_trigger__enum_values_by_name[5] =
 {
   { "VERIFICATION_JOB_TRIGGER_INSURER_JOINED", 2 },
+  { "VERIFICATION_JOB_TRIGGER_INSURER_LEFT", 4 },
   { "VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED", 3 },
   { "VERIFICATION_JOB_TRIGGER_REQUESTED", 1 },
   { "VERIFICATION_JOB_TRIGGER_UNSPECIFIED", 0 },
@@ -1524,9 +1552,9 @@ const ProtobufCEnumDescriptor life__v1__verification_job_trigger__descriptor =
   "VerificationJobTrigger",
   "Life__V1__VerificationJobTrigger",
   "life.v1",
-  4,
+  5,
   life__v1__verification_job_trigger__enum_values_by_number,
-  4,
+  5,
   life__v1__verification_job_trigger__enum_values_by_name,
   1,
   life__v1__verification_job_trigger__value_ranges,

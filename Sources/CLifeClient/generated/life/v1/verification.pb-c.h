@@ -106,7 +106,8 @@ typedef enum _Life__V1__VerificationJobState {
    */
   LIFE__V1__VERIFICATION_JOB_STATE__VERIFICATION_JOB_STATE_SUCCEEDED = 3,
   /*
-   * Stopped before the end, e.g. by a daemon restart; see error_message (異常終了).
+   * Stopped before the end by an error; see error_message. A daemon restart does not fail a
+   * job: it resumes where it stopped (異常終了).
    */
   LIFE__V1__VERIFICATION_JOB_STATE__VERIFICATION_JOB_STATE_FAILED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__VERIFICATION_JOB_STATE)
@@ -130,7 +131,11 @@ typedef enum _Life__V1__VerificationJobTrigger {
   /*
    * Qualification records were imported (被保険者証情報の取込).
    */
-  LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED = 3
+  LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_REGISTRY_IMPORTED = 3,
+  /*
+   * An insurer left the eligibility platform (保険者の離脱).
+   */
+  LIFE__V1__VERIFICATION_JOB_TRIGGER__VERIFICATION_JOB_TRIGGER_INSURER_LEFT = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__VERIFICATION_JOB_TRIGGER)
 } Life__V1__VerificationJobTrigger;
 
@@ -156,14 +161,22 @@ struct  Life__V1__VerificationResult
    */
   Life__V1__Timestamp *checked_at;
   /*
-   * Version of the recipient record that was checked (確認時の版). A result whose version is
-   * lower than the recipient's current version is being re-checked.
+   * Version of the recipient record that was checked (確認時の版).
    */
   int64_t recipient_version;
+  /*
+   * Revision of the registry the check read (Admin.GetRegistryStatus) (確認時の資格情報の版).
+   */
+  int64_t registry_revision;
+  /*
+   * The day the check was made for, in Japan: participation and validity periods are judged
+   * on it (確認基準日).
+   */
+  Life__V1__Date *checked_on;
 };
 #define LIFE__V1__VERIFICATION_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__verification_result__descriptor) \
-    , LIFE__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_UNSPECIFIED, 0,NULL, NULL, 0 }
+    , LIFE__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_UNSPECIFIED, 0,NULL, NULL, 0, 0, NULL }
 
 
 /*
@@ -223,7 +236,8 @@ struct  Life__V1__VerificationJob
    */
   Life__V1__VerificationJobState state;
   /*
-   * Recipients in scope, known once the job runs (対象件数).
+   * Recipients in scope, counted when the job starts to run; recipients created later are
+   * checked by their own create (対象件数).
    */
   int64_t total_count;
   /*

@@ -1,0 +1,152 @@
+import Foundation
+import LifeCore
+
+/// What an import of qualification records is asked to do.
+public struct QualificationImportRequest: Sendable, Hashable {
+    public var path: String
+    /// Read and check only; store nothing.
+    public var validateOnly: Bool
+    /// Import the valid rows and report the invalid ones, instead of importing nothing.
+    public var skipInvalid: Bool
+
+    public init(path: String, validateOnly: Bool = false, skipInvalid: Bool = false) {
+        self.path = path
+        self.validateOnly = validateOnly
+        self.skipInvalid = skipInvalid
+    }
+}
+
+/// How far an import has got.
+public struct QualificationImportProgress: Sendable, Hashable {
+    public var rows: Int64 = 0
+    public var invalidRows: Int64 = 0
+    public var bytesRead: Int64 = 0
+    public var totalBytes: Int64 = 0
+
+    public init() {}
+}
+
+/// What an import did.
+public struct QualificationImportReport: Sendable {
+    public var progress: QualificationImportProgress
+    /// Records now in force for the insurers that changed.
+    public var importedCount: Int64
+    public var changedInsurers: [InsurerNumber]
+    public var unchangedInsurers: [InsurerNumber]
+    /// The first `QualificationImport.reportedErrors` problems.
+    public var errors: [QualificationRowParser.RowError]
+    /// The re-check it started, if any.
+    public var job: VerificationJob?
+}
+
+/// Reads a qualification file into a new registry generation in chunks (each its own unit of
+/// work, so ordinary calls go on between them), then, when every row is valid or invalid rows
+/// are to be skipped, makes it current for the insurers whose records differ from the stored
+/// ones, all in one unit. Memory stays bounded: one chunk, one digest per insurer, and the
+/// first errors.
+struct QualificationImport {
+    static let chunkRows = 20_000
+    static let reportedErrors = 1_000
+
+    let store: any TransactionalStore
+    let request: QualificationImportRequest
+    let today: CalendarDate
+
+    /// Stages the file; returns the staging generation (nil for validate-only), the digest of
+    /// each insurer's valid rows, the progress and the first errors.
+    func stage(progress report: @Sendable (QualificationImportProgress) -> Void) async throws
+        -> (
+            generation: Int64?, digests: [InsurerNumber: RegistryDigest], progress: QualificationImportProgress,
+            errors: [QualificationRowParser.RowError]
+        )
+    {
+        let handle: FileHandle
+        do {
+            handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: request.path))
+        } catch {
+            throw DomainError.failedPrecondition(
+                "cannot read \(request.path): \(Self.reason(error)); the daemon's user must be able to read it")
+        }
+        defer { try? handle.close() }
+        var progress = QualificationImportProgress()
+        progress.totalBytes = Int64((try? FileManager.default.attributesOfItem(atPath: request.path)[.size] as? NSNumber)?.int64Value ?? 0)
+        var reader = CSVRecordReader(handle: handle)
+        guard let header = try reader.next() else {
+            throw DomainError.failedPrecondition("\(request.path) is empty: it needs a header line")
+        }
+        let parser = try QualificationRowParser(header: header.fields, today: today)
+        let generation = request.validateOnly ? nil : try await store.unitOfWork { try $0.beginGeneration() }
+        var digests: [InsurerNumber: RegistryDigest] = [:]
+        var errors: [QualificationRowParser.RowError] = []
+        var chunk: [StagedRecord] = []
+        func note(_ found: [QualificationRowParser.RowError]) {
+            progress.invalidRows += 1
+            errors.append(contentsOf: found.prefix(max(0, Self.reportedErrors - errors.count)))
+        }
+        func flush() async throws {
+            defer { chunk.removeAll(keepingCapacity: true) }
+            guard let generation, !chunk.isEmpty else {
+                for staged in chunk { digests[staged.record.insurerNumber, default: RegistryDigest()].add(staged.record) }
+                return
+            }
+            let records = chunk
+            let conflicts = try await store.unitOfWork { try $0.stage(records, generation: generation) }
+            let skipped = Dictionary(conflicts.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
+            for staged in chunk {
+                guard let conflict = skipped[staged.line] else {
+                    digests[staged.record.insurerNumber, default: RegistryDigest()].add(staged.record)
+                    continue
+                }
+                if !conflict.identical {
+                    note([
+                        .init(
+                            line: staged.line, column: "",
+                            reason: "another row (line \(conflict.earlierLine)) has the same insurer_number, insured_number and valid_from")
+                    ])
+                }
+            }
+        }
+        do {
+            while let record = try reader.next() {
+                progress.rows += 1
+                switch parser.parse(record.fields, line: record.line) {
+                case .success(let parsed): chunk.append(StagedRecord(record: parsed, line: record.line))
+                case .failure(let failed): note(failed.errors)
+                }
+                if chunk.count >= Self.chunkRows {
+                    try await flush()
+                    progress.bytesRead = reader.bytesRead
+                    report(progress)
+                    try Task.checkCancellation()
+                }
+            }
+            try await flush()
+        } catch {
+            if let generation { try? await discard(generation) }
+            throw error
+        }
+        progress.bytesRead = reader.bytesRead
+        report(progress)
+        return (generation, digests, progress, errors)
+    }
+
+    /// Marks a staging generation garbage.
+    func discard(_ generation: Int64) async throws {
+        try await store.unitOfWork { unit in
+            try unit.discard(generation: generation, insurer: nil)
+            try unit.endStaging(generation: generation)
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let cocoa = error as NSError
+        if let posix = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        switch cocoa.code {
+        case NSFileReadNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError: return "permission denied"
+        default: return cocoa.localizedDescription
+        }
+    }
+}

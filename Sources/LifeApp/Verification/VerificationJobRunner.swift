@@ -1,0 +1,152 @@
+import Foundation
+import LifeCore
+import Logging
+
+/// Runs bulk re-check jobs one at a time, oldest first, in batches: each batch re-checks the
+/// next recipients in the job's order and stores their results, the job's counts and its
+/// position in one unit of work, so a job stopped anywhere (even by kill -9) resumes after the
+/// last batch that committed and counts nobody twice. A result that changes is logged as a
+/// VERIFIED change and wakes the facility's watchers; a finished job leaves one audit record
+/// with its counts. Between jobs it deletes registry generations no longer in force.
+public final class VerificationJobRunner: Sendable {
+    private let store: any TransactionalStore
+    private let verifier: EligibilityVerifier
+    private let clock: any WallClock
+    private let signal: ChangeSignal
+    private let batchSize: Int
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    public init(
+        store: any TransactionalStore, verifier: EligibilityVerifier = EligibilityVerifier(), clock: any WallClock = SystemClock(),
+        signal: ChangeSignal, batchSize: Int = 500, logger: Logger = Logger(label: "lifed.verification")
+    ) {
+        self.store = store
+        self.verifier = verifier
+        self.clock = clock
+        self.signal = signal
+        self.batchSize = batchSize
+        self.logger = logger
+        (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// A job was queued or registry garbage was made: `run` looks again.
+    public func notify() {
+        wakeup.yield()
+    }
+
+    /// Works until the task is cancelled: first what a stopped daemon left (jobs, an import's
+    /// staging), then whatever `notify` announces.
+    public func run() async {
+        do {
+            try await store.unitOfWork { try $0.discardAbandonedStaging() }
+        } catch {
+            logger.error("could not discard an interrupted import's records: \(error)")
+        }
+        var iterator = wakeups.makeAsyncIterator()
+        repeat {
+            do {
+                try await runPending()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("verification jobs paused: \(error)")
+            }
+        } while await iterator.next() != nil && !Task.isCancelled
+    }
+
+    /// Runs every queued or running job to its end, then collects registry garbage. Throws
+    /// `CancellationError` when cancelled between batches.
+    public func runPending() async throws {
+        while let job = try await store.snapshot({ try $0.activeJobs().first }) {
+            try await finish(job)
+        }
+        while try await store.unitOfWork({ try $0.collectRegistryGarbage(limit: 5_000) }) {
+            try Task.checkCancellation()
+        }
+    }
+
+    private func finish(_ job: VerificationJob) async throws {
+        var job = job
+        if job.state == .queued {
+            logger.info("verification job started", metadata: ["job": "\(job.id)", "trigger": "\(job.trigger)"])
+        }
+        while job.isActive {
+            try Task.checkCancellation()
+            do {
+                job = try await step(job)
+            } catch DomainError.storageFull {
+                logger.warning("verification job waits: the disk is full", metadata: ["job": "\(job.id)"])
+                try await Task.sleep(for: .seconds(5))
+            } catch let error where !(error is CancellationError) {
+                logger.error("verification job failed: \(error)", metadata: ["job": "\(job.id)"])
+                job = try await fail(job)
+            }
+            await Task.yield()
+        }
+        logger.info(
+            "verification job ended", metadata: ["job": "\(job.id)", "state": "\(job.state)", "counts": "\(job.counts.summary)"])
+    }
+
+    /// One batch in one unit of work.
+    private func step(_ job: VerificationJob) async throws -> VerificationJob {
+        let now = clock.now().microsecondPrecision
+        let (verifier, limit) = (verifier, batchSize)
+        let (updated, changed) = try await store.unitOfWork { unit -> (VerificationJob, [FacilityNumber: Int64]) in
+            var job = job
+            if job.state == .queued {
+                job.state = .running
+                job.startedAt = now
+                job.totalCount = try unit.countRecipients(in: job.scope)
+            }
+            var changed: [FacilityNumber: Int64] = [:]
+            let batch = try unit.recipients(in: job.scope, after: job.cursor, limit: limit)
+            for recipient in batch {
+                let result = try verifier.result(of: recipient.fields, version: recipient.version, at: now, in: unit)
+                try unit.recordVerification(result, recipientID: recipient.id, facility: recipient.facility)
+                if result.outcome != recipient.verification.outcome {
+                    changed[recipient.facility] = try unit.appendChange(
+                        RecipientChange(
+                            facility: recipient.facility, recipientID: recipient.id, kind: .verified, version: recipient.version,
+                            time: now, changedBy: ""))
+                }
+                job.counts.add(result.status)
+            }
+            if let last = batch.last {
+                job.cursor = VerificationCursor(
+                    insurerNumber: last.fields.insurerNumber.rawValue, insuredNumber: last.fields.insuredNumber.rawValue,
+                    facility: last.facility.rawValue)
+            }
+            if batch.count < limit {
+                job.state = .succeeded
+                job.finishedAt = now
+                try unit.appendAudit(Self.auditEvent(job, time: now))
+            }
+            try unit.updateJob(job)
+            return (job, changed)
+        }
+        for (facility, sequence) in changed { signal.advance(facility, to: sequence) }
+        return updated
+    }
+
+    private func fail(_ job: VerificationJob) async throws -> VerificationJob {
+        let now = clock.now().microsecondPrecision
+        return try await store.unitOfWork { unit in
+            var job = job
+            job.state = .failed
+            job.finishedAt = now
+            job.errorMessage = "the job stopped on an internal error; the server's journal has the details"
+            try unit.appendAudit(Self.auditEvent(job, time: now))
+            try unit.updateJob(job)
+            return job
+        }
+    }
+
+    /// One record per job, with its counts.
+    private static func auditEvent(_ job: VerificationJob, time: Date) -> AuditEvent {
+        AuditEvent(
+            time: time, facility: job.scope.facility?.rawValue ?? "", method: "lifed/VerificationJob", target: "verification-job:" + job.id,
+            result: job.state == .succeeded ? "OK" : "INTERNAL", reason: job.counts.summary)
+    }
+}
