@@ -9,7 +9,7 @@ struct RecipientCommand: AsyncParsableCommand {
         commandName: "recipient",
         abstract: "Create, read, list, update, delete and watch the recipients (利用者) of your facility.",
         discussion: "Needs `lifectl login` first. Output is a table, or JSON with --json.",
-        subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self, Watch.self]
+        subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self, Watch.self, Verify.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -53,6 +53,9 @@ struct RecipientCommand: AsyncParsableCommand {
         @Option(help: "Only names whose kana starts with this.") var kanaPrefix = ""
         @Option(help: "Only this insurer number.") var insurer = ""
         @Option(help: "Only this service type code.") var service = ""
+        @Option(
+            help: "Only these eligibility results (repeatable): matched, mismatched, not-found, not-checked, unverified (never checked).")
+        var verification: [String] = []
         @Option(help: "One page of this size (1…500) instead of every page.") var pageSize: Int32?
         @Flag(help: "Print JSON.") var json = false
 
@@ -61,6 +64,7 @@ struct RecipientCommand: AsyncParsableCommand {
             request.fullNameKanaPrefix = kanaPrefix
             request.insurerNumber = insurer
             request.serviceTypeCode = service
+            request.verificationStatuses = try verification.map(Verify.status)
             request.page.pageSize = pageSize ?? 500
             let onePage = pageSize != nil
             let (recipients, sequence) = try await StaffSession.run(connection, session) { [request] client, metadata in
@@ -140,6 +144,34 @@ struct RecipientCommand: AsyncParsableCommand {
                 for try await change in try await client.recipients.watchRecipients(request, metadata: metadata) {
                     RecipientPrinter.printChange(change, json: json)
                 }
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a recipient against the qualification registry now and print the stored result.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var session: SessionOptions
+        @Argument(help: "Recipient id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let id = id
+            let result = try await StaffSession.run(connection, session) { client, metadata in
+                try await client.verification.verifyRecipient(.with { $0.recipientID = id }, metadata: metadata).result
+            }
+            print(json ? try result.jsonString() : RecipientPrinter.verification(result))
+        }
+
+        static func status(_ name: String) throws -> Life_V1_VerificationStatus {
+            switch name.lowercased().replacingOccurrences(of: "_", with: "-") {
+            case "matched": .matched
+            case "mismatched": .mismatched
+            case "not-found": .notFound
+            case "not-checked": .notChecked
+            case "unverified": .unspecified
+            default: throw ValidationError("--verification must be matched, mismatched, not-found, not-checked or unverified, not \(name)")
             }
         }
     }

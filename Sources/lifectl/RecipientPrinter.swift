@@ -50,13 +50,22 @@ enum RecipientPrinter {
     /// A stored eligibility check in one line: status, differing fields, when, against what.
     static func verification(_ result: Life_V1_VerificationResult) -> String {
         guard result.status != .unspecified else { return "UNVERIFIED (never checked)" }
-        let fields = result.mismatchedFields.map { String(describing: $0).uppercased() }.joined(separator: ",")
+        let names: [Life_V1_VerificationField: String] = [
+            .insurerNumber: "INSURER_NUMBER", .insuredNumber: "INSURED_NUMBER", .birthDate: "BIRTH_DATE", .sex: "SEX",
+        ]
+        let fields = result.mismatchedFields.map { names[$0] ?? "\($0.rawValue)" }.joined(separator: ",")
         return status(result.status) + (fields.isEmpty ? "" : " (\(fields))")
             + " on \(text(result.checkedOn)), checked \(result.checkedAt.date.lifectlText), v\(result.recipientVersion), registry r\(result.registryRevision)"
     }
 
     static func status(_ status: Life_V1_VerificationStatus) -> String {
-        status == .unspecified ? "UNVERIFIED" : String(describing: status).uppercased()
+        switch status {
+        case .matched: "MATCHED"
+        case .mismatched: "MISMATCHED"
+        case .notFound: "NOT_FOUND"
+        case .notChecked: "NOT_CHECKED"
+        default: "UNVERIFIED"
+        }
     }
 
     static func text(_ date: Life_V1_Date) -> String {

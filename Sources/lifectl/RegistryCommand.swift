@@ -179,13 +179,18 @@ struct RegistryCommand: AsyncParsableCommand {
         }
 
         static func line(_ job: Life_V1_VerificationJob) -> String {
-            let state = String(describing: job.state).uppercased()
+            let state = [Life_V1_VerificationJobState.queued: "QUEUED", .running: "RUNNING", .succeeded: "SUCCEEDED", .failed: "FAILED"][
+                job.state, default: "?"]
+            let trigger = [
+                Life_V1_VerificationJobTrigger.requested: "requested by staff", .insurerJoined: "insurer joined",
+                .insurerLeft: "insurer left", .registryImported: "records imported",
+            ][job.trigger, default: "?"]
             let scope =
                 (job.facilityNumber.isEmpty ? "all facilities" : job.facilityNumber)
                 + (job.insurerNumbers.isEmpty ? "" : ", insurers " + job.insurerNumbers.joined(separator: ","))
             return
                 "\(job.id)  \(state)  \(job.processedCount)/\(job.totalCount)  matched \(job.matchedCount), mismatched \(job.mismatchedCount), "
-                + "not found \(job.notFoundCount), not checked \(job.notCheckedCount)  (\(scope); \(String(describing: job.trigger)))"
+                + "not found \(job.notFoundCount), not checked \(job.notCheckedCount)  (\(scope); \(trigger))"
         }
     }
 }
