@@ -35,10 +35,11 @@ public nonisolated enum Life_V1_VerificationStatus: SwiftProtobuf.Enum, Swift.Ca
   /// The registry holds the insured number but some fields differ; see mismatched_fields (不一致).
   case mismatched // = 2
 
-  /// The insurer has joined the platform but its registry has no such insured number (該当なし).
+  /// The insurer participates on the check day, but no record of that insured number is valid
+  /// on it (該当なし).
   case notFound // = 3
 
-  /// The insurer has not joined the eligibility platform, so no check was possible (対象外・未参加).
+  /// The insurer does not participate on the check day, so nothing was compared (対象外・未参加).
   case notChecked // = 4
   case UNRECOGNIZED(Int)
 
@@ -557,7 +558,7 @@ public nonisolated struct Life_V1_ListVerificationResultsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// One page of results, ordered by recipient id (資格確認結果一覧).
+  /// One page of results, ordered by name kana, then id (資格確認結果一覧).
   public var results: [Life_V1_RecipientVerification] = []
 
   /// Paging (ページング).

@@ -15,8 +15,8 @@ public enum Life_V1_Verification {
         public static let verifyRecipient = MethodDescriptor(service: "life.v1.Verification", method: "VerifyRecipient", kind: .unary)
         /// Reads the stored result of one recipient (資格確認結果の照会).
         public static let getVerificationResult = MethodDescriptor(service: "life.v1.Verification", method: "GetVerificationResult", kind: .unary)
-        /// Lists the stored results of the facility's recipients, ordered by recipient id
-        /// (資格確認結果一覧).
+        /// Lists the stored results of the facility's recipients, ordered as ListRecipients: by name
+        /// kana, then id (資格確認結果一覧).
         public static let listVerificationResults = MethodDescriptor(service: "life.v1.Verification", method: "ListVerificationResults", kind: .unary)
         /// Starts re-checking the facility's recipients in the background (一括再確認の開始). One job per
         /// facility at a time: while one is queued or running, FAILED_PRECONDITION names it.
@@ -33,8 +33,8 @@ public protocol Life_V1_VerificationService: Sendable {
     func verifyRecipient(_ request: Life_V1_VerifyRecipientRequest, context: ServerCallContext) async throws -> Life_V1_VerifyRecipientResponse
     /// Reads the stored result of one recipient (資格確認結果の照会).
     func getVerificationResult(_ request: Life_V1_GetVerificationResultRequest, context: ServerCallContext) async throws -> Life_V1_GetVerificationResultResponse
-    /// Lists the stored results of the facility's recipients, ordered by recipient id
-    /// (資格確認結果一覧).
+    /// Lists the stored results of the facility's recipients, ordered as ListRecipients: by name
+    /// kana, then id (資格確認結果一覧).
     func listVerificationResults(_ request: Life_V1_ListVerificationResultsRequest, context: ServerCallContext) async throws -> Life_V1_ListVerificationResultsResponse
     /// Starts re-checking the facility's recipients in the background (一括再確認の開始). One job per
     /// facility at a time: while one is queued or running, FAILED_PRECONDITION names it.
@@ -76,8 +76,8 @@ public struct Life_V1_VerificationClient: Sendable {
     public func getVerificationResult(_ request: Life_V1_GetVerificationResultRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_GetVerificationResultResponse {
         try await caller.unary(Life_V1_Verification.Method.getVerificationResult, request: request, responseType: Life_V1_GetVerificationResultResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
-    /// Lists the stored results of the facility's recipients, ordered by recipient id
-    /// (資格確認結果一覧).
+    /// Lists the stored results of the facility's recipients, ordered as ListRecipients: by name
+    /// kana, then id (資格確認結果一覧).
     public func listVerificationResults(_ request: Life_V1_ListVerificationResultsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListVerificationResultsResponse {
         try await caller.unary(Life_V1_Verification.Method.listVerificationResults, request: request, responseType: Life_V1_ListVerificationResultsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }

@@ -79,8 +79,8 @@ extern const life_method life_verification_list_verification_results_method;
 /**
  * \brief /life.v1.Verification/ListVerificationResults (unary).
  *
- * Lists the stored results of the facility's recipients, ordered by recipient id
- * (資格確認結果一覧).
+ * Lists the stored results of the facility's recipients, ordered as ListRecipients: by name
+ * kana, then id (資格確認結果一覧).
  *
  * \param client  a client from life_client_new(); used by one thread at a time.
  * \param request the request; NULL sends the empty message (every field default).

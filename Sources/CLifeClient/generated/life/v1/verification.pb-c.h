@@ -50,11 +50,12 @@ typedef enum _Life__V1__VerificationStatus {
    */
   LIFE__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_MISMATCHED = 2,
   /*
-   * The insurer has joined the platform but its registry has no such insured number (該当なし).
+   * The insurer participates on the check day, but no record of that insured number is valid
+   * on it (該当なし).
    */
   LIFE__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_NOT_FOUND = 3,
   /*
-   * The insurer has not joined the eligibility platform, so no check was possible (対象外・未参加).
+   * The insurer does not participate on the check day, so nothing was compared (対象外・未参加).
    */
   LIFE__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_NOT_CHECKED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__VERIFICATION_STATUS)
@@ -379,7 +380,7 @@ struct  Life__V1__ListVerificationResultsResponse
 {
   ProtobufCMessage base;
   /*
-   * One page of results, ordered by recipient id (資格確認結果一覧).
+   * One page of results, ordered by name kana, then id (資格確認結果一覧).
    */
   size_t n_results;
   Life__V1__RecipientVerification **results;
