@@ -148,10 +148,13 @@ public final class Daemon: Sendable {
         var unixRouter = RPCRouter(interceptor: gate)
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)
+        // Bound below; revoking a certificate registration ends that certificate's connections.
+        let tlsConnections = Reloadable<Listener?>(nil)
         AdminService(
             admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock),
             registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock), settings: config.auth,
-            backups: backups, clock: clock
+            backups: backups, clock: clock,
+            endConnections: { fingerprint in _ = tlsConnections.current?.dropConnections(presenting: fingerprint) }
         )
         .register(in: &unixRouter)
 
@@ -185,6 +188,7 @@ public final class Daemon: Sendable {
                 throw ListenerError(description: "cannot listen on \(listen.host):\(listen.port) (tls.listen): \(error)")
             }
         }
+        tlsConnections.replace(with: tlsListener)
         return Daemon(
             config: config,
             unixListener: unixListener,
@@ -219,6 +223,7 @@ public final class Daemon: Sendable {
             auxiliary(sessionSweep),
             auxiliary(changeLogSweep),
             auxiliary(BackgroundWork(work: verificationJobs.run)),
+            auxiliary(staleCRLSweep),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(auxiliary(WatchdogService(notifier: notifier, interval: interval)))
@@ -269,7 +274,10 @@ public final class Daemon: Sendable {
             if let material {
                 tlsMaterial?.replace(with: material)
                 let dropped = tlsListener?.dropConnections(revokedBy: material) ?? 0
-                if dropped > 0 { logger.notice("closed \(dropped) connection(s) whose client certificate the new CRL revokes") }
+                if dropped > 0 {
+                    logger.notice(
+                        "closed \(dropped) connection(s) whose client certificate the new CRL revokes (or whose CA's CRL is not current)")
+                }
             }
             limits.replace(with: fresh.limits)
             unixPolicy.replace(with: fresh.unixPeerPolicy(logger: logger))
@@ -328,6 +336,23 @@ public final class Daemon: Sendable {
             let cutoff = Date().addingTimeInterval(-retention.seconds)
             return try await storage.unitOfWork { try $0.pruneChanges(before: cutoff) }
         }
+    }
+
+    /// Ends, every minute, the TLS connections whose CA's CRL has gone stale since they were
+    /// admitted (see `sweepStaleCRLConnections`).
+    private var staleCRLSweep: PeriodicSweep {
+        PeriodicSweep(what: "TLS connection(s) whose CA's CRL is not current", done: "closed", logger: logger, interval: .seconds(60)) {
+            [self] in sweepStaleCRLConnections()
+        }
+    }
+
+    /// Ends the TLS connections a CRL that is not current at `now` (past nextUpdate +
+    /// `tls.crl_grace_period`, enforced) would refuse at a new handshake; returns how many. Costs
+    /// nothing while every CRL is current.
+    @discardableResult
+    public func sweepStaleCRLConnections(at now: Date = Date()) -> Int {
+        guard let tlsListener, let material = tlsMaterial?.current, material.refusesSomeCA(at: now) else { return 0 }
+        return tlsListener.dropConnections(refusedBy: material, at: now)
     }
 
     private func auxiliary(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {

@@ -86,7 +86,10 @@ struct CertificateAttackTests {
         try await LifeClient.withConnection(to: endpoint(daemon, "short")) { client in
             #expect(try await client.health.check(.init()).status == .serving)
             try await Task.sleep(for: .seconds(4))
-            await #expect(throws: RPCError.self) { try await client.health.check(.init()) }
+            let ended = await #expect(throws: RPCError.self) { try await client.health.check(.init()) }
+            // GOAWAY CERTIFICATE_REVOKED: the certificate is no longer accepted (PROTOCOL §12.1).
+            #expect(ended?.reason == "GOAWAY_certificateRevoked", "\(String(describing: ended))")
+            #expect(ended?.message.contains("the client certificate has expired") == true)
         }
         #expect(await eventually { daemon.daemon.tlsListener?.connectionCount == 0 })
         try await daemon.stop()

@@ -62,15 +62,19 @@ struct LoginTests {
         }
         #expect(await loginError(daemon, .unregistered, "admin-a", F.initialPassword) == nil)
 
-        // Revoking the registration ends the sessions opened under that certificate.
-        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) { terminal in
+        // Revoking the registration ends the sessions opened under that certificate (and its open
+        // connection, RevocationSweepTests.registrationRevoked): a new connection finds none.
+        let token = try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) { terminal in
             let token = try await F.login(terminal, "admin-a", F.initialPassword)
             _ = try await terminal.auth.whoAmI(.init(), metadata: F.bearer(token))
-            try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
-                var revoke = Life_V1_RevokeCertificateRegistrationRequest()
-                revoke.fingerprint = daemon.pki.issued[.unregistered]!.fingerprintSHA256
-                _ = try await client.admin.revokeCertificateRegistration(revoke)
-            }
+            return token
+        }
+        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var revoke = Life_V1_RevokeCertificateRegistrationRequest()
+            revoke.fingerprint = daemon.pki.issued[.unregistered]!.fingerprintSHA256
+            _ = try await client.admin.revokeCertificateRegistration(revoke)
+        }
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.unregistered)) { terminal in
             let ended = await #expect(throws: RPCError.self) { _ = try await terminal.auth.whoAmI(.init(), metadata: F.bearer(token)) }
             #expect(ended?.code == .unauthenticated)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LifePKI
 import LifeProto
 import LifeWire
 import Logging
@@ -320,7 +321,9 @@ public final class Listener: Service, Sendable {
                     return .failure(.init(reason: .certificateRevoked, message: "the client certificate was not validated"))
                 }
                 admitted = .tls(
-                    tlsPeer.with(facilityAttributeTrusted: material.current.verifier.trustsFacilityAttribute(anchoredAt: anchor)))
+                    tlsPeer.admitted(
+                        facilityAttributeTrusted: material.current.verifier.trustsFacilityAttribute(anchoredAt: anchor),
+                        validatedPath: path.compactMap { try? CertificateFacts($0).derEncoded }))
             }
             let limits = limits.current
             let connection = ServerConnection(channel: channel, peer: admitted, router: router, limits: limits, logger: connectionLogger)
@@ -351,8 +354,9 @@ public final class Listener: Service, Sendable {
         return validated.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
     }
 
-    /// Ends `connection` (GOAWAY CERTIFICATE_REVOKED, the nearest reason the protocol has) when the
-    /// first certificate of its path expires: validity was checked at the handshake only.
+    /// Ends `connection` (GOAWAY CERTIFICATE_REVOKED: the certificate is no longer accepted, PROTOCOL
+    /// §12.1) when the first certificate of its path expires: validity was checked at the handshake
+    /// only.
     private static func closeOnExpiry(_ connection: ServerConnection, channel: any Channel, at notAfter: Date) {
         let delay = TimeAmount(saturating: .seconds(max(0, notAfter.timeIntervalSinceNow)))
         let expiry = channel.eventLoop.scheduleTask(in: delay) {
@@ -433,17 +437,52 @@ public final class Listener: Service, Sendable {
         registry.drainAll()
     }
 
-    /// Ends, at once and with GOAWAY CERTIFICATE_REVOKED, every connection whose certificate
-    /// `material` revokes; returns how many. A reload calls it right after putting `material` in
-    /// force, so a newly revoked certificate does not keep the connection it already had, and the
-    /// new material's warnings (a CRL that is not current) reach the log as the reload's report.
+    /// Ends, at once and with GOAWAY CERTIFICATE_REVOKED, every connection `material` no longer
+    /// accepts (see `dropConnections(refusedBy:at:)`); returns how many. A reload calls it right
+    /// after putting `material` in force, so a newly revoked certificate does not keep the
+    /// connection it already had, and the new material's warnings (a CRL that is not current)
+    /// reach the log as the reload's report.
     public func dropConnections(revokedBy material: TLSMaterial) -> Int {
         Self.logWarnings(of: material, logger: logger)
-        let revoked = registry.connections(where: material.revokes)
-        for connection in revoked {
-            connection.terminate(reason: .certificateRevoked, message: "the client certificate has been revoked")
+        return dropConnections(refusedBy: material, at: .now)
+    }
+
+    /// Ends, at once and with GOAWAY CERTIFICATE_REVOKED, every connection whose validated path
+    /// `material` no longer accepts at `now`: a certificate of it revoked, or the CRL of a CA of it
+    /// not current (past nextUpdate + `tls.crl_grace_period`, enforced) — what a new handshake
+    /// would be refused for. Returns how many.
+    public func dropConnections(refusedBy material: TLSMaterial, at now: Date) -> Int {
+        var ended = 0
+        for connection in registry.connections(where: { _ in true }) {
+            var withdrawal: ClientCertificateVerifier.Withdrawal?
+            _ = connection.peerMatches { peer in
+                withdrawal = material.withdrawal(of: peer, at: now)
+                return withdrawal != nil
+            }
+            guard let withdrawal else { continue }
+            let message =
+                switch withdrawal {
+                case .revoked: "the client certificate has been revoked"
+                case .crlNotCurrent: "the CRL of the client certificate's CA is not current"
+                }
+            connection.terminate(reason: .certificateRevoked, message: message)
+            ended += 1
         }
-        return revoked.count
+        return ended
+    }
+
+    /// Ends, at once and with GOAWAY CERTIFICATE_REVOKED, every connection presenting the
+    /// certificate with SHA-256 `fingerprint` (lower-case hex): its registration was revoked, and
+    /// with it what the connection had been allowed. Returns how many.
+    public func dropConnections(presenting fingerprint: String) -> Int {
+        let presenting = registry.connections { peer in
+            guard case .tls(let tlsPeer) = peer else { return false }
+            return tlsPeer.fingerprint == fingerprint
+        }
+        for connection in presenting {
+            connection.terminate(reason: .certificateRevoked, message: "the client certificate's registration has been revoked")
+        }
+        return presenting.count
     }
 
     /// Serves one admitted connection until it closes; a cancelled task (the grace period is

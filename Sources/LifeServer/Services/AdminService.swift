@@ -15,16 +15,20 @@ public struct AdminService: Life_V1_AdminService {
     private let settings: AuthSettings
     private let backups: BackupDestination
     private let clock: any WallClock
+    private let endConnections: @Sendable (_ fingerprint: String) -> Void
 
+    /// `endConnections` ends the open TLS connections of the certificate with that fingerprint
+    /// once its registration is revoked (`Listener.dropConnections(presenting:)`).
     public init(
         admin: AdminUseCases, registry: RegistryUseCases, settings: AuthSettings, backups: BackupDestination,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), endConnections: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
     ) {
         self.admin = admin
         self.registry = registry
         self.settings = settings
         self.backups = backups
         self.clock = clock
+        self.endConnections = endConnections
     }
 
     // MARK: Facilities
@@ -119,9 +123,12 @@ public struct AdminService: Life_V1_AdminService {
         async throws
         -> Life_V1_RevokeCertificateRegistrationResponse
     {
+        let fingerprint = Self.normalized(fingerprint: request.fingerprint)
+        let revoked = try await admin.revokeCertificate(try context.localOperator(), fingerprint: fingerprint)
+        // Its sessions ended in the same unit of work; its connections end now that it committed.
+        endConnections(fingerprint)
         var response = Life_V1_RevokeCertificateRegistrationResponse()
-        response.registration = Life_V1_CertificateRegistration(
-            try await admin.revokeCertificate(try context.localOperator(), fingerprint: Self.normalized(fingerprint: request.fingerprint)))
+        response.registration = Life_V1_CertificateRegistration(revoked)
         return response
     }
 

@@ -46,11 +46,29 @@ struct ClientCertificateVerifier: Sendable {
         RevocationPolicy(crls: chain.crls, freshness: chain.freshness, now: now).refusal(of: certificate)
     }
 
-    /// Whether a CRL of this material lists `certificateDER` (the reload sweep; a stale CRL does
-    /// not end connections already admitted).
-    func isRevoked(certificateDER: [UInt8]) -> Bool {
-        guard let certificate = try? Certificate(derEncoded: certificateDER) else { return false }
-        return chain.crls.contains { $0.issuer == certificate.issuer && $0.isRevoked(certificate.serialNumber) }
+    /// Why a certificate path validated earlier (leaf first, anchor last) is no longer accepted.
+    enum Withdrawal: Sendable, Hashable {
+        /// A CRL of this material lists a certificate of the path.
+        case revoked
+        /// The CRL of a CA of the path is not current at that time (and freshness is enforced).
+        case crlNotCurrent
+    }
+
+    /// Why this material no longer accepts `path` at `now` (the sweeps after a reload and while a
+    /// CRL is not current), or nil. A path that cannot be read is left alone: it was validated.
+    func withdrawal(of path: [[UInt8]], at now: Date) -> Withdrawal? {
+        let certificates = path.dropLast().compactMap { try? Certificate(derEncoded: $0) }
+        if certificates.contains(where: { certificate in
+            chain.crls.contains { $0.issuer == certificate.issuer && $0.isRevoked(certificate.serialNumber) }
+        }) {
+            return .revoked
+        }
+        return certificates.contains { refusal(of: $0, at: now) != nil } ? .crlNotCurrent : nil
+    }
+
+    /// Whether some CA's certificates are refused at `now` because its CRL is not current.
+    func refusesSomeCA(at now: Date) -> Bool {
+        chain.crls.contains { chain.freshness.refusal(of: $0, at: now) != nil }
     }
 
     /// Whether a path anchored at `anchor` may name the facility in the subject attribute.

@@ -21,10 +21,17 @@ public struct TLSMaterial: Sendable {
     /// these at start and at every reload; `lifed --check-config` should print them.
     public let warnings: [String]
 
-    /// Whether this material's CRLs revoke the certificate a TLS peer was admitted with.
-    public func revokes(_ peer: PeerIdentity) -> Bool {
-        guard case .tls(let tlsPeer) = peer else { return false }
-        return verifier.isRevoked(certificateDER: tlsPeer.certificateDER)
+    /// Why this material no longer accepts a TLS peer admitted earlier — a certificate of its
+    /// validated path revoked, or the CRL of a CA of that path not current at `now` — or nil.
+    func withdrawal(of peer: PeerIdentity, at now: Date) -> ClientCertificateVerifier.Withdrawal? {
+        guard case .tls(let tlsPeer) = peer else { return nil }
+        return verifier.withdrawal(of: tlsPeer.validatedPath, at: now)
+    }
+
+    /// Whether a CRL of this material is not current at `now` and so refuses its CA's certificates
+    /// (then open connections of that CA are ended too, `Listener.dropConnections(refusedBy:at:)`).
+    public func refusesSomeCA(at now: Date) -> Bool {
+        verifier.refusesSomeCA(at: now)
     }
 
     /// Loads and cross-checks every file; the error names the file and what is wrong with it.

@@ -35,10 +35,14 @@ public struct TLSPeer: Sendable, Hashable {
     /// (`tls.facility_attribute_ca`); when false only a registered fingerprint maps it to a
     /// facility. Set by the TLS listener when it admits the peer.
     public let facilityAttributeTrusted: Bool
+    /// The certificates (DER) of the path the handshake validated, leaf first and trust anchor
+    /// last, so the connection can be judged again against CRLs loaded or gone stale since. Set
+    /// by the TLS listener when it admits the peer; empty before.
+    public let validatedPath: [[UInt8]]
 
     public init(
         fingerprint: String, subject: String, serialNumber: String, remoteAddress: String, certificateDER: [UInt8],
-        facilityAttributeTrusted: Bool = false
+        facilityAttributeTrusted: Bool = false, validatedPath: [[UInt8]] = []
     ) {
         self.fingerprint = fingerprint
         self.subject = subject
@@ -46,5 +50,6 @@ public struct TLSPeer: Sendable, Hashable {
         self.remoteAddress = remoteAddress
         self.certificateDER = certificateDER
         self.facilityAttributeTrusted = facilityAttributeTrusted
+        self.validatedPath = validatedPath
     }
 }
