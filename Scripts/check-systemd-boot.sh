@@ -6,6 +6,7 @@
 #   systemctl start -> active, READY received, STATUS= "serving on ..."
 #   lifectl probe over the Unix socket, lifectl probe --tls with a facility certificate
 #   lifectl backup NAME -> the file is in /var/lib/lifed/backups, where the reply says
+#   lifectl registry import of a file in /var/lib/lifed/import -> the record is stored
 #   systemctl reload -> still active, reloaded
 #   a watchdog period (a drop-in shortens WatchdogSec= to 3s) with no restart
 #   systemctl stop -> exit status 0
@@ -176,6 +177,18 @@ case $backup in
 esac
 [ -s "$machine_root/var/lib/lifed/backups/ci-check.sqlite" ] || fail "the backup is not in /var/lib/lifed/backups as the operator sees it"
 
+# An import of qualification records, read by lifed itself from /var/lib/lifed/import (the
+# folder tmpfiles made; the unit hides /home, /root and /tmp from the daemon).
+printf 'insurer_number,insured_number,birth_date,sex\n131011,0000000001,1940-04-01,2\n' \
+    >"$machine_root/var/lib/lifed/import/ci-registry.csv"
+imported=$(inside lifectl registry import /var/lib/lifed/import/ci-registry.csv </dev/null 2>&1) \
+    || fail "lifectl registry import under the unit failed: $imported"
+log "$imported"
+case $imported in
+    *"1 record(s) stored for 1 changed insurer(s)"*) ;;
+    *) fail "lifectl registry import did not store the record: $imported" ;;
+esac
+
 main_pid=$(show MainPID)
 inside systemctl reload lifed || fail "systemctl reload lifed failed"
 [ "$(show ActiveState)" = active ] && [ "$(show MainPID)" = "$main_pid" ] || fail "lifed did not stay up across reload"
@@ -210,4 +223,4 @@ if refusals=$(printf '%s\n' "$journal" | grep -E -v "$dispatch_noise" \
     fail "the journal of lifed.service shows refusals: $refusals"
 fi
 log "journal clean ($(printf '%s\n' "$journal" | wc -l) lines)"
-echo "check-systemd-boot: OK (start, READY, STATUS=, probe over Unix and TLS, backup, reload, watchdog, stop; journal clean)"
+echo "check-systemd-boot: OK (start, READY, STATUS=, probe over Unix and TLS, backup, registry import, reload, watchdog, stop; journal clean)"
