@@ -61,6 +61,91 @@ struct CertificateAttackTests {
     }
 
     @Test(
+        "against the lifed process, crafted chains (N = 9) cost well under a CPU-second each while the watchdog keeps pinging and another facility's handshake and lifectl probe --tls succeed"
+    )
+    func craftedChainAgainstTheProcess() async throws {
+        let pki = try TestPKI(folder: TemporaryDirectory())
+        try pki.writeCraftedChain("attack", extra: 9)
+        let notify = try NotifyListener(path: pki.folder.file("notify.sock"))
+        // systemd would kill a process silent for WatchdogSec = 2 s; lifed pings every second.
+        let watchdogSec = 2.0
+        let child = ChildProcess(
+            Products.path("lifed"), TestDaemon.configuration(folder: pki.folder).flatMap { ["--set", $0] },
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "\(Int(watchdogSec * 1_000_000))"])
+        try child.start()
+        let ready = await notify.waitFor("READY=1")
+        #expect(ready.contains { $0.contains("READY=1") }, "stderr: \(child.standardError)")
+        let match = try #require(child.standardError.firstMatch(of: /tls 127\.0\.0\.1:(\d+)/), "\(child.standardError)")
+        let port = try #require(Int(match.1))
+        func endpoint(_ name: String) -> ClientEndpoint {
+            .tls(
+                host: "127.0.0.1", port: port,
+                options: TLSClientOptions(
+                    caPath: pki.folder.file("ca.pem"), certificatePath: pki.folder.file("\(name).pem"),
+                    privateKeyPath: pki.folder.file("\(name)-key.pem")))
+        }
+        let cpuBefore = try Self.cpuSeconds(of: child.process.processIdentifier)
+        let start = ContinuousClock.now
+        let (attacks, messages) = try await notify.recording {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                // More attackers than cores, for 3 s: unbounded, one such handshake took 357 CPU-s.
+                for _ in 0..<4 {
+                    group.addTask {
+                        var count = 0
+                        while ContinuousClock.now < start + .seconds(3) {
+                            let error = await #expect(throws: RPCError.self) {
+                                try await LifeClient.withConnection(to: endpoint("attack")) { try await $0.health.check(.init()) }
+                            }
+                            #expect(error?.code == .unavailable)
+                            count += 1
+                        }
+                        return count
+                    }
+                }
+                group.addTask {
+                    let response = try await LifeClient.withConnection(to: endpoint(TestPKI.Client.facilityB.rawValue)) {
+                        try await $0.health.check(.init())
+                    }
+                    #expect(response.status == .serving)
+                    return 0
+                }
+                group.addTask {
+                    let facility = TestPKI.Client.facilityA
+                    let probe = try await ChildProcess.run(
+                        Products.path("lifectl"),
+                        [
+                            "probe", "--json", "--tls", "--address", "127.0.0.1:\(port)", "--ca", pki.folder.file("ca.pem"), "--cert",
+                            pki.certificatePath(facility), "--key", pki.keyPath(facility),
+                        ])
+                    #expect(probe.status == 0, "\(probe.stdout) \(probe.stderr)")
+                    return 0
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        let cpu = try Self.cpuSeconds(of: child.process.processIdentifier) - cpuBefore
+        #expect(attacks > 4)
+        #expect(cpu / Double(attacks) < 0.1, "\(cpu) CPU-s in lifed for \(attacks) crafted handshakes")
+        // The watchdog kept pinging: never silent for WatchdogSec while the attack ran.
+        let pings = [start] + messages.filter { $0.text.contains("WATCHDOG=1") }.map(\.at) + [ContinuousClock.now]
+        let longestSilence = zip(pings, pings.dropFirst()).map { $1 - $0 }.max() ?? .zero
+        #expect(pings.count >= 4, "\(pings.count - 2) pings")
+        #expect(longestSilence < .seconds(watchdogSec), "the watchdog was silent for \(longestSilence)")
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit() == 0)
+        pki.folder.remove()
+    }
+
+    /// User and system CPU time a process has used so far (/proc/PID/stat, clock ticks).
+    private static func cpuSeconds(of pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // Fields after the command name (which may hold spaces) start at field 3 (state).
+        let fields = try #require(stat.split(separator: ")").last).split(separator: " ")
+        let ticks = try #require(Double(fields[11])) + #require(Double(fields[12]))
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test(
         "a certificate of the CA naming a facility without the clientAuth extended key usage is refused at the handshake",
         arguments: [("server", [ExtendedKeyUsage.Usage.serverAuth]), ("email", [.emailProtection]), ("no-eku", nil)]
             as [(String, [ExtendedKeyUsage.Usage]?)]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -25,6 +26,41 @@ public final class NotifyListener: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+
+    /// Every message that arrives while `body` runs, with the time it arrived.
+    public func recording<T: Sendable>(while body: () async throws -> T) async rethrows
+        -> (result: T, messages: [(at: ContinuousClock.Instant, text: String)])
+    {
+        let running = Flag()
+        let recorder = Task {
+            await offPool { [fd] in
+                var messages: [(at: ContinuousClock.Instant, text: String)] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while running.isSet {
+                    let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    guard count > 0 else { continue }
+                    messages.append((.now, String(decoding: buffer[..<count], as: UTF8.self)))
+                }
+                return messages
+            }
+        }
+        do {
+            let result = try await body()
+            running.clear()
+            return (result, await recorder.value)
+        } catch {
+            running.clear()
+            _ = await recorder.value
+            throw error
+        }
+    }
+
+    /// A flag the recording thread polls (at least once a second: the socket's receive timeout).
+    private final class Flag: Sendable {
+        private let state = Mutex(true)
+        var isSet: Bool { state.withLock { $0 } }
+        func clear() { state.withLock { $0 = false } }
+    }
 
     /// Collects messages until one contains `needle` or `timeout` passes; returns all collected.
     public func waitFor(_ needle: String, timeout: Duration = .seconds(20)) async -> [String] {
