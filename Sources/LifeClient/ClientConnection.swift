@@ -51,24 +51,73 @@ public final class ClientConnection: RPCCaller, Sendable {
 
     /// Sends the preface, waits for the server's SETTINGS, runs `body`, then closes.
     func run<Result: Sendable>(_ body: @Sendable (ClientConnection) async throws -> Result) async throws -> Result {
+        try await open()
+        do {
+            let result = try await body(self)
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    /// Sends the preface and waits for the server's SETTINGS; closes the connection and throws
+    /// UNAVAILABLE when the server refuses it (GOAWAY), the TLS handshake fails or the connection
+    /// ends first.
+    func open() async throws {
         var preface = ByteBuffer()
         Preface.write(to: &preface)
         // If this fails the connection is gone; the SETTINGS wait reports why (e.g. a TLS alert).
         channel.writeAndFlush(preface, promise: nil)
         do {
             _ = try await serverSettings()
-            let result = try await body(self)
-            try? await channel.close()
-            return result
         } catch {
-            try? await channel.close()
+            await close()
             throw error
         }
     }
 
+    func close() async {
+        try? await channel.close()
+    }
+
+    /// Whether new calls may start here: no GOAWAY has come, and the connection has not ended.
+    var isAcceptingCalls: Bool { calls.withLock { $0.closedReason == nil } }
+
     // MARK: - RPCCaller
 
     public func unary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor,
+        request: Request,
+        responseType: Response.Type,
+        options: CallOptions
+    ) async throws -> Response {
+        do {
+            return try await unaryAttempt(method, request: request, responseType: responseType, options: options)
+        } catch {
+            throw AttemptFailure.rpcError(error)
+        }
+    }
+
+    public func serverStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor,
+        request: Request,
+        responseType: Response.Type,
+        options: CallOptions
+    ) async throws -> ServerStream<Response> {
+        do {
+            return try serverStreamingAttempt(method, request: request, responseType: responseType, options: options)
+        } catch {
+            throw AttemptFailure.rpcError(error)
+        }
+    }
+
+    // MARK: - Attempts (LifeChannel retries them)
+
+    /// `unary`, failing with an `AttemptFailure` where the connection, not the server's answer,
+    /// ended the call.
+    func unaryAttempt<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: MethodDescriptor,
         request: Request,
         responseType: Response.Type,
@@ -96,12 +145,14 @@ public final class ClientConnection: RPCCaller, Sendable {
         }
     }
 
-    public func serverStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+    /// `serverStreaming`, failing with an `AttemptFailure` when the call could not be sent. Once the
+    /// stream is returned, its failures reach its consumer as `RPCError`s.
+    func serverStreamingAttempt<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: MethodDescriptor,
         request: Request,
         responseType: Response.Type,
         options: CallOptions
-    ) async throws -> ServerStream<Response> {
+    ) throws -> ServerStream<Response> {
         var stream: ServerStream<Response>?
         _ = try start(method: method, request: request, options: options) { id in
             let timer = scheduleDeadline(options.deadline, callID: id)
@@ -134,7 +185,7 @@ public final class ClientConnection: RPCCaller, Sendable {
                 }
             },
             onEnd: { error in
-                if let error { source.finish(error) } else { source.finish() }
+                if let error { source.finish(AttemptFailure.rpcError(error)) } else { source.finish() }
             }
         )
     }
@@ -144,7 +195,8 @@ public final class ClientConnection: RPCCaller, Sendable {
     /// Registers the call `makeCall` builds for its id and sends its HEADERS and request. The id
     /// is taken and the frames are handed to the channel under one lock, so ids reach the server
     /// in increasing order (as the protocol requires) however many tasks call at once, and any
-    /// later CANCEL follows them. A call that cannot start is never built.
+    /// later CANCEL follows them. A call that cannot start is never built; one this connection can
+    /// no longer carry fails with `AttemptFailure` (not processed).
     private func start<Request: SwiftProtobuf.Message>(
         method: MethodDescriptor,
         request: Request,
@@ -178,11 +230,15 @@ public final class ClientConnection: RPCCaller, Sendable {
         }
         switch opened {
         case .failure(let error):
-            throw error
+            throw AttemptFailure(error: error, outcome: .notProcessed)
         case .success(let (id, written)):
             // Not awaited (that would cost a task switch per call): a failed write fails the call.
+            // Refused because the channel was closed, nothing of it was sent.
             written.whenFailure { error in
-                self.calls.withLock { $0.remove(id) }?.fail(RPCError(.unavailable, "connection closed: \(error)"))
+                let unsent = (error as? ChannelError) == .ioOnClosedChannel
+                self.calls.withLock { $0.remove(id) }?.fail(
+                    AttemptFailure(error: RPCError(.unavailable, "connection closed: \(error)"), outcome: unsent ? .notProcessed : .unknown)
+                )
             }
             return id
         }
@@ -216,11 +272,12 @@ public final class ClientConnection: RPCCaller, Sendable {
 
     // MARK: - Reading
 
-    /// The connection ended: every open call fails with `reason`. Idempotent.
+    /// The connection ended: every open call fails with `reason` (their outcome is unknown: they
+    /// were sent). Idempotent.
     func end(_ reason: RPCError) {
         settingsPromise.fail(reason)
         for call in calls.withLock({ $0.close(reason: reason) }) {
-            call.fail(reason)
+            call.fail(AttemptFailure(error: reason, outcome: .unknown))
         }
     }
 
@@ -258,8 +315,9 @@ public final class ClientConnection: RPCCaller, Sendable {
             let goAway = try frame.decodePayload(as: Life_V1_GoAway.self)
             let reason = RPCError(.unavailable, "server closed the connection: \(goAway.message)", reason: "GOAWAY_\(goAway.reason)")
             settingsPromise.fail(reason)
+            // Above last_call_id: the server says it never processed them.
             for call in calls.withLock({ $0.goAway(lastCallID: goAway.lastCallID, reason: reason) }) {
-                call.fail(reason)
+                call.fail(AttemptFailure(error: reason, outcome: .notProcessed))
             }
             if goAway.reason != .shutdown { throw reason }
         case .headers, .cancel:

@@ -1,5 +1,6 @@
 import LifeWire
 import NIOCore
+import NIOSSL
 
 /// Feeds the frames a server sends to its `ClientConnection`, on the event loop, and ends the
 /// connection's calls when the channel fails or closes. Holds back reads while a stream's
@@ -30,8 +31,14 @@ final class ClientFrameHandler: ChannelDuplexHandler {
         if !connection.isReadingPaused { context.read() }
     }
 
+    /// The `RPCError.reason` of a TLS handshake the server refused (its certificate check, say),
+    /// as opposed to a connection that ended during the handshake.
+    static let tlsHandshakeFailedReason = "TLS_HANDSHAKE_FAILED"
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connection.end(RPCError(.unavailable, "connection failed: \(error)"))
+        var reason = ""
+        if case NIOSSLError.handshakeFailed = error { reason = Self.tlsHandshakeFailedReason }
+        connection.end(RPCError(.unavailable, "connection failed: \(error)", reason: reason))
         context.close(promise: nil)
     }
 

@@ -11,17 +11,13 @@ import NIOSSL
 ///     }
 ///
 /// The connection lives exactly as long as the closure; calls made inside it may run
-/// concurrently and share the connection.
-public struct LifeClient: Sendable {
+/// concurrently and share the connection. A call fails when the connection does (a restart of
+/// the daemon, say) and is never sent again: for calls that survive restarts, use `LifeChannel`.
+public struct LifeClient: LifeServiceClients, Sendable {
     /// The underlying connection (any typed client can be made over it).
     public let connection: ClientConnection
 
-    public var health: Life_V1_HealthClient { Life_V1_HealthClient(caller: connection) }
-    public var auth: Life_V1_AuthClient { Life_V1_AuthClient(caller: connection) }
-    public var staff: Life_V1_StaffClient { Life_V1_StaffClient(caller: connection) }
-    public var recipients: Life_V1_RecipientsClient { Life_V1_RecipientsClient(caller: connection) }
-    public var verification: Life_V1_VerificationClient { Life_V1_VerificationClient(caller: connection) }
-    public var admin: Life_V1_AdminClient { Life_V1_AdminClient(caller: connection) }
+    public var caller: any RPCCaller { connection }
 
     /// Connects (TLS handshake and the server's preface included), runs `body`, then closes.
     /// Throws `RPCError` UNAVAILABLE when the server cannot be reached or refuses the connection.

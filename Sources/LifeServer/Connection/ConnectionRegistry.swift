@@ -13,6 +13,8 @@ final class ConnectionRegistry: Sendable {
         var handshaking: Set<ObjectIdentifier> = []
         /// Open channels, served or handshaking, per remote IP address (TLS).
         var perAddress: [String: Int] = [:]
+        /// Set by `drainAll`: connections admitted from then on are drained at once.
+        var draining = false
     }
 
     private let state = Mutex(State())
@@ -52,14 +54,20 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Turns the channel's handshake slot into a served connection; false when the limit (which
-    /// a reload may have lowered) leaves no room.
+    /// a reload may have lowered) leaves no room. Called on the channel's event loop. A connection
+    /// admitted after `drainAll` (accepted just before the listener closed, still in its handshake
+    /// then) gets its GOAWAY right after its SETTINGS: otherwise nothing would ever tell its client
+    /// to leave, and it would hold the shutdown for the whole grace period.
     func admit(_ connection: ServerConnection, from channel: any Channel, limit: Int) -> Bool {
-        state.withLock { state in
+        let (admitted, draining) = state.withLock { state in
             state.handshaking.remove(ObjectIdentifier(channel))
-            guard state.connections.count + state.handshaking.count < limit else { return false }
+            guard state.connections.count + state.handshaking.count < limit else { return (false, false) }
             state.connections[ObjectIdentifier(connection)] = connection
-            return true
+            return (true, state.draining)
         }
+        // Queued behind the current event-loop task, which sends the preface and SETTINGS.
+        if admitted, draining { channel.eventLoop.execute { connection.drain() } }
+        return admitted
     }
 
     func remove(_ connection: ServerConnection) {
@@ -82,9 +90,14 @@ final class ConnectionRegistry: Sendable {
         state.withLock { Array($0.connections.values) }.filter { connection in connection.peerMatches(predicate) }
     }
 
-    /// Sends GOAWAY to every connection; each closes when its last call ends.
+    /// Sends GOAWAY to every connection, and to every one admitted later; each closes when its
+    /// last call ends.
     func drainAll() {
-        for connection in state.withLock({ Array($0.connections.values) }) {
+        let connections = state.withLock { state in
+            state.draining = true
+            return Array(state.connections.values)
+        }
+        for connection in connections {
             connection.drain()
         }
     }
