@@ -122,7 +122,8 @@ struct QualificationImport {
             }
             try await flush()
         } catch {
-            if let generation { try? await discard(generation) }
+            // Also when the call was cancelled: the clean-up runs on a task of its own.
+            if let generation { await Task { try? await discard(generation) }.value }
             throw error
         }
         progress.bytesRead = reader.bytesRead
