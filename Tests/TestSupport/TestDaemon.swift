@@ -48,12 +48,17 @@ public final class TestDaemon: Sendable {
     }
 
     /// `setupHook` runs in the setup of every accepted connection (see `Listener.SetupHook`).
-    public static func start(_ settings: [String] = [], setupHook: Listener.SetupHook? = nil) async throws -> TestDaemon {
+    /// `prepare` writes files the configuration needs beside the test PKI and returns more
+    /// settings (applied last).
+    public static func start(
+        _ settings: [String] = [], setupHook: Listener.SetupHook? = nil,
+        prepare: (TemporaryDirectory, TestPKI) throws -> [String] = { _, _ in [] }
+    ) async throws -> TestDaemon {
         let folder = try TemporaryDirectory()
         let pki = try TestPKI(folder: folder)
         var logger = Logger(label: "lifed-test")
         logger.logLevel = .warning
-        let source = Daemon.ConfigSource(path: nil, overrides: configuration(folder: folder) + settings)
+        let source = Daemon.ConfigSource(path: nil, overrides: configuration(folder: folder) + settings + (try prepare(folder, pki)))
         let clock = TestClock()
         let daemon = try await Daemon.build(
             source: source, logger: logger, notifier: SystemdNotifier(environment: [:]),
