@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs lifed under a real systemd, as an operator installs it: a minimal Debian bookworm root
+# Runs lifed under a real systemd, as an operator installs it (lifed.socket included): a minimal Debian bookworm root
 # (debootstrap) booted with systemd as PID 1 (systemd-nspawn, private network), the README's
 # install block run verbatim inside it (only its `swift build` line is replaced by copying in
 # the binaries given here), then:
 #   systemctl start -> active, READY received, STATUS= "serving on ..."
 #   lifectl probe over the Unix socket, lifectl probe --tls with a facility certificate
+#   lifed served the sockets lifed.socket passed (journal), and they stay across a restart of lifed
 #   lifectl backup NAME -> the file is in /var/lib/lifed/backups, where the reply says
 #   lifectl registry import of a file in /var/lib/lifed/import -> the record is stored
 #   systemctl reload -> still active, reloaded
@@ -168,6 +169,14 @@ inside lifectl probe --tls --address 127.0.0.1:7443 --ca client-ca.pem --cert "$
 inside useradd --no-create-home --groups lifed operator1
 inside setpriv --reuid=operator1 --regid=operator1 --init-groups -- lifectl probe \
     || fail "lifectl probe as a member of group lifed failed"
+
+# Socket activation: lifed.socket passed both sockets, and they outlive a restart of lifed.
+passed=$(inside journalctl -u lifed -o cat --no-pager | grep -c 'socket=passed by systemd' || true)
+[ "$passed" -ge 2 ] || fail "lifed did not serve the sockets of lifed.socket ($passed 'socket=passed by systemd' lines)"
+inside systemctl restart lifed
+[ "$(inside systemctl show -P ActiveState lifed.socket)" = active ] || fail "lifed.socket is not active after a restart of lifed"
+inside lifectl probe >/dev/null || fail "lifectl probe failed after a restart of lifed under lifed.socket"
+log "socket activation: lifed.socket's sockets served, kept across a restart"
 
 backup=$(inside lifectl backup ci-check.sqlite) || fail "lifectl backup failed"
 log "$backup"
