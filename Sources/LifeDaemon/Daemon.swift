@@ -45,6 +45,7 @@ public final class Daemon: Sendable {
     private let storage: any LifeStorage
     private let changes: ChangeSignal
     private let verificationJobs: VerificationJobRunner
+    private let operatingMode: OperatingModeSwitch
     private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     private init(
@@ -60,7 +61,8 @@ public final class Daemon: Sendable {
         logger: Logger,
         storage: any LifeStorage,
         changes: ChangeSignal,
-        verificationJobs: VerificationJobRunner
+        verificationJobs: VerificationJobRunner,
+        operatingMode: OperatingModeSwitch
     ) {
         self.config = config
         self.unixListener = unixListener
@@ -75,6 +77,11 @@ public final class Daemon: Sendable {
         self.storage = storage
         self.changes = changes
         self.verificationJobs = verificationJobs
+        self.operatingMode = operatingMode
+        operatingMode.observe { [weak self, logger, notifier] state in
+            logger.notice("operating mode set to \(state.mode)", metadata: ["reason": "\(state.reason)"])
+            if let self { notifier.send("STATUS=\(self.statusLine)") }
+        }
     }
 
     /// Loads the configuration, checks the TLS files, opens the database (migrating it) and binds
@@ -117,9 +124,10 @@ public final class Daemon: Sendable {
             Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Recipients.serviceName,
             Life_V1_Verification.serviceName, Life_V1_Admin.serviceName,
         ])
+        let operatingMode = try await OperatingModeSwitch(store: storage, clock: clock)
         let healthService = HealthService(
             state: health, certificateNotAfter: { tlsMaterial?.current.serverCertificateNotAfter },
-            crlNextUpdate: { tlsMaterial?.current.crlNextUpdate })
+            crlNextUpdate: { tlsMaterial?.current.crlNextUpdate }, operatingMode: { operatingMode.current.mode })
         // Every call passes the gate: it proves the caller the method needs and audits failures.
         let auth = AuthUseCases(
             store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords,
@@ -127,7 +135,7 @@ public final class Daemon: Sendable {
             admission: FairAdmission(
                 slots: config.auth.hashConcurrency, perKey: config.auth.loginQueuePerCertificate, total: config.auth.loginQueueTotal),
             clock: clock)
-        let gate = CallGate(auth: auth, store: storage, clock: clock)
+        let gate = CallGate(auth: auth, store: storage, clock: clock) { operatingMode.current }
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
         var tlsRouter = RPCRouter(interceptor: gate)
         healthService.register(in: &tlsRouter)
@@ -152,7 +160,8 @@ public final class Daemon: Sendable {
         let tlsConnections = Reloadable<Listener?>(nil)
         AdminService(
             admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock),
-            registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock), settings: config.auth,
+            registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock), operatingMode: operatingMode,
+            settings: config.auth,
             backups: backups, clock: clock,
             endConnections: { fingerprint in _ = tlsConnections.current?.dropConnections(presenting: fingerprint) }
         )
@@ -202,7 +211,8 @@ public final class Daemon: Sendable {
             logger: logger,
             storage: storage,
             changes: changes,
-            verificationJobs: verificationJobs
+            verificationJobs: verificationJobs,
+            operatingMode: operatingMode
         )
     }
 
@@ -210,7 +220,8 @@ public final class Daemon: Sendable {
     public var statusLine: String {
         var parts = ["unix \(unixListener.address)"]
         if let tlsListener { parts.append("tls \(tlsListener.address)") }
-        return "serving on " + parts.joined(separator: ", ")
+        let mode = operatingMode.current
+        return "serving on " + parts.joined(separator: ", ") + (mode.mode == .normal ? "" : "; mode \(mode.mode) (\(mode.reason))")
     }
 
     /// Serves until SIGTERM/SIGINT (graceful: GOAWAY, calls in flight finish within the grace

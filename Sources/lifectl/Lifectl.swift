@@ -13,7 +13,7 @@ struct Lifectl: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ProbeCommand.self, FacilityCommand.self, CertificateCommand.self, StaffCommand.self, RegistryCommand.self, AuditCommand.self,
+            ProbeCommand.self, FacilityCommand.self, CertificateCommand.self, StaffCommand.self, RegistryCommand.self, ModeCommand.self, AuditCommand.self,
             BackupCommand.self, DatabaseCommand.self, LoginCommand.self, RecipientCommand.self, DevCommand.self,
         ]
     )

@@ -13,6 +13,7 @@ struct ProbeReport: Encodable {
     var certificateDaysLeft: Int?
     var crlNextUpdate: String?
     var crlHoursLeft: Int?
+    var operatingMode: String?
     var exitCode: Int32 = 2
     var message: String = ""
 
@@ -24,6 +25,7 @@ struct ProbeReport: Encodable {
         case certificateDaysLeft = "certificate_days_left"
         case crlNextUpdate = "crl_next_update"
         case crlHoursLeft = "crl_hours_left"
+        case operatingMode = "operating_mode"
         case exitCode = "exit_code"
     }
 
@@ -93,6 +95,7 @@ struct ProbeReport: Encodable {
                 findings.append((1, "a CRL reaches its nextUpdate in \(hours) hours (warning at \(thresholds.crlHours)); load a newer one"))
             }
         }
+        operatingMode = ModeCommand.name(info.operatingMode)
         exitCode = findings.map(\.code).max() ?? 0
         message = findings.isEmpty ? "OK" : findings.map(\.text).joined(separator: "; ")
     }
@@ -108,6 +111,7 @@ struct ProbeReport: Encodable {
         if let crlNextUpdate, let crlHoursLeft {
             lines.append("crl          next update \(crlNextUpdate) (\(crlHoursLeft) hours)")
         }
+        if let operatingMode { lines.append("mode         \(operatingMode)") }
         return lines.joined(separator: "\n")
     }
 

@@ -26,6 +26,8 @@ public enum DomainError: Error, Sendable, Hashable {
     case versionConflict(String)
     /// A bounded queue is full; try again later.
     case resourceExhausted(String)
+    /// The operating mode the operator set refuses this call (`reason`: the operator's words).
+    case refusedByMode(OperatingMode, reason: String)
     /// The storage cannot take more data (its disk is full): nothing was changed; try again once
     /// the operator has freed space.
     case storageFull

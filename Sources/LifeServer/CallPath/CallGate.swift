@@ -5,17 +5,23 @@ import LifeWire
 import SwiftProtobuf
 
 /// The one step on every call's path (the routers' interceptor): proves the caller as the
-/// method's `CallPolicy` asks — a staff session on its certificate, or the local operator — and
-/// hands the handler a context carrying that principal. A use case that succeeds has committed its
+/// method's `CallPolicy` asks — a staff session on its certificate, or the local operator —
+/// refuses what the operating mode does not allow (`ModeRule`), and hands the handler a context
+/// carrying that principal. A use case that succeeds has committed its
 /// own audit record with its change; a call that fails is audited here, with the target its
 /// request names (`AuditTargeted`) and the status it ends with.
 public struct CallGate: RPCInterceptor {
     private let auth: AuthUseCases
     private let store: any TransactionalStore
     private let clock: any WallClock
+    private let mode: @Sendable () -> OperatingModeState
 
-    public init(auth: AuthUseCases, store: any TransactionalStore, clock: any WallClock = SystemClock()) {
+    public init(
+        auth: AuthUseCases, store: any TransactionalStore, clock: any WallClock = SystemClock(),
+        mode: @escaping @Sendable () -> OperatingModeState = { .initial }
+    ) {
         self.auth = auth
+        self.mode = mode
         self.store = store
         self.clock = clock
     }
@@ -47,6 +53,10 @@ public struct CallGate: RPCInterceptor {
                 let admin = OperatorPrincipal(call: call)
                 principal = admin
                 context.principal = admin
+            }
+            let current = mode()
+            if ModeRule(path: context.method.path).refuses(in: current.mode) {
+                throw DomainError.refusedByMode(current.mode, reason: current.reason)
             }
             return try await next(context)
         } catch {

@@ -74,3 +74,12 @@ extension StaffRole {
         }
     }
 }
+
+extension Life_V1_OperatingModeState {
+    init(_ state: OperatingModeState) {
+        self.init()
+        mode = Life_V1_OperatingMode(rawValue: state.mode.rawValue) ?? .unspecified
+        reason = state.reason
+        if let changedAt = state.changedAt { self.changedAt = Life_V1_Timestamp(changedAt) }
+    }
+}

@@ -39,6 +39,14 @@ extension DomainError: RPCErrorConvertible {
             RPCError(.aborted, message, reason: "VERSION_MISMATCH")
         case .resourceExhausted(let message):
             RPCError(.resourceExhausted, message)
+        case .refusedByMode(let mode, let reason):
+            RPCError(
+                .failedPrecondition,
+                "the server is in \(mode) mode\(reason.isEmpty ? "" : " (\(reason))"): "
+                    + (mode == .readOnly
+                        ? "it changes no data now"
+                        : "deleting recipients and facilities, and creating facilities, wait until the migration ends"),
+                reason: "OPERATING_MODE")
         case .storageFull:
             RPCError(
                 .resourceExhausted, "the server's disk is full: nothing was changed; try again once space is freed", reason: "DISK_FULL")

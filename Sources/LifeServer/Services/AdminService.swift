@@ -12,6 +12,7 @@ import LifeWire
 public struct AdminService: Life_V1_AdminService {
     private let admin: AdminUseCases
     private let registry: RegistryUseCases
+    private let operatingMode: OperatingModeSwitch
     private let settings: AuthSettings
     private let backups: BackupDestination
     private let clock: any WallClock
@@ -20,11 +21,13 @@ public struct AdminService: Life_V1_AdminService {
     /// `endConnections` ends the open TLS connections of the certificate with that fingerprint
     /// once its registration is revoked (`Listener.dropConnections(presenting:)`).
     public init(
-        admin: AdminUseCases, registry: RegistryUseCases, settings: AuthSettings, backups: BackupDestination,
-        clock: any WallClock = SystemClock(), endConnections: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
+        admin: AdminUseCases, registry: RegistryUseCases, operatingMode: OperatingModeSwitch, settings: AuthSettings,
+        backups: BackupDestination, clock: any WallClock = SystemClock(),
+        endConnections: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
     ) {
         self.admin = admin
         self.registry = registry
+        self.operatingMode = operatingMode
         self.settings = settings
         self.backups = backups
         self.clock = clock
@@ -153,6 +156,28 @@ public struct AdminService: Life_V1_AdminService {
             loginID: request.loginID)
         var response = Life_V1_AdminUnlockStaffMemberResponse()
         response.staffMember = Life_V1_StaffMember(member)
+        return response
+    }
+
+    // MARK: Operating mode
+
+    public func getOperatingMode(_ request: Life_V1_GetOperatingModeRequest, context: ServerCallContext) async throws
+        -> Life_V1_GetOperatingModeResponse
+    {
+        var response = Life_V1_GetOperatingModeResponse()
+        response.state = Life_V1_OperatingModeState(try await operatingMode.read(try context.localOperator()))
+        return response
+    }
+
+    public func setOperatingMode(_ request: Life_V1_SetOperatingModeRequest, context: ServerCallContext) async throws
+        -> Life_V1_SetOperatingModeResponse
+    {
+        guard let mode = OperatingMode(rawValue: request.mode.rawValue) else {
+            throw DomainError.invalidField(field: "mode", reason: "REQUIRED", message: "mode must be NORMAL, MIGRATION_FREEZE or READ_ONLY")
+        }
+        var response = Life_V1_SetOperatingModeResponse()
+        response.state = Life_V1_OperatingModeState(
+            try await operatingMode.set(try context.localOperator(), mode: mode, reason: request.reason))
         return response
     }
 

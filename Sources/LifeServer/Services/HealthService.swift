@@ -1,4 +1,5 @@
 import Foundation
+import LifeCore
 import LifeProto
 import LifeStubs
 import LifeWire
@@ -8,13 +9,15 @@ public struct HealthService: Life_V1_HealthService {
     private let state: HealthState
     private let certificateNotAfter: @Sendable () -> Date?
     private let crlNextUpdate: @Sendable () -> Date?
+    private let operatingMode: @Sendable () -> OperatingMode
 
     /// `certificateNotAfter` and `crlNextUpdate` read the TLS material in force (nil: none).
     public init(
         state: HealthState, certificateNotAfter: @escaping @Sendable () -> Date?,
-        crlNextUpdate: @escaping @Sendable () -> Date? = { nil }
+        crlNextUpdate: @escaping @Sendable () -> Date? = { nil }, operatingMode: @escaping @Sendable () -> OperatingMode = { .normal }
     ) {
         self.state = state
+        self.operatingMode = operatingMode
         self.certificateNotAfter = certificateNotAfter
         self.crlNextUpdate = crlNextUpdate
     }
@@ -81,6 +84,7 @@ public struct HealthService: Life_V1_HealthService {
         if let nextUpdate = crlNextUpdate() {
             info.crlNextUpdate = Life_V1_Timestamp(nextUpdate)
         }
+        info.operatingMode = Life_V1_OperatingMode(rawValue: operatingMode().rawValue) ?? .unspecified
         return info
     }
 }

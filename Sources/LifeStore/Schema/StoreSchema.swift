@@ -42,6 +42,9 @@ enum StoreSchema {
         migrator.registerMigration("v9-verification") { db in
             try db.execute(sql: verification)
         }
+        migrator.registerMigration("v10-operating-mode") { db in
+            try db.execute(sql: operatingMode)
+        }
         return migrator
     }()
 
@@ -316,5 +319,16 @@ enum StoreSchema {
 
         CREATE INDEX verification_job_active ON verification_job(state) WHERE state IN (1, 2);
         CREATE INDEX verification_job_by_facility ON verification_job(facility_number, seq);
+        """
+
+    /// The operating mode the operator set (`OperatingMode` raw values), with the reason. One
+    /// row, absent until the first change (normal).
+    private static let operatingMode = """
+        CREATE TABLE operating_mode (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            mode INTEGER NOT NULL CHECK (mode BETWEEN 1 AND 3),
+            reason TEXT NOT NULL,
+            changed_at INTEGER NOT NULL
+        ) STRICT;
         """
 }

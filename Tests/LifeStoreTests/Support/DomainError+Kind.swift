@@ -5,6 +5,7 @@ extension DomainError {
     enum Kind: Hashable {
         case invalidField, notFound, alreadyExists, unauthenticated, permissionDenied
         case passwordChangeRequired, failedPrecondition, invalidFields, versionConflict, outOfRange, resourceExhausted, storageFull
+        case refusedByMode
     }
 
     var kind: Kind {
@@ -21,6 +22,7 @@ extension DomainError {
         case .outOfRange: .outOfRange
         case .resourceExhausted: .resourceExhausted
         case .storageFull: .storageFull
+        case .refusedByMode: .refusedByMode
         }
     }
 }

@@ -23,6 +23,61 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// Operating mode of the server through the switch-over from the old LIFE (運用モード). Persisted;
+/// every change is audited. A call the mode refuses is FAILED_PRECONDITION with reason
+/// OPERATING_MODE and a message naming the mode.
+public nonisolated enum Life_V1_OperatingMode: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not set (未設定).
+  case unspecified // = 0
+
+  /// Every call is served (通常).
+  case normal // = 1
+
+  /// While the old system's data is transferred: deleting recipients, disabling facilities and
+  /// creating facilities are refused; everything else is served (移行中の制限).
+  case migrationFreeze // = 2
+
+  /// Reference only: every call that changes data is refused; reads, Watch, login, logout and
+  /// password changes are served (参照のみ).
+  case readOnly // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .normal
+    case 2: self = .migrationFreeze
+    case 3: self = .readOnly
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .normal: return 1
+    case .migrationFreeze: return 2
+    case .readOnly: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Life_V1_OperatingMode] = [
+    .unspecified,
+    .normal,
+    .migrationFreeze,
+    .readOnly,
+  ]
+
+}
+
 /// A point in time (時刻), UTC, as seconds and nanoseconds since the Unix epoch.
 public nonisolated struct Life_V1_Timestamp: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -97,6 +152,10 @@ public nonisolated struct Life_V1_PageResponse: Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "life.v1"
+
+nonisolated extension Life_V1_OperatingMode: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OPERATING_MODE_UNSPECIFIED\0\u{1}OPERATING_MODE_NORMAL\0\u{1}OPERATING_MODE_MIGRATION_FREEZE\0\u{1}OPERATING_MODE_READ_ONLY\0")
+}
 
 nonisolated extension Life_V1_Timestamp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Timestamp"

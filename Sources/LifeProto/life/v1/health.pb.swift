@@ -141,6 +141,9 @@ public nonisolated struct Life_V1_ServerInfo: Sendable {
   /// Clears the value of `crlNextUpdate`. Subsequent reads from it will return its default value.
   public mutating func clearCrlNextUpdate() {self._crlNextUpdate = nil}
 
+  /// The operating mode (運用モード).
+  public var operatingMode: Life_V1_OperatingMode = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -257,7 +260,7 @@ nonisolated extension Life_V1_HealthCheckRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}started_at\0\u{3}uptime_ms\0\u{3}certificate_not_after\0\u{1}now\0\u{3}crl_next_update\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}started_at\0\u{3}uptime_ms\0\u{3}certificate_not_after\0\u{1}now\0\u{3}crl_next_update\0\u{3}operating_mode\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -271,6 +274,7 @@ nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._
       case 4: try { try decoder.decodeSingularMessageField(value: &self._certificateNotAfter) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._now) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._crlNextUpdate) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.operatingMode) }()
       default: break
       }
     }
@@ -299,6 +303,9 @@ nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._
     try { if let v = self._crlNextUpdate {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if self.operatingMode != .unspecified {
+      try visitor.visitSingularEnumField(value: self.operatingMode, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -309,6 +316,7 @@ nonisolated extension Life_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._certificateNotAfter != rhs._certificateNotAfter {return false}
     if lhs._now != rhs._now {return false}
     if lhs._crlNextUpdate != rhs._crlNextUpdate {return false}
+    if lhs.operatingMode != rhs.operatingMode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -61,6 +61,11 @@ public enum Life_V1_Admin {
         public static let getRegistryStatus = MethodDescriptor(service: "life.v1.Admin", method: "GetRegistryStatus", kind: .unary)
         /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
         public static let listVerificationJobs = MethodDescriptor(service: "life.v1.Admin", method: "ListVerificationJobs", kind: .unary)
+        /// The operating mode, why and since when (運用モードの照会).
+        public static let getOperatingMode = MethodDescriptor(service: "life.v1.Admin", method: "GetOperatingMode", kind: .unary)
+        /// Sets the operating mode; the reason goes into the audit log (運用モードの変更). Served in
+        /// every mode. No reason: INVALID_ARGUMENT.
+        public static let setOperatingMode = MethodDescriptor(service: "life.v1.Admin", method: "SetOperatingMode", kind: .unary)
         /// Copies the database, consistently and while the daemon serves, to a new file; streams
         /// progress, and the last message has done set (バックアップ). Destination exists:
         /// ALREADY_EXISTS; not writable by the daemon: FAILED_PRECONDITION.
@@ -73,7 +78,7 @@ public enum Life_V1_Admin {
         /// Recomputes the hash chain of the whole audit log and reports the first broken link
         /// (監査ログの改ざん検査).
         public static let verifyAuditChain = MethodDescriptor(service: "life.v1.Admin", method: "VerifyAuditChain", kind: .unary)
-        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, getRegistryStatus, listVerificationJobs, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
+        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, getRegistryStatus, listVerificationJobs, getOperatingMode, setOperatingMode, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
     }
 }
 
@@ -131,6 +136,11 @@ public protocol Life_V1_AdminService: Sendable {
     func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, context: ServerCallContext) async throws -> Life_V1_GetRegistryStatusResponse
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, context: ServerCallContext) async throws -> Life_V1_ListVerificationJobsResponse
+    /// The operating mode, why and since when (運用モードの照会).
+    func getOperatingMode(_ request: Life_V1_GetOperatingModeRequest, context: ServerCallContext) async throws -> Life_V1_GetOperatingModeResponse
+    /// Sets the operating mode; the reason goes into the audit log (運用モードの変更). Served in
+    /// every mode. No reason: INVALID_ARGUMENT.
+    func setOperatingMode(_ request: Life_V1_SetOperatingModeRequest, context: ServerCallContext) async throws -> Life_V1_SetOperatingModeResponse
     /// Copies the database, consistently and while the daemon serves, to a new file; streams
     /// progress, and the last message has done set (バックアップ). Destination exists:
     /// ALREADY_EXISTS; not writable by the daemon: FAILED_PRECONDITION.
@@ -192,6 +202,12 @@ extension Life_V1_AdminService {
         }
         router.registerUnary(Life_V1_Admin.Method.listVerificationJobs) { request, context in
             try await self.listVerificationJobs(request, context: context)
+        }
+        router.registerUnary(Life_V1_Admin.Method.getOperatingMode) { request, context in
+            try await self.getOperatingMode(request, context: context)
+        }
+        router.registerUnary(Life_V1_Admin.Method.setOperatingMode) { request, context in
+            try await self.setOperatingMode(request, context: context)
         }
         router.registerServerStreaming(Life_V1_Admin.Method.backupDatabase) { (request: Life_V1_BackupDatabaseRequest, context, responses: ResponseStreamWriter<Life_V1_BackupDatabaseResponse>) in
             try await self.backupDatabase(request, context: context, responses: responses)
@@ -293,6 +309,15 @@ public struct Life_V1_AdminClient: Sendable {
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     public func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListVerificationJobsResponse {
         try await caller.unary(Life_V1_Admin.Method.listVerificationJobs, request: request, responseType: Life_V1_ListVerificationJobsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    }
+    /// The operating mode, why and since when (運用モードの照会).
+    public func getOperatingMode(_ request: Life_V1_GetOperatingModeRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_GetOperatingModeResponse {
+        try await caller.unary(Life_V1_Admin.Method.getOperatingMode, request: request, responseType: Life_V1_GetOperatingModeResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    }
+    /// Sets the operating mode; the reason goes into the audit log (運用モードの変更). Served in
+    /// every mode. No reason: INVALID_ARGUMENT.
+    public func setOperatingMode(_ request: Life_V1_SetOperatingModeRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_SetOperatingModeResponse {
+        try await caller.unary(Life_V1_Admin.Method.setOperatingMode, request: request, responseType: Life_V1_SetOperatingModeResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// Copies the database, consistently and while the daemon serves, to a new file; streams
     /// progress, and the last message has done set (バックアップ). Destination exists:

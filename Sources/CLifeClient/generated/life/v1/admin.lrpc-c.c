@@ -277,6 +277,42 @@ life_code life_admin_list_verification_jobs(life_client *client, const Life__V1_
     return code;
 }
 
+const life_method life_admin_get_operating_mode_method = {
+    "/life.v1.Admin/GetOperatingMode",
+    &life__v1__get_operating_mode_request__descriptor,
+    &life__v1__get_operating_mode_response__descriptor,
+    LIFE_METHOD_UNARY,
+};
+
+life_code life_admin_get_operating_mode(life_client *client, const Life__V1__GetOperatingModeRequest *request,
+    Life__V1__GetOperatingModeResponse **response, const life_call_options *options, life_error **error)
+{
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_get_operating_mode_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__GetOperatingModeResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
+}
+
+const life_method life_admin_set_operating_mode_method = {
+    "/life.v1.Admin/SetOperatingMode",
+    &life__v1__set_operating_mode_request__descriptor,
+    &life__v1__set_operating_mode_response__descriptor,
+    LIFE_METHOD_UNARY,
+};
+
+life_code life_admin_set_operating_mode(life_client *client, const Life__V1__SetOperatingModeRequest *request,
+    Life__V1__SetOperatingModeResponse **response, const life_call_options *options, life_error **error)
+{
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_set_operating_mode_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__SetOperatingModeResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
+}
+
 const life_method life_admin_backup_database_method = {
     "/life.v1.Admin/BackupDatabase",
     &life__v1__backup_database_request__descriptor,

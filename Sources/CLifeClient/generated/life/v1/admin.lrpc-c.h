@@ -392,6 +392,51 @@ extern const life_method life_admin_list_verification_jobs_method;
 life_code life_admin_list_verification_jobs(life_client *client, const Life__V1__ListVerificationJobsRequest *request,
     Life__V1__ListVerificationJobsResponse **response, const life_call_options *options, life_error **error);
 
+/** Method descriptor of /life.v1.Admin/GetOperatingMode (unary). */
+extern const life_method life_admin_get_operating_mode_method;
+
+/**
+ * \brief /life.v1.Admin/GetOperatingMode (unary).
+ *
+ * The operating mode, why and since when (運用モードの照会).
+ *
+ * \param client  a client from life_client_new(); used by one thread at a time.
+ * \param request the request; NULL sends the empty message (every field default).
+ * \param[out] response on #LIFE_OK, the decoded response (free it with
+ *             life_message_free()); NULL otherwise.
+ * \param options per-call options (deadline, session token, metadata, cancel),
+ *                or NULL for none.
+ * \param[out] error on failure, the error object (free with life_error_free()), or
+ *                  NULL if the caller does not want it.
+ * \retval LIFE_OK the call succeeded.
+ * \retval other   the gRPC status code of the failure (see #life_code).
+ */
+life_code life_admin_get_operating_mode(life_client *client, const Life__V1__GetOperatingModeRequest *request,
+    Life__V1__GetOperatingModeResponse **response, const life_call_options *options, life_error **error);
+
+/** Method descriptor of /life.v1.Admin/SetOperatingMode (unary). */
+extern const life_method life_admin_set_operating_mode_method;
+
+/**
+ * \brief /life.v1.Admin/SetOperatingMode (unary).
+ *
+ * Sets the operating mode; the reason goes into the audit log (運用モードの変更). Served in
+ * every mode. No reason: INVALID_ARGUMENT.
+ *
+ * \param client  a client from life_client_new(); used by one thread at a time.
+ * \param request the request; NULL sends the empty message (every field default).
+ * \param[out] response on #LIFE_OK, the decoded response (free it with
+ *             life_message_free()); NULL otherwise.
+ * \param options per-call options (deadline, session token, metadata, cancel),
+ *                or NULL for none.
+ * \param[out] error on failure, the error object (free with life_error_free()), or
+ *                  NULL if the caller does not want it.
+ * \retval LIFE_OK the call succeeded.
+ * \retval other   the gRPC status code of the failure (see #life_code).
+ */
+life_code life_admin_set_operating_mode(life_client *client, const Life__V1__SetOperatingModeRequest *request,
+    Life__V1__SetOperatingModeResponse **response, const life_call_options *options, life_error **error);
+
 /** Method descriptor of /life.v1.Admin/BackupDatabase (server-streaming). */
 extern const life_method life_admin_backup_database_method;
 

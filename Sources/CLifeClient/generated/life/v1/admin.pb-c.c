@@ -1627,6 +1627,231 @@ void   life__v1__list_verification_jobs_response__free_unpacked
   assert(message->base.descriptor == &life__v1__list_verification_jobs_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   life__v1__operating_mode_state__init
+                     (Life__V1__OperatingModeState         *message)
+{
+  static const Life__V1__OperatingModeState init_value = LIFE__V1__OPERATING_MODE_STATE__INIT;
+  *message = init_value;
+}
+size_t life__v1__operating_mode_state__get_packed_size
+                     (const Life__V1__OperatingModeState *message)
+{
+  assert(message->base.descriptor == &life__v1__operating_mode_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__operating_mode_state__pack
+                     (const Life__V1__OperatingModeState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__operating_mode_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__operating_mode_state__pack_to_buffer
+                     (const Life__V1__OperatingModeState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__operating_mode_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__OperatingModeState *
+       life__v1__operating_mode_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__OperatingModeState *)
+     protobuf_c_message_unpack (&life__v1__operating_mode_state__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__operating_mode_state__free_unpacked
+                     (Life__V1__OperatingModeState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__operating_mode_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__get_operating_mode_request__init
+                     (Life__V1__GetOperatingModeRequest         *message)
+{
+  static const Life__V1__GetOperatingModeRequest init_value = LIFE__V1__GET_OPERATING_MODE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t life__v1__get_operating_mode_request__get_packed_size
+                     (const Life__V1__GetOperatingModeRequest *message)
+{
+  assert(message->base.descriptor == &life__v1__get_operating_mode_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__get_operating_mode_request__pack
+                     (const Life__V1__GetOperatingModeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__get_operating_mode_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__get_operating_mode_request__pack_to_buffer
+                     (const Life__V1__GetOperatingModeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__get_operating_mode_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__GetOperatingModeRequest *
+       life__v1__get_operating_mode_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__GetOperatingModeRequest *)
+     protobuf_c_message_unpack (&life__v1__get_operating_mode_request__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__get_operating_mode_request__free_unpacked
+                     (Life__V1__GetOperatingModeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__get_operating_mode_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__get_operating_mode_response__init
+                     (Life__V1__GetOperatingModeResponse         *message)
+{
+  static const Life__V1__GetOperatingModeResponse init_value = LIFE__V1__GET_OPERATING_MODE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t life__v1__get_operating_mode_response__get_packed_size
+                     (const Life__V1__GetOperatingModeResponse *message)
+{
+  assert(message->base.descriptor == &life__v1__get_operating_mode_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__get_operating_mode_response__pack
+                     (const Life__V1__GetOperatingModeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__get_operating_mode_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__get_operating_mode_response__pack_to_buffer
+                     (const Life__V1__GetOperatingModeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__get_operating_mode_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__GetOperatingModeResponse *
+       life__v1__get_operating_mode_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__GetOperatingModeResponse *)
+     protobuf_c_message_unpack (&life__v1__get_operating_mode_response__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__get_operating_mode_response__free_unpacked
+                     (Life__V1__GetOperatingModeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__get_operating_mode_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__set_operating_mode_request__init
+                     (Life__V1__SetOperatingModeRequest         *message)
+{
+  static const Life__V1__SetOperatingModeRequest init_value = LIFE__V1__SET_OPERATING_MODE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t life__v1__set_operating_mode_request__get_packed_size
+                     (const Life__V1__SetOperatingModeRequest *message)
+{
+  assert(message->base.descriptor == &life__v1__set_operating_mode_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__set_operating_mode_request__pack
+                     (const Life__V1__SetOperatingModeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__set_operating_mode_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__set_operating_mode_request__pack_to_buffer
+                     (const Life__V1__SetOperatingModeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__set_operating_mode_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__SetOperatingModeRequest *
+       life__v1__set_operating_mode_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__SetOperatingModeRequest *)
+     protobuf_c_message_unpack (&life__v1__set_operating_mode_request__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__set_operating_mode_request__free_unpacked
+                     (Life__V1__SetOperatingModeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__set_operating_mode_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__set_operating_mode_response__init
+                     (Life__V1__SetOperatingModeResponse         *message)
+{
+  static const Life__V1__SetOperatingModeResponse init_value = LIFE__V1__SET_OPERATING_MODE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t life__v1__set_operating_mode_response__get_packed_size
+                     (const Life__V1__SetOperatingModeResponse *message)
+{
+  assert(message->base.descriptor == &life__v1__set_operating_mode_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__set_operating_mode_response__pack
+                     (const Life__V1__SetOperatingModeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__set_operating_mode_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__set_operating_mode_response__pack_to_buffer
+                     (const Life__V1__SetOperatingModeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__set_operating_mode_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__SetOperatingModeResponse *
+       life__v1__set_operating_mode_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__SetOperatingModeResponse *)
+     protobuf_c_message_unpack (&life__v1__set_operating_mode_response__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__set_operating_mode_response__free_unpacked
+                     (Life__V1__SetOperatingModeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__set_operating_mode_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   life__v1__backup_database_request__init
                      (Life__V1__BackupDatabaseRequest         *message)
 {
@@ -4206,6 +4431,215 @@ const ProtobufCMessageDescriptor life__v1__list_verification_jobs_response__desc
   (ProtobufCMessageInit) life__v1__list_verification_jobs_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor life__v1__operating_mode_state__field_descriptors[3] =
+{
+  {
+    "mode",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__OperatingModeState, mode),
+    &life__v1__operating_mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__OperatingModeState, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changed_at",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__OperatingModeState, changed_at),
+    &life__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__operating_mode_state__field_indices_by_name[] = {
+  2,   /* field[2] = changed_at */
+  0,   /* field[0] = mode */
+  1,   /* field[1] = reason */
+};
+static const ProtobufCIntRange life__v1__operating_mode_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor life__v1__operating_mode_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.OperatingModeState",
+  "OperatingModeState",
+  "Life__V1__OperatingModeState",
+  "life.v1",
+  sizeof(Life__V1__OperatingModeState),
+  3,
+  life__v1__operating_mode_state__field_descriptors,
+  life__v1__operating_mode_state__field_indices_by_name,
+  1,  life__v1__operating_mode_state__number_ranges,
+  (ProtobufCMessageInit) life__v1__operating_mode_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define life__v1__get_operating_mode_request__field_descriptors NULL
+#define life__v1__get_operating_mode_request__field_indices_by_name NULL
+#define life__v1__get_operating_mode_request__number_ranges NULL
+const ProtobufCMessageDescriptor life__v1__get_operating_mode_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.GetOperatingModeRequest",
+  "GetOperatingModeRequest",
+  "Life__V1__GetOperatingModeRequest",
+  "life.v1",
+  sizeof(Life__V1__GetOperatingModeRequest),
+  0,
+  life__v1__get_operating_mode_request__field_descriptors,
+  life__v1__get_operating_mode_request__field_indices_by_name,
+  0,  life__v1__get_operating_mode_request__number_ranges,
+  (ProtobufCMessageInit) life__v1__get_operating_mode_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__get_operating_mode_response__field_descriptors[1] =
+{
+  {
+    "state",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__GetOperatingModeResponse, state),
+    &life__v1__operating_mode_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__get_operating_mode_response__field_indices_by_name[] = {
+  0,   /* field[0] = state */
+};
+static const ProtobufCIntRange life__v1__get_operating_mode_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor life__v1__get_operating_mode_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.GetOperatingModeResponse",
+  "GetOperatingModeResponse",
+  "Life__V1__GetOperatingModeResponse",
+  "life.v1",
+  sizeof(Life__V1__GetOperatingModeResponse),
+  1,
+  life__v1__get_operating_mode_response__field_descriptors,
+  life__v1__get_operating_mode_response__field_indices_by_name,
+  1,  life__v1__get_operating_mode_response__number_ranges,
+  (ProtobufCMessageInit) life__v1__get_operating_mode_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__set_operating_mode_request__field_descriptors[2] =
+{
+  {
+    "mode",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__SetOperatingModeRequest, mode),
+    &life__v1__operating_mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__SetOperatingModeRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__set_operating_mode_request__field_indices_by_name[] = {
+  0,   /* field[0] = mode */
+  1,   /* field[1] = reason */
+};
+static const ProtobufCIntRange life__v1__set_operating_mode_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor life__v1__set_operating_mode_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.SetOperatingModeRequest",
+  "SetOperatingModeRequest",
+  "Life__V1__SetOperatingModeRequest",
+  "life.v1",
+  sizeof(Life__V1__SetOperatingModeRequest),
+  2,
+  life__v1__set_operating_mode_request__field_descriptors,
+  life__v1__set_operating_mode_request__field_indices_by_name,
+  1,  life__v1__set_operating_mode_request__number_ranges,
+  (ProtobufCMessageInit) life__v1__set_operating_mode_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__set_operating_mode_response__field_descriptors[1] =
+{
+  {
+    "state",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__SetOperatingModeResponse, state),
+    &life__v1__operating_mode_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__set_operating_mode_response__field_indices_by_name[] = {
+  0,   /* field[0] = state */
+};
+static const ProtobufCIntRange life__v1__set_operating_mode_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor life__v1__set_operating_mode_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.SetOperatingModeResponse",
+  "SetOperatingModeResponse",
+  "Life__V1__SetOperatingModeResponse",
+  "life.v1",
+  sizeof(Life__V1__SetOperatingModeResponse),
+  1,
+  life__v1__set_operating_mode_response__field_descriptors,
+  life__v1__set_operating_mode_response__field_indices_by_name,
+  1,  life__v1__set_operating_mode_response__number_ranges,
+  (ProtobufCMessageInit) life__v1__set_operating_mode_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor life__v1__backup_database_request__field_descriptors[1] =
 {
   {
@@ -4726,7 +5160,7 @@ const ProtobufCEnumDescriptor life__v1__qualification_file_format__descriptor =
   life__v1__qualification_file_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[19] =
+static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[21] =
 {
   { "CreateFacility", &life__v1__create_facility_request__descriptor, &life__v1__create_facility_response__descriptor },
   { "ListFacilities", &life__v1__list_facilities_request__descriptor, &life__v1__list_facilities_response__descriptor },
@@ -4743,31 +5177,35 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[19] =
   { "ImportQualificationRecords", &life__v1__import_qualification_records_request__descriptor, &life__v1__import_qualification_records_response__descriptor },
   { "GetRegistryStatus", &life__v1__get_registry_status_request__descriptor, &life__v1__get_registry_status_response__descriptor },
   { "ListVerificationJobs", &life__v1__list_verification_jobs_request__descriptor, &life__v1__list_verification_jobs_response__descriptor },
+  { "GetOperatingMode", &life__v1__get_operating_mode_request__descriptor, &life__v1__get_operating_mode_response__descriptor },
+  { "SetOperatingMode", &life__v1__set_operating_mode_request__descriptor, &life__v1__set_operating_mode_response__descriptor },
   { "BackupDatabase", &life__v1__backup_database_request__descriptor, &life__v1__backup_database_response__descriptor },
   { "CheckDatabaseIntegrity", &life__v1__check_database_integrity_request__descriptor, &life__v1__check_database_integrity_response__descriptor },
   { "ListAuditEvents", &life__v1__list_audit_events_request__descriptor, &life__v1__list_audit_events_response__descriptor },
   { "VerifyAuditChain", &life__v1__verify_audit_chain_request__descriptor, &life__v1__verify_audit_chain_response__descriptor },
 };
 const unsigned life__v1__admin__method_indices_by_name[] = {
-  15,        /* BackupDatabase */
-  16,        /* CheckDatabaseIntegrity */
+  17,        /* BackupDatabase */
+  18,        /* CheckDatabaseIntegrity */
   4,        /* CreateCertificateRegistration */
   0,        /* CreateFacility */
   7,        /* CreateFacilityAdmin */
   9,        /* CreateParticipatingInsurer */
   2,        /* DisableFacility */
   3,        /* EnableFacility */
+  15,        /* GetOperatingMode */
   13,        /* GetRegistryStatus */
   12,        /* ImportQualificationRecords */
   10,        /* LeaveParticipatingInsurer */
-  17,        /* ListAuditEvents */
+  19,        /* ListAuditEvents */
   5,        /* ListCertificateRegistrations */
   1,        /* ListFacilities */
   11,        /* ListParticipatingInsurers */
   14,        /* ListVerificationJobs */
   6,        /* RevokeCertificateRegistration */
+  16,        /* SetOperatingMode */
   8,        /* UnlockStaffMember */
-  18         /* VerifyAuditChain */
+  20         /* VerifyAuditChain */
 };
 const ProtobufCServiceDescriptor life__v1__admin__descriptor =
 {
@@ -4776,7 +5214,7 @@ const ProtobufCServiceDescriptor life__v1__admin__descriptor =
   "Admin",
   "Life__V1__Admin",
   "life.v1",
-  19,
+  21,
   life__v1__admin__method_descriptors,
   life__v1__admin__method_indices_by_name
 };
@@ -4900,13 +5338,29 @@ void life__v1__admin__list_verification_jobs(ProtobufCService *service,
   assert(service->descriptor == &life__v1__admin__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void life__v1__admin__get_operating_mode(ProtobufCService *service,
+                                         const Life__V1__GetOperatingModeRequest *input,
+                                         Life__V1__GetOperatingModeResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &life__v1__admin__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void life__v1__admin__set_operating_mode(ProtobufCService *service,
+                                         const Life__V1__SetOperatingModeRequest *input,
+                                         Life__V1__SetOperatingModeResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &life__v1__admin__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void life__v1__admin__backup_database(ProtobufCService *service,
                                       const Life__V1__BackupDatabaseRequest *input,
                                       Life__V1__BackupDatabaseResponse_Closure closure,
                                       void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                const Life__V1__CheckDatabaseIntegrityRequest *input,
@@ -4914,7 +5368,7 @@ void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         const Life__V1__ListAuditEventsRequest *input,
@@ -4922,7 +5376,7 @@ void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          const Life__V1__VerifyAuditChainRequest *input,
@@ -4930,7 +5384,7 @@ void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__init (Life__V1__Admin_Service *service,
                             Life__V1__Admin_ServiceDestroy destroy)

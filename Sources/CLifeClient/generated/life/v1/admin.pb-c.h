@@ -55,6 +55,11 @@ typedef struct Life__V1__GetRegistryStatusRequest Life__V1__GetRegistryStatusReq
 typedef struct Life__V1__GetRegistryStatusResponse Life__V1__GetRegistryStatusResponse;
 typedef struct Life__V1__ListVerificationJobsRequest Life__V1__ListVerificationJobsRequest;
 typedef struct Life__V1__ListVerificationJobsResponse Life__V1__ListVerificationJobsResponse;
+typedef struct Life__V1__OperatingModeState Life__V1__OperatingModeState;
+typedef struct Life__V1__GetOperatingModeRequest Life__V1__GetOperatingModeRequest;
+typedef struct Life__V1__GetOperatingModeResponse Life__V1__GetOperatingModeResponse;
+typedef struct Life__V1__SetOperatingModeRequest Life__V1__SetOperatingModeRequest;
+typedef struct Life__V1__SetOperatingModeResponse Life__V1__SetOperatingModeResponse;
 typedef struct Life__V1__BackupDatabaseRequest Life__V1__BackupDatabaseRequest;
 typedef struct Life__V1__BackupDatabaseResponse Life__V1__BackupDatabaseResponse;
 typedef struct Life__V1__CheckDatabaseIntegrityRequest Life__V1__CheckDatabaseIntegrityRequest;
@@ -966,6 +971,94 @@ struct  Life__V1__ListVerificationJobsResponse
 
 
 /*
+ * The operating mode in force (運用モードの状態).
+ */
+struct  Life__V1__OperatingModeState
+{
+  ProtobufCMessage base;
+  /*
+   * The mode (運用モード).
+   */
+  Life__V1__OperatingMode mode;
+  /*
+   * Why it was set, as the operator wrote it (理由).
+   */
+  char *reason;
+  /*
+   * When it was set; absent when never changed (変更日時).
+   */
+  Life__V1__Timestamp *changed_at;
+};
+#define LIFE__V1__OPERATING_MODE_STATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__operating_mode_state__descriptor) \
+    , LIFE__V1__OPERATING_MODE__OPERATING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * Request of Admin.GetOperatingMode (運用モードの照会の要求).
+ */
+struct  Life__V1__GetOperatingModeRequest
+{
+  ProtobufCMessage base;
+};
+#define LIFE__V1__GET_OPERATING_MODE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__get_operating_mode_request__descriptor) \
+     }
+
+
+/*
+ * Response of Admin.GetOperatingMode (運用モードの照会の応答).
+ */
+struct  Life__V1__GetOperatingModeResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The mode in force (運用モード).
+   */
+  Life__V1__OperatingModeState *state;
+};
+#define LIFE__V1__GET_OPERATING_MODE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__get_operating_mode_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Request of Admin.SetOperatingMode (運用モードの変更の要求).
+ */
+struct  Life__V1__SetOperatingModeRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The new mode; UNSPECIFIED is INVALID_ARGUMENT (運用モード).
+   */
+  Life__V1__OperatingMode mode;
+  /*
+   * Why, for the audit log: 1 to 500 characters (理由).
+   */
+  char *reason;
+};
+#define LIFE__V1__SET_OPERATING_MODE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__set_operating_mode_request__descriptor) \
+    , LIFE__V1__OPERATING_MODE__OPERATING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Response of Admin.SetOperatingMode (運用モードの変更の応答).
+ */
+struct  Life__V1__SetOperatingModeResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The mode now in force (運用モード).
+   */
+  Life__V1__OperatingModeState *state;
+};
+#define LIFE__V1__SET_OPERATING_MODE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__set_operating_mode_response__descriptor) \
+    , NULL }
+
+
+/*
  * Request of Admin.BackupDatabase (バックアップの要求).
  */
 struct  Life__V1__BackupDatabaseRequest
@@ -1846,6 +1939,101 @@ Life__V1__ListVerificationJobsResponse *
 void   life__v1__list_verification_jobs_response__free_unpacked
                      (Life__V1__ListVerificationJobsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Life__V1__OperatingModeState methods */
+void   life__v1__operating_mode_state__init
+                     (Life__V1__OperatingModeState         *message);
+size_t life__v1__operating_mode_state__get_packed_size
+                     (const Life__V1__OperatingModeState   *message);
+size_t life__v1__operating_mode_state__pack
+                     (const Life__V1__OperatingModeState   *message,
+                      uint8_t             *out);
+size_t life__v1__operating_mode_state__pack_to_buffer
+                     (const Life__V1__OperatingModeState   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__OperatingModeState *
+       life__v1__operating_mode_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__operating_mode_state__free_unpacked
+                     (Life__V1__OperatingModeState *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__GetOperatingModeRequest methods */
+void   life__v1__get_operating_mode_request__init
+                     (Life__V1__GetOperatingModeRequest         *message);
+size_t life__v1__get_operating_mode_request__get_packed_size
+                     (const Life__V1__GetOperatingModeRequest   *message);
+size_t life__v1__get_operating_mode_request__pack
+                     (const Life__V1__GetOperatingModeRequest   *message,
+                      uint8_t             *out);
+size_t life__v1__get_operating_mode_request__pack_to_buffer
+                     (const Life__V1__GetOperatingModeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__GetOperatingModeRequest *
+       life__v1__get_operating_mode_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__get_operating_mode_request__free_unpacked
+                     (Life__V1__GetOperatingModeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__GetOperatingModeResponse methods */
+void   life__v1__get_operating_mode_response__init
+                     (Life__V1__GetOperatingModeResponse         *message);
+size_t life__v1__get_operating_mode_response__get_packed_size
+                     (const Life__V1__GetOperatingModeResponse   *message);
+size_t life__v1__get_operating_mode_response__pack
+                     (const Life__V1__GetOperatingModeResponse   *message,
+                      uint8_t             *out);
+size_t life__v1__get_operating_mode_response__pack_to_buffer
+                     (const Life__V1__GetOperatingModeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__GetOperatingModeResponse *
+       life__v1__get_operating_mode_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__get_operating_mode_response__free_unpacked
+                     (Life__V1__GetOperatingModeResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__SetOperatingModeRequest methods */
+void   life__v1__set_operating_mode_request__init
+                     (Life__V1__SetOperatingModeRequest         *message);
+size_t life__v1__set_operating_mode_request__get_packed_size
+                     (const Life__V1__SetOperatingModeRequest   *message);
+size_t life__v1__set_operating_mode_request__pack
+                     (const Life__V1__SetOperatingModeRequest   *message,
+                      uint8_t             *out);
+size_t life__v1__set_operating_mode_request__pack_to_buffer
+                     (const Life__V1__SetOperatingModeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__SetOperatingModeRequest *
+       life__v1__set_operating_mode_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__set_operating_mode_request__free_unpacked
+                     (Life__V1__SetOperatingModeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__SetOperatingModeResponse methods */
+void   life__v1__set_operating_mode_response__init
+                     (Life__V1__SetOperatingModeResponse         *message);
+size_t life__v1__set_operating_mode_response__get_packed_size
+                     (const Life__V1__SetOperatingModeResponse   *message);
+size_t life__v1__set_operating_mode_response__pack
+                     (const Life__V1__SetOperatingModeResponse   *message,
+                      uint8_t             *out);
+size_t life__v1__set_operating_mode_response__pack_to_buffer
+                     (const Life__V1__SetOperatingModeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__SetOperatingModeResponse *
+       life__v1__set_operating_mode_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__set_operating_mode_response__free_unpacked
+                     (Life__V1__SetOperatingModeResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Life__V1__BackupDatabaseRequest methods */
 void   life__v1__backup_database_request__init
                      (Life__V1__BackupDatabaseRequest         *message);
@@ -2108,6 +2296,21 @@ typedef void (*Life__V1__ListVerificationJobsRequest_Closure)
 typedef void (*Life__V1__ListVerificationJobsResponse_Closure)
                  (const Life__V1__ListVerificationJobsResponse *message,
                   void *closure_data);
+typedef void (*Life__V1__OperatingModeState_Closure)
+                 (const Life__V1__OperatingModeState *message,
+                  void *closure_data);
+typedef void (*Life__V1__GetOperatingModeRequest_Closure)
+                 (const Life__V1__GetOperatingModeRequest *message,
+                  void *closure_data);
+typedef void (*Life__V1__GetOperatingModeResponse_Closure)
+                 (const Life__V1__GetOperatingModeResponse *message,
+                  void *closure_data);
+typedef void (*Life__V1__SetOperatingModeRequest_Closure)
+                 (const Life__V1__SetOperatingModeRequest *message,
+                  void *closure_data);
+typedef void (*Life__V1__SetOperatingModeResponse_Closure)
+                 (const Life__V1__SetOperatingModeResponse *message,
+                  void *closure_data);
 typedef void (*Life__V1__BackupDatabaseRequest_Closure)
                  (const Life__V1__BackupDatabaseRequest *message,
                   void *closure_data);
@@ -2199,6 +2402,14 @@ struct Life__V1__Admin_Service
                                  const Life__V1__ListVerificationJobsRequest *input,
                                  Life__V1__ListVerificationJobsResponse_Closure closure,
                                  void *closure_data);
+  void (*get_operating_mode)(Life__V1__Admin_Service *service,
+                             const Life__V1__GetOperatingModeRequest *input,
+                             Life__V1__GetOperatingModeResponse_Closure closure,
+                             void *closure_data);
+  void (*set_operating_mode)(Life__V1__Admin_Service *service,
+                             const Life__V1__SetOperatingModeRequest *input,
+                             Life__V1__SetOperatingModeResponse_Closure closure,
+                             void *closure_data);
   void (*backup_database)(Life__V1__Admin_Service *service,
                           const Life__V1__BackupDatabaseRequest *input,
                           Life__V1__BackupDatabaseResponse_Closure closure,
@@ -2238,6 +2449,8 @@ void life__v1__admin__init (Life__V1__Admin_Service *service,
       function_prefix__ ## import_qualification_records,\
       function_prefix__ ## get_registry_status,\
       function_prefix__ ## list_verification_jobs,\
+      function_prefix__ ## get_operating_mode,\
+      function_prefix__ ## set_operating_mode,\
       function_prefix__ ## backup_database,\
       function_prefix__ ## check_database_integrity,\
       function_prefix__ ## list_audit_events,\
@@ -2302,6 +2515,14 @@ void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              const Life__V1__ListVerificationJobsRequest *input,
                                              Life__V1__ListVerificationJobsResponse_Closure closure,
                                              void *closure_data);
+void life__v1__admin__get_operating_mode(ProtobufCService *service,
+                                         const Life__V1__GetOperatingModeRequest *input,
+                                         Life__V1__GetOperatingModeResponse_Closure closure,
+                                         void *closure_data);
+void life__v1__admin__set_operating_mode(ProtobufCService *service,
+                                         const Life__V1__SetOperatingModeRequest *input,
+                                         Life__V1__SetOperatingModeResponse_Closure closure,
+                                         void *closure_data);
 void life__v1__admin__backup_database(ProtobufCService *service,
                                       const Life__V1__BackupDatabaseRequest *input,
                                       Life__V1__BackupDatabaseResponse_Closure closure,
@@ -2358,6 +2579,11 @@ extern const ProtobufCMessageDescriptor life__v1__get_registry_status_request__d
 extern const ProtobufCMessageDescriptor life__v1__get_registry_status_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_response__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__operating_mode_state__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__get_operating_mode_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__get_operating_mode_response__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__set_operating_mode_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__set_operating_mode_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__backup_database_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__backup_database_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__check_database_integrity_request__descriptor;

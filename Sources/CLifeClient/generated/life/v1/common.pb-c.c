@@ -404,3 +404,35 @@ const ProtobufCMessageDescriptor life__v1__page_response__descriptor =
   (ProtobufCMessageInit) life__v1__page_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCEnumValue life__v1__operating_mode__enum_values_by_number[4] =
+{
+  { "OPERATING_MODE_UNSPECIFIED", "LIFE__V1__OPERATING_MODE__OPERATING_MODE_UNSPECIFIED", 0 },
+  { "OPERATING_MODE_NORMAL", "LIFE__V1__OPERATING_MODE__OPERATING_MODE_NORMAL", 1 },
+  { "OPERATING_MODE_MIGRATION_FREEZE", "LIFE__V1__OPERATING_MODE__OPERATING_MODE_MIGRATION_FREEZE", 2 },
+  { "OPERATING_MODE_READ_ONLY", "LIFE__V1__OPERATING_MODE__OPERATING_MODE_READ_ONLY", 3 },
+};
+static const ProtobufCIntRange life__v1__operating_mode__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex life__v1__operating_mode__enum_values_by_name[4] =
+{
+  { "OPERATING_MODE_MIGRATION_FREEZE", 2 },
+  { "OPERATING_MODE_NORMAL", 1 },
+  { "OPERATING_MODE_READ_ONLY", 3 },
+  { "OPERATING_MODE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor life__v1__operating_mode__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "life.v1.OperatingMode",
+  "OperatingMode",
+  "Life__V1__OperatingMode",
+  "life.v1",
+  4,
+  life__v1__operating_mode__enum_values_by_number,
+  4,
+  life__v1__operating_mode__enum_values_by_name,
+  1,
+  life__v1__operating_mode__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};

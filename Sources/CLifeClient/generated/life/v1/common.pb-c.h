@@ -23,6 +23,32 @@ typedef struct Life__V1__PageResponse Life__V1__PageResponse;
 
 /* --- enums --- */
 
+/*
+ * Operating mode of the server through the switch-over from the old LIFE (運用モード). Persisted;
+ * every change is audited. A call the mode refuses is FAILED_PRECONDITION with reason
+ * OPERATING_MODE and a message naming the mode.
+ */
+typedef enum _Life__V1__OperatingMode {
+  /*
+   * Not set (未設定).
+   */
+  LIFE__V1__OPERATING_MODE__OPERATING_MODE_UNSPECIFIED = 0,
+  /*
+   * Every call is served (通常).
+   */
+  LIFE__V1__OPERATING_MODE__OPERATING_MODE_NORMAL = 1,
+  /*
+   * While the old system's data is transferred: deleting recipients, disabling facilities and
+   * creating facilities are refused; everything else is served (移行中の制限).
+   */
+  LIFE__V1__OPERATING_MODE__OPERATING_MODE_MIGRATION_FREEZE = 2,
+  /*
+   * Reference only: every call that changes data is refused; reads, Watch, login, logout and
+   * password changes are served (参照のみ).
+   */
+  LIFE__V1__OPERATING_MODE__OPERATING_MODE_READ_ONLY = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__OPERATING_MODE)
+} Life__V1__OperatingMode;
 
 /* --- messages --- */
 
@@ -206,6 +232,7 @@ typedef void (*Life__V1__PageResponse_Closure)
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    life__v1__operating_mode__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__timestamp__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__date__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__page_request__descriptor;

@@ -270,7 +270,7 @@ const ProtobufCMessageDescriptor life__v1__health_check_request__descriptor =
   (ProtobufCMessageInit) life__v1__health_check_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__server_info__field_descriptors[6] =
+static const ProtobufCFieldDescriptor life__v1__server_info__field_descriptors[7] =
 {
   {
     "version",
@@ -344,11 +344,24 @@ static const ProtobufCFieldDescriptor life__v1__server_info__field_descriptors[6
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "operating_mode",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ServerInfo, operating_mode),
+    &life__v1__operating_mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__server_info__field_indices_by_name[] = {
   3,   /* field[3] = certificate_not_after */
   5,   /* field[5] = crl_next_update */
   4,   /* field[4] = now */
+  6,   /* field[6] = operating_mode */
   1,   /* field[1] = started_at */
   2,   /* field[2] = uptime_ms */
   0,   /* field[0] = version */
@@ -356,7 +369,7 @@ static const unsigned life__v1__server_info__field_indices_by_name[] = {
 static const ProtobufCIntRange life__v1__server_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor life__v1__server_info__descriptor =
 {
@@ -366,7 +379,7 @@ const ProtobufCMessageDescriptor life__v1__server_info__descriptor =
   "Life__V1__ServerInfo",
   "life.v1",
   sizeof(Life__V1__ServerInfo),
-  6,
+  7,
   life__v1__server_info__field_descriptors,
   life__v1__server_info__field_indices_by_name,
   1,  life__v1__server_info__number_ranges,

@@ -98,10 +98,14 @@ struct  Life__V1__ServerInfo
    * handshakes of that CA are then refused (CRLの次回発行予定).
    */
   Life__V1__Timestamp *crl_next_update;
+  /*
+   * The operating mode (運用モード).
+   */
+  Life__V1__OperatingMode operating_mode;
 };
 #define LIFE__V1__SERVER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__server_info__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, NULL, 0, NULL, NULL, NULL, LIFE__V1__OPERATING_MODE__OPERATING_MODE_UNSPECIFIED }
 
 
 /*
