@@ -95,7 +95,7 @@ public struct AdminUseCases: Sendable {
     /// Revokes a fingerprint registration and ends the sessions opened under that certificate.
     public func revokeCertificate(_ admin: OperatorPrincipal, fingerprint: String) async throws -> CertificateRegistration {
         let now = clock.now()
-        return try await write(admin, target: "certificate:\(fingerprint.prefix(64))") { unit in
+        return try await write(admin, target: "certificate:" + fingerprint.prefix(utf8Bytes: 64)) { unit in
             let revoked = try unit.revokeCertificate(fingerprint: fingerprint, at: now)
             // The sessions it opened end with it: a registration revoked is a terminal gone.
             _ = try unit.revokeSessions(certificateFingerprint: fingerprint, at: now)

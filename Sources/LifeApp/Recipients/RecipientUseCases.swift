@@ -169,7 +169,7 @@ public struct RecipientUseCases: Sendable {
     }
 
     /// How the audit log names a recipient: by id, never by content.
-    public static func target(_ id: String) -> String { "recipient:" + id.prefix(64) }
+    public static func target(_ id: String) -> String { "recipient:" + id.prefix(utf8Bytes: 64) }
 
     static let notFound = DomainError.notFound("recipient")
 

@@ -141,7 +141,7 @@ public struct StaffUseCases: Sendable {
     }
 
     /// How the audit log names an account.
-    public static func target(_ loginID: String) -> String { "staff:" + loginID.prefix(64) }
+    public static func target(_ loginID: String) -> String { "staff:" + loginID.prefix(utf8Bytes: 64) }
 
     private static func requireAdmin(_ principal: StaffPrincipal) throws {
         guard principal.role == .facilityAdmin else {

@@ -1,4 +1,5 @@
 import LifeApp
+import LifeCore
 import LifeProto
 
 /// A request that names what it touches, for the audit record of a call that fails before its
@@ -28,10 +29,10 @@ extension Life_V1_DisableFacilityRequest: AuditTargeted { var auditTarget: Strin
 extension Life_V1_EnableFacilityRequest: AuditTargeted { var auditTarget: String { facilityTarget(facilityNumber) } }
 extension Life_V1_CreateCertificateRegistrationRequest: AuditTargeted { var auditTarget: String { facilityTarget(facilityNumber) } }
 extension Life_V1_RevokeCertificateRegistrationRequest: AuditTargeted {
-    var auditTarget: String { "certificate:" + fingerprint.prefix(95) }
+    var auditTarget: String { "certificate:" + fingerprint.prefix(utf8Bytes: 95) }
 }
 extension Life_V1_CreateFacilityAdminRequest: AuditTargeted { var auditTarget: String { StaffUseCases.target(loginID) } }
 extension Life_V1_AdminUnlockStaffMemberRequest: AuditTargeted { var auditTarget: String { StaffUseCases.target(loginID) } }
 extension Life_V1_BackupDatabaseRequest: AuditTargeted { var auditTarget: String { "backup" } }
 
-private func facilityTarget(_ number: String) -> String { "facility:" + number.prefix(16) }
+private func facilityTarget(_ number: String) -> String { "facility:" + number.prefix(utf8Bytes: 16) }
