@@ -8,8 +8,8 @@ import NIOSSL
 struct CertificateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
-        abstract: "Register client certificates to facilities by fingerprint; list and revoke registrations.",
-        subcommands: [Register.self, List.self, Revoke.self]
+        abstract: "Register client certificates to facilities by fingerprint; list and revoke registrations; tell whether one is needed.",
+        subcommands: [Register.self, List.self, Revoke.self, CertificateNeed.self]
     )
 
     struct Register: AsyncParsableCommand {
