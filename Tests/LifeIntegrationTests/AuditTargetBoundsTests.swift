@@ -30,4 +30,28 @@ struct AuditTargetBoundsTests {
         #expect(event.target.utf8.count <= 256, "target of \(event.target.utf8.count) bytes")
         try await daemon.stop()
     }
+
+    @Test("a login id is limited in bytes: one 400 KB character is refused before any lookup or hash, and nothing of it is audited")
+    func loginIDLimitedInBytes() async throws {
+        let daemon = try await TestDaemon.start()
+        try await TestFacilities.seed(daemon)
+        let huge = "a" + String(repeating: "\u{301}", count: 200_000)
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
+            let error = await #expect(throws: RPCError.self) { _ = try await TestFacilities.login(client, huge, "Wrong-2026") }
+            #expect(error?.code == .invalidArgument)
+            // 64 bytes is still a login id (an unknown one).
+            let unknown = await #expect(throws: RPCError.self) {
+                _ = try await TestFacilities.login(client, String(repeating: "x", count: 64), "Wrong-2026")
+            }
+            #expect(unknown?.code == .unauthenticated)
+        }
+        let events = try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+            var request = Life_V1_ListAuditEventsRequest()
+            request.method = "/life.v1.Auth/Login"
+            return try await client.admin.listAuditEvents(request).events
+        }
+        #expect(events.count == 1, "only the 64-byte attempt")
+        #expect(events.allSatisfy { $0.loginID.utf8.count <= 64 && $0.target.utf8.count <= 256 })
+        try await daemon.stop()
+    }
 }
