@@ -323,7 +323,7 @@ public final class Listener: Service, Sendable {
                 admitted = .tls(
                     tlsPeer.admitted(
                         facilityAttributeTrusted: material.current.verifier.trustsFacilityAttribute(anchoredAt: anchor),
-                        validatedPath: path.compactMap { try? CertificateFacts($0).derEncoded }))
+                        validatedIntermediates: path.dropFirst().dropLast().compactMap { try? CertificateFacts($0).derEncoded }))
             }
             let limits = limits.current
             let connection = ServerConnection(channel: channel, peer: admitted, router: router, limits: limits, logger: connectionLogger)

@@ -54,10 +54,11 @@ struct ClientCertificateVerifier: Sendable {
         case crlNotCurrent
     }
 
-    /// Why this material no longer accepts `path` at `now` (the sweeps after a reload and while a
-    /// CRL is not current), or nil. A path that cannot be read is left alone: it was validated.
+    /// Why this material no longer accepts a validated path at `now` — `path` is the leaf and the
+    /// CA certificates up to the trust anchor, the anchor left out (the sweeps after a reload and
+    /// while a CRL is not current) — or nil. What cannot be read is left alone: it was validated.
     func withdrawal(of path: [[UInt8]], at now: Date) -> Withdrawal? {
-        let certificates = path.dropLast().compactMap { try? Certificate(derEncoded: $0) }
+        let certificates = path.compactMap { try? Certificate(derEncoded: $0) }
         if certificates.contains(where: { certificate in
             chain.crls.contains { $0.issuer == certificate.issuer && $0.isRevoked(certificate.serialNumber) }
         }) {

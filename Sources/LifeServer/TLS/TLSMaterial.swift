@@ -25,7 +25,7 @@ public struct TLSMaterial: Sendable {
     /// validated path revoked, or the CRL of a CA of that path not current at `now` — or nil.
     func withdrawal(of peer: PeerIdentity, at now: Date) -> ClientCertificateVerifier.Withdrawal? {
         guard case .tls(let tlsPeer) = peer else { return nil }
-        return verifier.withdrawal(of: tlsPeer.validatedPath, at: now)
+        return verifier.withdrawal(of: [tlsPeer.certificateDER] + tlsPeer.validatedIntermediates, at: now)
     }
 
     /// Whether a CRL of this material is not current at `now` and so refuses its CA's certificates

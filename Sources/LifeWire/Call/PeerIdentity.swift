@@ -35,14 +35,15 @@ public struct TLSPeer: Sendable, Hashable {
     /// (`tls.facility_attribute_ca`); when false only a registered fingerprint maps it to a
     /// facility. Set by the TLS listener when it admits the peer.
     public let facilityAttributeTrusted: Bool
-    /// The certificates (DER) of the path the handshake validated, leaf first and trust anchor
-    /// last, so the connection can be judged again against CRLs loaded or gone stale since. Set
-    /// by the TLS listener when it admits the peer; empty before.
-    public let validatedPath: [[UInt8]]
+    /// The CA certificates (DER) between this certificate and the trust anchor on the path the
+    /// handshake validated, issuer of the leaf first (usually none), so the connection can be
+    /// judged again against CRLs loaded or gone stale since. Set by the TLS listener when it
+    /// admits the peer; empty before.
+    public let validatedIntermediates: [[UInt8]]
 
     public init(
         fingerprint: String, subject: String, serialNumber: String, remoteAddress: String, certificateDER: [UInt8],
-        facilityAttributeTrusted: Bool = false, validatedPath: [[UInt8]] = []
+        facilityAttributeTrusted: Bool = false, validatedIntermediates: [[UInt8]] = []
     ) {
         self.fingerprint = fingerprint
         self.subject = subject
@@ -50,6 +51,6 @@ public struct TLSPeer: Sendable, Hashable {
         self.remoteAddress = remoteAddress
         self.certificateDER = certificateDER
         self.facilityAttributeTrusted = facilityAttributeTrusted
-        self.validatedPath = validatedPath
+        self.validatedIntermediates = validatedIntermediates
     }
 }
