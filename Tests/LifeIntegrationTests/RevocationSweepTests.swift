@@ -31,6 +31,34 @@ struct RevocationSweepTests {
         try await daemon.stop()
     }
 
+    @Test("a reload whose CRL revokes the intermediate CA of a connected certificate ends that connection, not others")
+    func revokedIntermediateEndsConnections() async throws {
+        let daemon = try await TestDaemon.start()
+        let intermediate = try daemon.pki.writeIdentityUnderIntermediate("deep")
+        let deep = ClientEndpoint.tls(
+            host: "127.0.0.1", port: daemon.daemon.tlsListener!.port!,
+            options: TLSClientOptions(
+                caPath: daemon.folder.file("ca.pem"), certificatePath: daemon.folder.file("deep.pem"),
+                privateKeyPath: daemon.folder.file("deep-key.pem")))
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { other in
+            try await LifeClient.withConnection(to: deep) { client in
+                let before = try await client.health.check(.init()).status
+                #expect(before == .serving)
+                try daemon.pki.writeCRL(revoking: [.revoked], serials: [intermediate], number: 2)
+                #expect(daemon.daemon.reload())
+                let error = await #expect(throws: RPCError.self) { try await client.health.check(.init()) }
+                #expect(error?.reason == "GOAWAY_certificateRevoked", "\(String(describing: error))")
+            }
+            let kept = try await other.health.check(.init()).status
+            #expect(kept == .serving)
+        }
+        let refused = await #expect(throws: RPCError.self) {
+            try await LifeClient.withConnection(to: deep) { try await $0.health.check(.init()) }
+        }
+        #expect(refused?.code == .unavailable)
+        try await daemon.stop()
+    }
+
     @Test(
         "a CRL going stale ends its CA's open connections at the next sweep, unless a grace period covers it or enforcement is off",
         arguments: [([String](), true), (["tls.crl_grace_period=3h"], false), (["tls.crl_enforce_next_update=false"], false)]

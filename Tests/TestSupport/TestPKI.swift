@@ -55,17 +55,18 @@ public struct TestPKI: Sendable {
         try writeCRL(revoking: [.revoked], number: 1)
     }
 
-    /// Writes crl.pem revoking the given clients, current for a week unless other dates are
-    /// given, with `extensions` added to the CRL's own.
+    /// Writes crl.pem revoking the given clients (and `serials`), current for a week unless other
+    /// dates are given, with `extensions` added to the CRL's own.
     public func writeCRL(
-        revoking clients: [Client], number: Int, thisUpdate: Date = Date(), nextUpdate: Date? = nil,
-        extensions: [Certificate.Extension] = []
+        revoking clients: [Client], serials: [Certificate.SerialNumber] = [], number: Int, thisUpdate: Date = Date(),
+        nextUpdate: Date? = nil, extensions: [Certificate.Extension] = []
     ) throws {
         let now = Date()
         let der = try CertificateRevocationList.make(
             issuer: ca.certificate,
             issuerKey: ca.privateKey,
-            revoked: clients.compactMap { issued[$0].map { (serial: $0.certificate.serialNumber, date: now) } },
+            revoked: clients.compactMap { issued[$0].map { (serial: $0.certificate.serialNumber, date: now) } }
+                + serials.map { (serial: $0, date: now) },
             thisUpdate: thisUpdate,
             nextUpdate: nextUpdate ?? now.addingTimeInterval(7 * 86400),
             crlNumber: number,
@@ -102,6 +103,23 @@ public struct TestPKI: Sendable {
                 subject: evil, key: evilKey.publicKey, issuer: evil, issuerKey: evilKey, isCA: true, dnsName: "n\(index).example")
         }
         try write(name, chain: [leaf] + selfIssued, key: leafKey)
+    }
+
+    /// Writes `<name>.pem` (a clientAuth certificate naming facility A, then the intermediate CA
+    /// under the test CA that issued it) and `<name>-key.pem`; returns the intermediate's serial.
+    @discardableResult
+    public func writeIdentityUnderIntermediate(_ name: String) throws -> Certificate.SerialNumber {
+        let intermediateKey = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let intermediateName = try Self.name("lifed test issuing CA")
+        let intermediate = try Self.certificate(
+            subject: intermediateName, key: intermediateKey.publicKey, issuer: ca.certificate.subject, issuerKey: ca.privateKey,
+            isCA: true)
+        let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let leaf = try Self.certificate(
+            subject: Self.name("Terminal \(name)", facilityNumber: "1312345679"), key: key.publicKey, issuer: intermediateName,
+            issuerKey: intermediateKey, isCA: false, usages: [.clientAuth])
+        try write(name, chain: [leaf, intermediate], key: key)
+        return intermediate.serialNumber
     }
 
     private func write(_ name: String, chain: [Certificate], key: Certificate.PrivateKey) throws {
