@@ -135,7 +135,19 @@ public final class Daemon: Sendable {
             admission: FairAdmission(
                 slots: config.auth.hashConcurrency, perKey: config.auth.loginQueuePerCertificate, total: config.auth.loginQueueTotal),
             clock: clock)
-        let gate = CallGate(auth: auth, store: storage, clock: clock) { operatingMode.current }
+        let readiness = CertificateReadinessUseCases(store: storage, clock: clock)
+        let facilityAttribute = FacilityAttribute(settings: config.auth)
+        let gate = CallGate(
+            auth: auth, store: storage, clock: clock, mode: { operatingMode.current },
+            certificateSeen: { [logger] peer in
+                do {
+                    try await readiness.sighted(fingerprint: peer.fingerprint) {
+                        (facilityAttribute.facility(of: peer), peer.certificateNotAfter)
+                    }
+                } catch {
+                    logger.warning("could not note a certificate for the readiness report: \(error)")
+                }
+            })
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
         var tlsRouter = RPCRouter(interceptor: gate)
         healthService.register(in: &tlsRouter)
@@ -161,6 +173,7 @@ public final class Daemon: Sendable {
         AdminService(
             admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock),
             registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock), operatingMode: operatingMode,
+            readiness: readiness,
             settings: config.auth,
             backups: backups, clock: clock,
             endConnections: { fingerprint in _ = tlsConnections.current?.dropConnections(presenting: fingerprint) }

@@ -170,6 +170,7 @@ public struct AuthUseCases: Sendable {
             guard !current.isLocked(at: now) else { throw LoginRefusal(reason: "ACCOUNT_LOCKED") }
             try unit.recordSuccessfulLogin(staffID: memberID, at: now)
             try unit.createSession(session)
+            try unit.recordCertificateLogin(fingerprint: certificate.fingerprint, facility: facility.number, at: now)
             try unit.appendAudit(
                 principal.auditEvent(
                     time: now, target: "staff:\(member.loginID)", result: "OK",
@@ -229,7 +230,7 @@ public struct AuthUseCases: Sendable {
     /// Which facility a certificate proves: a registered fingerprint first (for CAs whose subject
     /// carries no facility number), else the facility its subject names (so the yearly renewal of
     /// a certificate needs no registration). Never a facility number the client sends.
-    private static func facility(proven certificate: PresentedCertificate, in unit: any UnitOfWork) throws -> Facility? {
+    static func facility(proven certificate: PresentedCertificate, in unit: any UnitOfWork) throws -> Facility? {
         if let registration = try unit.activeCertificateRegistration(fingerprint: certificate.fingerprint) {
             return try unit.facility(registration.facility)
         }

@@ -41,6 +41,6 @@ enum ModeRule: Equatable {
         "/life.v1.Admin/ListFacilities", "/life.v1.Admin/ListCertificateRegistrations", "/life.v1.Admin/ListParticipatingInsurers",
         "/life.v1.Admin/GetRegistryStatus", "/life.v1.Admin/ListVerificationJobs", "/life.v1.Admin/BackupDatabase",
         "/life.v1.Admin/CheckDatabaseIntegrity", "/life.v1.Admin/ListAuditEvents", "/life.v1.Admin/VerifyAuditChain",
-        "/life.v1.Admin/GetOperatingMode", "/life.v1.Admin/SetOperatingMode",
+        "/life.v1.Admin/GetOperatingMode", "/life.v1.Admin/SetOperatingMode", "/life.v1.Admin/ListCertificateReadiness",
     ]
 }

@@ -83,3 +83,22 @@ extension Life_V1_OperatingModeState {
         if let changedAt = state.changedAt { self.changedAt = Life_V1_Timestamp(changedAt) }
     }
 }
+
+extension Life_V1_FacilityReadiness {
+    init(_ readiness: FacilityReadiness, expiringBefore horizon: Date) {
+        self.init()
+        facilityNumber = readiness.facility.rawValue
+        name = readiness.name
+        state =
+            switch readiness.state {
+            case .noCertificate: .noCertificate
+            case .certificateSeen: .certificateSeen
+            case .loggedIn: .loggedIn
+            }
+        certificateCount = Int32(clamping: readiness.certificateCount)
+        if let seen = readiness.lastSeenAt { lastSeenAt = Life_V1_Timestamp(seen) }
+        if let login = readiness.lastLoginAt { lastLoginAt = Life_V1_Timestamp(login) }
+        if let notAfter = readiness.notAfter { certificateNotAfter = Life_V1_Timestamp(notAfter) }
+        expiringSoon = readiness.expires(before: horizon)
+    }
+}

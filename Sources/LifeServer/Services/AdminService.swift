@@ -13,6 +13,7 @@ public struct AdminService: Life_V1_AdminService {
     private let admin: AdminUseCases
     private let registry: RegistryUseCases
     private let operatingMode: OperatingModeSwitch
+    private let readiness: CertificateReadinessUseCases
     private let settings: AuthSettings
     private let backups: BackupDestination
     private let clock: any WallClock
@@ -21,13 +22,15 @@ public struct AdminService: Life_V1_AdminService {
     /// `endConnections` ends the open TLS connections of the certificate with that fingerprint
     /// once its registration is revoked (`Listener.dropConnections(presenting:)`).
     public init(
-        admin: AdminUseCases, registry: RegistryUseCases, operatingMode: OperatingModeSwitch, settings: AuthSettings,
+        admin: AdminUseCases, registry: RegistryUseCases, operatingMode: OperatingModeSwitch,
+        readiness: CertificateReadinessUseCases, settings: AuthSettings,
         backups: BackupDestination, clock: any WallClock = SystemClock(),
         endConnections: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
     ) {
         self.admin = admin
         self.registry = registry
         self.operatingMode = operatingMode
+        self.readiness = readiness
         self.settings = settings
         self.backups = backups
         self.clock = clock
@@ -159,7 +162,22 @@ public struct AdminService: Life_V1_AdminService {
         return response
     }
 
-    // MARK: Operating mode
+    // MARK: Switch-over
+
+    public func listCertificateReadiness(_ request: Life_V1_ListCertificateReadinessRequest, context: ServerCallContext) async throws
+        -> Life_V1_ListCertificateReadinessResponse
+    {
+        let days = request.expiringWithinDays == 0 ? 30 : Int(request.expiringWithinDays)
+        guard (1...3650).contains(days) else {
+            throw DomainError.invalidField(field: "expiring_within_days", reason: "RANGE", message: "expiring_within_days must be 0…3650")
+        }
+        let page = try await readiness.report(try context.localOperator(), page: PageRequest(request.page))
+        let horizon = clock.now().addingTimeInterval(Double(days) * 86400)
+        var response = Life_V1_ListCertificateReadinessResponse()
+        response.facilities = page.items.map { Life_V1_FacilityReadiness($0, expiringBefore: horizon) }
+        response.page = Life_V1_PageResponse(page)
+        return response
+    }
 
     public func getOperatingMode(_ request: Life_V1_GetOperatingModeRequest, context: ServerCallContext) async throws
         -> Life_V1_GetOperatingModeResponse

@@ -21,7 +21,8 @@ public struct AuthService: Life_V1_AuthService {
 
     public func login(_ request: Life_V1_LoginRequest, context: ServerCallContext) async throws -> Life_V1_LoginResponse {
         guard case .tls(let peer) = context.peer else { throw DomainError.unauthenticated }
-        let certificate = PresentedCertificate(fingerprint: peer.fingerprint, subjectFacility: subjectFacility(of: peer))
+        let certificate = PresentedCertificate(
+            fingerprint: peer.fingerprint, subjectFacility: FacilityAttribute(settings: settings).facility(of: peer))
         let call = CallRecord(method: context.method.path, certificateFingerprint: peer.fingerprint)
         let result = try await auth.login(certificate, loginID: request.loginID, password: request.password, call: call)
         var response = Life_V1_LoginResponse()
@@ -58,16 +59,5 @@ public struct AuthService: Life_V1_AuthService {
         response.revokedSessionCount = UInt32(revoked)
         response.staffMember = Life_V1_StaffMember(member)
         return response
-    }
-
-    /// The facility number in the configured subject attribute of the certificate, if exactly one
-    /// valid number is there and the certificate's CA may name facilities (`tls.facility_attribute_ca`).
-    private func subjectFacility(of peer: TLSPeer) -> FacilityNumber? {
-        guard peer.facilityAttributeTrusted, let attribute = settings.facilitySubjectAttribute,
-            let facts = try? CertificateFacts(derEncoded: peer.certificateDER),
-            let oid = try? CertificateFacts.objectIdentifier(attribute),
-            case let values = facts.subjectAttributes(oid), values.count == 1
-        else { return nil }
-        return try? FacilityNumber(values[0], checkDigit: settings.checkFacilityNumberDigit)
     }
 }

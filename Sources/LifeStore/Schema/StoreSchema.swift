@@ -45,6 +45,9 @@ enum StoreSchema {
         migrator.registerMigration("v10-operating-mode") { db in
             try db.execute(sql: operatingMode)
         }
+        migrator.registerMigration("v11-certificate-sightings") { db in
+            try db.execute(sql: certificateSightings)
+        }
         return migrator
     }()
 
@@ -330,5 +333,21 @@ enum StoreSchema {
             reason TEXT NOT NULL,
             changed_at INTEGER NOT NULL
         ) STRICT;
+        """
+
+    /// Certificates that reached the server on a call, with the facility they prove (by the same
+    /// rule as a login), for `lifectl cert readiness`. Written at most once an hour per
+    /// certificate, and at each login.
+    private static let certificateSightings = """
+        CREATE TABLE certificate_sighting (
+            fingerprint TEXT NOT NULL PRIMARY KEY CHECK (length(fingerprint) = 64),
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            not_after INTEGER,
+            first_seen_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            last_login_at INTEGER
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE INDEX certificate_sighting_by_facility ON certificate_sighting(facility_number);
         """
 }

@@ -69,6 +69,57 @@ public nonisolated enum Life_V1_QualificationFileFormat: SwiftProtobuf.Enum, Swi
 
 }
 
+/// How far a facility has got with its certificate (証明書の準備段階).
+public nonisolated enum Life_V1_ReadinessState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not set (未設定).
+  case unspecified // = 0
+
+  /// No certificate proving the facility has reached the server (証明書未確認).
+  case noCertificate // = 1
+
+  /// A certificate proving the facility completed a handshake and made a call (証明書確認済).
+  case certificateSeen // = 2
+
+  /// A staff member logged in with one of its certificates (ログイン確認済).
+  case loggedIn // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .noCertificate
+    case 2: self = .certificateSeen
+    case 3: self = .loggedIn
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .noCertificate: return 1
+    case .certificateSeen: return 2
+    case .loggedIn: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Life_V1_ReadinessState] = [
+    .unspecified,
+    .noCertificate,
+    .certificateSeen,
+    .loggedIn,
+  ]
+
+}
+
 /// A care facility, tenant of the system (事業所).
 public nonisolated struct Life_V1_Facility: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1114,6 +1165,118 @@ public nonisolated struct Life_V1_ListVerificationJobsResponse: Sendable {
   fileprivate var _page: Life_V1_PageResponse? = nil
 }
 
+/// One facility in the readiness report (事業所ごとの準備状況).
+public nonisolated struct Life_V1_FacilityReadiness: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Facility number (事業所番号).
+  public var facilityNumber: String = String()
+
+  /// Facility name (事業所名).
+  public var name: String = String()
+
+  /// How far it has got (準備段階).
+  public var state: Life_V1_ReadinessState = .unspecified
+
+  /// Certificates seen for it (確認済証明書数).
+  public var certificateCount: Int32 = 0
+
+  /// When one of its certificates last made a call; absent when never (最終確認日時).
+  public var lastSeenAt: Life_V1_Timestamp {
+    get {_lastSeenAt ?? Life_V1_Timestamp()}
+    set {_lastSeenAt = newValue}
+  }
+  /// Returns true if `lastSeenAt` has been explicitly set.
+  public var hasLastSeenAt: Bool {self._lastSeenAt != nil}
+  /// Clears the value of `lastSeenAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastSeenAt() {self._lastSeenAt = nil}
+
+  /// When a staff member last logged in with one; absent when never (最終ログイン日時).
+  public var lastLoginAt: Life_V1_Timestamp {
+    get {_lastLoginAt ?? Life_V1_Timestamp()}
+    set {_lastLoginAt = newValue}
+  }
+  /// Returns true if `lastLoginAt` has been explicitly set.
+  public var hasLastLoginAt: Bool {self._lastLoginAt != nil}
+  /// Clears the value of `lastLoginAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastLoginAt() {self._lastLoginAt = nil}
+
+  /// The latest notAfter among its certificates seen; absent when none was seen (証明書の有効期限).
+  public var certificateNotAfter: Life_V1_Timestamp {
+    get {_certificateNotAfter ?? Life_V1_Timestamp()}
+    set {_certificateNotAfter = newValue}
+  }
+  /// Returns true if `certificateNotAfter` has been explicitly set.
+  public var hasCertificateNotAfter: Bool {self._certificateNotAfter != nil}
+  /// Clears the value of `certificateNotAfter`. Subsequent reads from it will return its default value.
+  public mutating func clearCertificateNotAfter() {self._certificateNotAfter = nil}
+
+  /// That notAfter falls within the request's expiring_within_days (期限切れ間近).
+  public var expiringSoon: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lastSeenAt: Life_V1_Timestamp? = nil
+  fileprivate var _lastLoginAt: Life_V1_Timestamp? = nil
+  fileprivate var _certificateNotAfter: Life_V1_Timestamp? = nil
+}
+
+/// Request of Admin.ListCertificateReadiness (証明書の準備状況の要求).
+public nonisolated struct Life_V1_ListCertificateReadinessRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Paging (ページング).
+  public var page: Life_V1_PageRequest {
+    get {_page ?? Life_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  /// Days ahead within which a certificate counts as expiring soon; 0 means 30 (期限切れ間近の日数).
+  public var expiringWithinDays: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Life_V1_PageRequest? = nil
+}
+
+/// Response of Admin.ListCertificateReadiness (証明書の準備状況の応答).
+public nonisolated struct Life_V1_ListCertificateReadinessResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One page of facilities (事業所ごとの準備状況).
+  public var facilities: [Life_V1_FacilityReadiness] = []
+
+  /// Paging (ページング).
+  public var page: Life_V1_PageResponse {
+    get {_page ?? Life_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Life_V1_PageResponse? = nil
+}
+
 /// The operating mode in force (運用モードの状態).
 public nonisolated struct Life_V1_OperatingModeState: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1405,6 +1568,10 @@ fileprivate nonisolated let _protobuf_package = "life.v1"
 
 nonisolated extension Life_V1_QualificationFileFormat: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALIFICATION_FILE_FORMAT_UNSPECIFIED\0\u{1}QUALIFICATION_FILE_FORMAT_CSV\0")
+}
+
+nonisolated extension Life_V1_ReadinessState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0READINESS_STATE_UNSPECIFIED\0\u{1}READINESS_STATE_NO_CERTIFICATE\0\u{1}READINESS_STATE_CERTIFICATE_SEEN\0\u{1}READINESS_STATE_LOGGED_IN\0")
 }
 
 nonisolated extension Life_V1_Facility: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2931,6 +3098,153 @@ nonisolated extension Life_V1_ListVerificationJobsResponse: SwiftProtobuf.Messag
 
   public static func ==(lhs: Life_V1_ListVerificationJobsResponse, rhs: Life_V1_ListVerificationJobsResponse) -> Bool {
     if lhs.jobs != rhs.jobs {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_FacilityReadiness: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FacilityReadiness"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}facility_number\0\u{1}name\0\u{1}state\0\u{3}certificate_count\0\u{3}last_seen_at\0\u{3}last_login_at\0\u{3}certificate_not_after\0\u{3}expiring_soon\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.facilityNumber) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.certificateCount) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._lastSeenAt) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._lastLoginAt) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._certificateNotAfter) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.expiringSoon) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.facilityNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.facilityNumber, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 3)
+    }
+    if self.certificateCount != 0 {
+      try visitor.visitSingularInt32Field(value: self.certificateCount, fieldNumber: 4)
+    }
+    try { if let v = self._lastSeenAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._lastLoginAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._certificateNotAfter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if self.expiringSoon != false {
+      try visitor.visitSingularBoolField(value: self.expiringSoon, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_FacilityReadiness, rhs: Life_V1_FacilityReadiness) -> Bool {
+    if lhs.facilityNumber != rhs.facilityNumber {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.certificateCount != rhs.certificateCount {return false}
+    if lhs._lastSeenAt != rhs._lastSeenAt {return false}
+    if lhs._lastLoginAt != rhs._lastLoginAt {return false}
+    if lhs._certificateNotAfter != rhs._certificateNotAfter {return false}
+    if lhs.expiringSoon != rhs.expiringSoon {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_ListCertificateReadinessRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCertificateReadinessRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{3}expiring_within_days\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.expiringWithinDays) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.expiringWithinDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.expiringWithinDays, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_ListCertificateReadinessRequest, rhs: Life_V1_ListCertificateReadinessRequest) -> Bool {
+    if lhs._page != rhs._page {return false}
+    if lhs.expiringWithinDays != rhs.expiringWithinDays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_ListCertificateReadinessResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCertificateReadinessResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}facilities\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.facilities) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.facilities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.facilities, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_ListCertificateReadinessResponse, rhs: Life_V1_ListCertificateReadinessResponse) -> Bool {
+    if lhs.facilities != rhs.facilities {return false}
     if lhs._page != rhs._page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

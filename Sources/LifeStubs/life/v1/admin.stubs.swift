@@ -61,6 +61,10 @@ public enum Life_V1_Admin {
         public static let getRegistryStatus = MethodDescriptor(service: "life.v1.Admin", method: "GetRegistryStatus", kind: .unary)
         /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
         public static let listVerificationJobs = MethodDescriptor(service: "life.v1.Admin", method: "ListVerificationJobs", kind: .unary)
+        /// Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
+        /// a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+        /// and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
+        public static let listCertificateReadiness = MethodDescriptor(service: "life.v1.Admin", method: "ListCertificateReadiness", kind: .unary)
         /// The operating mode, why and since when (運用モードの照会).
         public static let getOperatingMode = MethodDescriptor(service: "life.v1.Admin", method: "GetOperatingMode", kind: .unary)
         /// Sets the operating mode; the reason goes into the audit log (運用モードの変更). Served in
@@ -78,7 +82,7 @@ public enum Life_V1_Admin {
         /// Recomputes the hash chain of the whole audit log and reports the first broken link
         /// (監査ログの改ざん検査).
         public static let verifyAuditChain = MethodDescriptor(service: "life.v1.Admin", method: "VerifyAuditChain", kind: .unary)
-        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, getRegistryStatus, listVerificationJobs, getOperatingMode, setOperatingMode, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
+        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, getRegistryStatus, listVerificationJobs, listCertificateReadiness, getOperatingMode, setOperatingMode, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
     }
 }
 
@@ -136,6 +140,10 @@ public protocol Life_V1_AdminService: Sendable {
     func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, context: ServerCallContext) async throws -> Life_V1_GetRegistryStatusResponse
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, context: ServerCallContext) async throws -> Life_V1_ListVerificationJobsResponse
+    /// Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
+    /// a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+    /// and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
+    func listCertificateReadiness(_ request: Life_V1_ListCertificateReadinessRequest, context: ServerCallContext) async throws -> Life_V1_ListCertificateReadinessResponse
     /// The operating mode, why and since when (運用モードの照会).
     func getOperatingMode(_ request: Life_V1_GetOperatingModeRequest, context: ServerCallContext) async throws -> Life_V1_GetOperatingModeResponse
     /// Sets the operating mode; the reason goes into the audit log (運用モードの変更). Served in
@@ -202,6 +210,9 @@ extension Life_V1_AdminService {
         }
         router.registerUnary(Life_V1_Admin.Method.listVerificationJobs) { request, context in
             try await self.listVerificationJobs(request, context: context)
+        }
+        router.registerUnary(Life_V1_Admin.Method.listCertificateReadiness) { request, context in
+            try await self.listCertificateReadiness(request, context: context)
         }
         router.registerUnary(Life_V1_Admin.Method.getOperatingMode) { request, context in
             try await self.getOperatingMode(request, context: context)
@@ -309,6 +320,12 @@ public struct Life_V1_AdminClient: Sendable {
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     public func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListVerificationJobsResponse {
         try await caller.unary(Life_V1_Admin.Method.listVerificationJobs, request: request, responseType: Life_V1_ListVerificationJobsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    }
+    /// Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
+    /// a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+    /// and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
+    public func listCertificateReadiness(_ request: Life_V1_ListCertificateReadinessRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListCertificateReadinessResponse {
+        try await caller.unary(Life_V1_Admin.Method.listCertificateReadiness, request: request, responseType: Life_V1_ListCertificateReadinessResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// The operating mode, why and since when (運用モードの照会).
     public func getOperatingMode(_ request: Life_V1_GetOperatingModeRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_GetOperatingModeResponse {

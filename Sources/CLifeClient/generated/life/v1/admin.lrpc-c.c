@@ -277,6 +277,24 @@ life_code life_admin_list_verification_jobs(life_client *client, const Life__V1_
     return code;
 }
 
+const life_method life_admin_list_certificate_readiness_method = {
+    "/life.v1.Admin/ListCertificateReadiness",
+    &life__v1__list_certificate_readiness_request__descriptor,
+    &life__v1__list_certificate_readiness_response__descriptor,
+    LIFE_METHOD_UNARY,
+};
+
+life_code life_admin_list_certificate_readiness(life_client *client, const Life__V1__ListCertificateReadinessRequest *request,
+    Life__V1__ListCertificateReadinessResponse **response, const life_call_options *options, life_error **error)
+{
+    ProtobufCMessage *decoded = NULL;
+    life_code code = life_call_unary(client, &life_admin_list_certificate_readiness_method, (const ProtobufCMessage *)request,
+        &decoded, options, error);
+    if (response != NULL) *response = (Life__V1__ListCertificateReadinessResponse *)decoded;
+    else life_message_free(decoded);
+    return code;
+}
+
 const life_method life_admin_get_operating_mode_method = {
     "/life.v1.Admin/GetOperatingMode",
     &life__v1__get_operating_mode_request__descriptor,

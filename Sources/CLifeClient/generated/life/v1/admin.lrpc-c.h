@@ -392,6 +392,30 @@ extern const life_method life_admin_list_verification_jobs_method;
 life_code life_admin_list_verification_jobs(life_client *client, const Life__V1__ListVerificationJobsRequest *request,
     Life__V1__ListVerificationJobsResponse **response, const life_call_options *options, life_error **error);
 
+/** Method descriptor of /life.v1.Admin/ListCertificateReadiness (unary). */
+extern const life_method life_admin_list_certificate_readiness_method;
+
+/**
+ * \brief /life.v1.Admin/ListCertificateReadiness (unary).
+ *
+ * Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
+ * a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+ * and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
+ *
+ * \param client  a client from life_client_new(); used by one thread at a time.
+ * \param request the request; NULL sends the empty message (every field default).
+ * \param[out] response on #LIFE_OK, the decoded response (free it with
+ *             life_message_free()); NULL otherwise.
+ * \param options per-call options (deadline, session token, metadata, cancel),
+ *                or NULL for none.
+ * \param[out] error on failure, the error object (free with life_error_free()), or
+ *                  NULL if the caller does not want it.
+ * \retval LIFE_OK the call succeeded.
+ * \retval other   the gRPC status code of the failure (see #life_code).
+ */
+life_code life_admin_list_certificate_readiness(life_client *client, const Life__V1__ListCertificateReadinessRequest *request,
+    Life__V1__ListCertificateReadinessResponse **response, const life_call_options *options, life_error **error);
+
 /** Method descriptor of /life.v1.Admin/GetOperatingMode (unary). */
 extern const life_method life_admin_get_operating_mode_method;
 

@@ -1627,6 +1627,141 @@ void   life__v1__list_verification_jobs_response__free_unpacked
   assert(message->base.descriptor == &life__v1__list_verification_jobs_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   life__v1__facility_readiness__init
+                     (Life__V1__FacilityReadiness         *message)
+{
+  static const Life__V1__FacilityReadiness init_value = LIFE__V1__FACILITY_READINESS__INIT;
+  *message = init_value;
+}
+size_t life__v1__facility_readiness__get_packed_size
+                     (const Life__V1__FacilityReadiness *message)
+{
+  assert(message->base.descriptor == &life__v1__facility_readiness__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__facility_readiness__pack
+                     (const Life__V1__FacilityReadiness *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__facility_readiness__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__facility_readiness__pack_to_buffer
+                     (const Life__V1__FacilityReadiness *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__facility_readiness__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__FacilityReadiness *
+       life__v1__facility_readiness__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__FacilityReadiness *)
+     protobuf_c_message_unpack (&life__v1__facility_readiness__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__facility_readiness__free_unpacked
+                     (Life__V1__FacilityReadiness *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__facility_readiness__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__list_certificate_readiness_request__init
+                     (Life__V1__ListCertificateReadinessRequest         *message)
+{
+  static const Life__V1__ListCertificateReadinessRequest init_value = LIFE__V1__LIST_CERTIFICATE_READINESS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t life__v1__list_certificate_readiness_request__get_packed_size
+                     (const Life__V1__ListCertificateReadinessRequest *message)
+{
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__list_certificate_readiness_request__pack
+                     (const Life__V1__ListCertificateReadinessRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__list_certificate_readiness_request__pack_to_buffer
+                     (const Life__V1__ListCertificateReadinessRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__ListCertificateReadinessRequest *
+       life__v1__list_certificate_readiness_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__ListCertificateReadinessRequest *)
+     protobuf_c_message_unpack (&life__v1__list_certificate_readiness_request__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__list_certificate_readiness_request__free_unpacked
+                     (Life__V1__ListCertificateReadinessRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__list_certificate_readiness_response__init
+                     (Life__V1__ListCertificateReadinessResponse         *message)
+{
+  static const Life__V1__ListCertificateReadinessResponse init_value = LIFE__V1__LIST_CERTIFICATE_READINESS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t life__v1__list_certificate_readiness_response__get_packed_size
+                     (const Life__V1__ListCertificateReadinessResponse *message)
+{
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__list_certificate_readiness_response__pack
+                     (const Life__V1__ListCertificateReadinessResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__list_certificate_readiness_response__pack_to_buffer
+                     (const Life__V1__ListCertificateReadinessResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__ListCertificateReadinessResponse *
+       life__v1__list_certificate_readiness_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__ListCertificateReadinessResponse *)
+     protobuf_c_message_unpack (&life__v1__list_certificate_readiness_response__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__list_certificate_readiness_response__free_unpacked
+                     (Life__V1__ListCertificateReadinessResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__list_certificate_readiness_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   life__v1__operating_mode_state__init
                      (Life__V1__OperatingModeState         *message)
 {
@@ -4431,6 +4566,237 @@ const ProtobufCMessageDescriptor life__v1__list_verification_jobs_response__desc
   (ProtobufCMessageInit) life__v1__list_verification_jobs_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor life__v1__facility_readiness__field_descriptors[8] =
+{
+  {
+    "facility_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, facility_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, state),
+    &life__v1__readiness_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "certificate_count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, certificate_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_seen_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, last_seen_at),
+    &life__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_login_at",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, last_login_at),
+    &life__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "certificate_not_after",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, certificate_not_after),
+    &life__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expiring_soon",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__FacilityReadiness, expiring_soon),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__facility_readiness__field_indices_by_name[] = {
+  3,   /* field[3] = certificate_count */
+  6,   /* field[6] = certificate_not_after */
+  7,   /* field[7] = expiring_soon */
+  0,   /* field[0] = facility_number */
+  5,   /* field[5] = last_login_at */
+  4,   /* field[4] = last_seen_at */
+  1,   /* field[1] = name */
+  2,   /* field[2] = state */
+};
+static const ProtobufCIntRange life__v1__facility_readiness__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor life__v1__facility_readiness__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.FacilityReadiness",
+  "FacilityReadiness",
+  "Life__V1__FacilityReadiness",
+  "life.v1",
+  sizeof(Life__V1__FacilityReadiness),
+  8,
+  life__v1__facility_readiness__field_descriptors,
+  life__v1__facility_readiness__field_indices_by_name,
+  1,  life__v1__facility_readiness__number_ranges,
+  (ProtobufCMessageInit) life__v1__facility_readiness__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__list_certificate_readiness_request__field_descriptors[2] =
+{
+  {
+    "page",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ListCertificateReadinessRequest, page),
+    &life__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expiring_within_days",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ListCertificateReadinessRequest, expiring_within_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__list_certificate_readiness_request__field_indices_by_name[] = {
+  1,   /* field[1] = expiring_within_days */
+  0,   /* field[0] = page */
+};
+static const ProtobufCIntRange life__v1__list_certificate_readiness_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor life__v1__list_certificate_readiness_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.ListCertificateReadinessRequest",
+  "ListCertificateReadinessRequest",
+  "Life__V1__ListCertificateReadinessRequest",
+  "life.v1",
+  sizeof(Life__V1__ListCertificateReadinessRequest),
+  2,
+  life__v1__list_certificate_readiness_request__field_descriptors,
+  life__v1__list_certificate_readiness_request__field_indices_by_name,
+  1,  life__v1__list_certificate_readiness_request__number_ranges,
+  (ProtobufCMessageInit) life__v1__list_certificate_readiness_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__list_certificate_readiness_response__field_descriptors[2] =
+{
+  {
+    "facilities",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Life__V1__ListCertificateReadinessResponse, n_facilities),
+    offsetof(Life__V1__ListCertificateReadinessResponse, facilities),
+    &life__v1__facility_readiness__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ListCertificateReadinessResponse, page),
+    &life__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__list_certificate_readiness_response__field_indices_by_name[] = {
+  0,   /* field[0] = facilities */
+  1,   /* field[1] = page */
+};
+static const ProtobufCIntRange life__v1__list_certificate_readiness_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor life__v1__list_certificate_readiness_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.ListCertificateReadinessResponse",
+  "ListCertificateReadinessResponse",
+  "Life__V1__ListCertificateReadinessResponse",
+  "life.v1",
+  sizeof(Life__V1__ListCertificateReadinessResponse),
+  2,
+  life__v1__list_certificate_readiness_response__field_descriptors,
+  life__v1__list_certificate_readiness_response__field_indices_by_name,
+  1,  life__v1__list_certificate_readiness_response__number_ranges,
+  (ProtobufCMessageInit) life__v1__list_certificate_readiness_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor life__v1__operating_mode_state__field_descriptors[3] =
 {
   {
@@ -5160,7 +5526,39 @@ const ProtobufCEnumDescriptor life__v1__qualification_file_format__descriptor =
   life__v1__qualification_file_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[21] =
+static const ProtobufCEnumValue life__v1__readiness_state__enum_values_by_number[4] =
+{
+  { "READINESS_STATE_UNSPECIFIED", "LIFE__V1__READINESS_STATE__READINESS_STATE_UNSPECIFIED", 0 },
+  { "READINESS_STATE_NO_CERTIFICATE", "LIFE__V1__READINESS_STATE__READINESS_STATE_NO_CERTIFICATE", 1 },
+  { "READINESS_STATE_CERTIFICATE_SEEN", "LIFE__V1__READINESS_STATE__READINESS_STATE_CERTIFICATE_SEEN", 2 },
+  { "READINESS_STATE_LOGGED_IN", "LIFE__V1__READINESS_STATE__READINESS_STATE_LOGGED_IN", 3 },
+};
+static const ProtobufCIntRange life__v1__readiness_state__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex life__v1__readiness_state__enum_values_by_name[4] =
+{
+  { "READINESS_STATE_CERTIFICATE_SEEN", 2 },
+  { "READINESS_STATE_LOGGED_IN", 3 },
+  { "READINESS_STATE_NO_CERTIFICATE", 1 },
+  { "READINESS_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor life__v1__readiness_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "life.v1.ReadinessState",
+  "ReadinessState",
+  "Life__V1__ReadinessState",
+  "life.v1",
+  4,
+  life__v1__readiness_state__enum_values_by_number,
+  4,
+  life__v1__readiness_state__enum_values_by_name,
+  1,
+  life__v1__readiness_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[22] =
 {
   { "CreateFacility", &life__v1__create_facility_request__descriptor, &life__v1__create_facility_response__descriptor },
   { "ListFacilities", &life__v1__list_facilities_request__descriptor, &life__v1__list_facilities_response__descriptor },
@@ -5177,6 +5575,7 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[21] =
   { "ImportQualificationRecords", &life__v1__import_qualification_records_request__descriptor, &life__v1__import_qualification_records_response__descriptor },
   { "GetRegistryStatus", &life__v1__get_registry_status_request__descriptor, &life__v1__get_registry_status_response__descriptor },
   { "ListVerificationJobs", &life__v1__list_verification_jobs_request__descriptor, &life__v1__list_verification_jobs_response__descriptor },
+  { "ListCertificateReadiness", &life__v1__list_certificate_readiness_request__descriptor, &life__v1__list_certificate_readiness_response__descriptor },
   { "GetOperatingMode", &life__v1__get_operating_mode_request__descriptor, &life__v1__get_operating_mode_response__descriptor },
   { "SetOperatingMode", &life__v1__set_operating_mode_request__descriptor, &life__v1__set_operating_mode_response__descriptor },
   { "BackupDatabase", &life__v1__backup_database_request__descriptor, &life__v1__backup_database_response__descriptor },
@@ -5185,27 +5584,28 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[21] =
   { "VerifyAuditChain", &life__v1__verify_audit_chain_request__descriptor, &life__v1__verify_audit_chain_response__descriptor },
 };
 const unsigned life__v1__admin__method_indices_by_name[] = {
-  17,        /* BackupDatabase */
-  18,        /* CheckDatabaseIntegrity */
+  18,        /* BackupDatabase */
+  19,        /* CheckDatabaseIntegrity */
   4,        /* CreateCertificateRegistration */
   0,        /* CreateFacility */
   7,        /* CreateFacilityAdmin */
   9,        /* CreateParticipatingInsurer */
   2,        /* DisableFacility */
   3,        /* EnableFacility */
-  15,        /* GetOperatingMode */
+  16,        /* GetOperatingMode */
   13,        /* GetRegistryStatus */
   12,        /* ImportQualificationRecords */
   10,        /* LeaveParticipatingInsurer */
-  19,        /* ListAuditEvents */
+  20,        /* ListAuditEvents */
+  15,        /* ListCertificateReadiness */
   5,        /* ListCertificateRegistrations */
   1,        /* ListFacilities */
   11,        /* ListParticipatingInsurers */
   14,        /* ListVerificationJobs */
   6,        /* RevokeCertificateRegistration */
-  16,        /* SetOperatingMode */
+  17,        /* SetOperatingMode */
   8,        /* UnlockStaffMember */
-  20         /* VerifyAuditChain */
+  21         /* VerifyAuditChain */
 };
 const ProtobufCServiceDescriptor life__v1__admin__descriptor =
 {
@@ -5214,7 +5614,7 @@ const ProtobufCServiceDescriptor life__v1__admin__descriptor =
   "Admin",
   "Life__V1__Admin",
   "life.v1",
-  21,
+  22,
   life__v1__admin__method_descriptors,
   life__v1__admin__method_indices_by_name
 };
@@ -5338,13 +5738,21 @@ void life__v1__admin__list_verification_jobs(ProtobufCService *service,
   assert(service->descriptor == &life__v1__admin__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void life__v1__admin__list_certificate_readiness(ProtobufCService *service,
+                                                 const Life__V1__ListCertificateReadinessRequest *input,
+                                                 Life__V1__ListCertificateReadinessResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &life__v1__admin__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void life__v1__admin__get_operating_mode(ProtobufCService *service,
                                          const Life__V1__GetOperatingModeRequest *input,
                                          Life__V1__GetOperatingModeResponse_Closure closure,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__set_operating_mode(ProtobufCService *service,
                                          const Life__V1__SetOperatingModeRequest *input,
@@ -5352,7 +5760,7 @@ void life__v1__admin__set_operating_mode(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__backup_database(ProtobufCService *service,
                                       const Life__V1__BackupDatabaseRequest *input,
@@ -5360,7 +5768,7 @@ void life__v1__admin__backup_database(ProtobufCService *service,
                                       void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                const Life__V1__CheckDatabaseIntegrityRequest *input,
@@ -5368,7 +5776,7 @@ void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         const Life__V1__ListAuditEventsRequest *input,
@@ -5376,7 +5784,7 @@ void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          const Life__V1__VerifyAuditChainRequest *input,
@@ -5384,7 +5792,7 @@ void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__init (Life__V1__Admin_Service *service,
                             Life__V1__Admin_ServiceDestroy destroy)

@@ -55,6 +55,9 @@ typedef struct Life__V1__GetRegistryStatusRequest Life__V1__GetRegistryStatusReq
 typedef struct Life__V1__GetRegistryStatusResponse Life__V1__GetRegistryStatusResponse;
 typedef struct Life__V1__ListVerificationJobsRequest Life__V1__ListVerificationJobsRequest;
 typedef struct Life__V1__ListVerificationJobsResponse Life__V1__ListVerificationJobsResponse;
+typedef struct Life__V1__FacilityReadiness Life__V1__FacilityReadiness;
+typedef struct Life__V1__ListCertificateReadinessRequest Life__V1__ListCertificateReadinessRequest;
+typedef struct Life__V1__ListCertificateReadinessResponse Life__V1__ListCertificateReadinessResponse;
 typedef struct Life__V1__OperatingModeState Life__V1__OperatingModeState;
 typedef struct Life__V1__GetOperatingModeRequest Life__V1__GetOperatingModeRequest;
 typedef struct Life__V1__GetOperatingModeResponse Life__V1__GetOperatingModeResponse;
@@ -89,6 +92,28 @@ typedef enum _Life__V1__QualificationFileFormat {
   LIFE__V1__QUALIFICATION_FILE_FORMAT__QUALIFICATION_FILE_FORMAT_CSV = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__QUALIFICATION_FILE_FORMAT)
 } Life__V1__QualificationFileFormat;
+/*
+ * How far a facility has got with its certificate (証明書の準備段階).
+ */
+typedef enum _Life__V1__ReadinessState {
+  /*
+   * Not set (未設定).
+   */
+  LIFE__V1__READINESS_STATE__READINESS_STATE_UNSPECIFIED = 0,
+  /*
+   * No certificate proving the facility has reached the server (証明書未確認).
+   */
+  LIFE__V1__READINESS_STATE__READINESS_STATE_NO_CERTIFICATE = 1,
+  /*
+   * A certificate proving the facility completed a handshake and made a call (証明書確認済).
+   */
+  LIFE__V1__READINESS_STATE__READINESS_STATE_CERTIFICATE_SEEN = 2,
+  /*
+   * A staff member logged in with one of its certificates (ログイン確認済).
+   */
+  LIFE__V1__READINESS_STATE__READINESS_STATE_LOGGED_IN = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__READINESS_STATE)
+} Life__V1__ReadinessState;
 
 /* --- messages --- */
 
@@ -967,6 +992,91 @@ struct  Life__V1__ListVerificationJobsResponse
 };
 #define LIFE__V1__LIST_VERIFICATION_JOBS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__list_verification_jobs_response__descriptor) \
+    , 0,NULL, NULL }
+
+
+/*
+ * One facility in the readiness report (事業所ごとの準備状況).
+ */
+struct  Life__V1__FacilityReadiness
+{
+  ProtobufCMessage base;
+  /*
+   * Facility number (事業所番号).
+   */
+  char *facility_number;
+  /*
+   * Facility name (事業所名).
+   */
+  char *name;
+  /*
+   * How far it has got (準備段階).
+   */
+  Life__V1__ReadinessState state;
+  /*
+   * Certificates seen for it (確認済証明書数).
+   */
+  int32_t certificate_count;
+  /*
+   * When one of its certificates last made a call; absent when never (最終確認日時).
+   */
+  Life__V1__Timestamp *last_seen_at;
+  /*
+   * When a staff member last logged in with one; absent when never (最終ログイン日時).
+   */
+  Life__V1__Timestamp *last_login_at;
+  /*
+   * The latest notAfter among its certificates seen; absent when none was seen (証明書の有効期限).
+   */
+  Life__V1__Timestamp *certificate_not_after;
+  /*
+   * That notAfter falls within the request's expiring_within_days (期限切れ間近).
+   */
+  protobuf_c_boolean expiring_soon;
+};
+#define LIFE__V1__FACILITY_READINESS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__facility_readiness__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFE__V1__READINESS_STATE__READINESS_STATE_UNSPECIFIED, 0, NULL, NULL, NULL, 0 }
+
+
+/*
+ * Request of Admin.ListCertificateReadiness (証明書の準備状況の要求).
+ */
+struct  Life__V1__ListCertificateReadinessRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Paging (ページング).
+   */
+  Life__V1__PageRequest *page;
+  /*
+   * Days ahead within which a certificate counts as expiring soon; 0 means 30 (期限切れ間近の日数).
+   */
+  int32_t expiring_within_days;
+};
+#define LIFE__V1__LIST_CERTIFICATE_READINESS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__list_certificate_readiness_request__descriptor) \
+    , NULL, 0 }
+
+
+/*
+ * Response of Admin.ListCertificateReadiness (証明書の準備状況の応答).
+ */
+struct  Life__V1__ListCertificateReadinessResponse
+{
+  ProtobufCMessage base;
+  /*
+   * One page of facilities (事業所ごとの準備状況).
+   */
+  size_t n_facilities;
+  Life__V1__FacilityReadiness **facilities;
+  /*
+   * Paging (ページング).
+   */
+  Life__V1__PageResponse *page;
+};
+#define LIFE__V1__LIST_CERTIFICATE_READINESS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__list_certificate_readiness_response__descriptor) \
     , 0,NULL, NULL }
 
 
@@ -1939,6 +2049,63 @@ Life__V1__ListVerificationJobsResponse *
 void   life__v1__list_verification_jobs_response__free_unpacked
                      (Life__V1__ListVerificationJobsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Life__V1__FacilityReadiness methods */
+void   life__v1__facility_readiness__init
+                     (Life__V1__FacilityReadiness         *message);
+size_t life__v1__facility_readiness__get_packed_size
+                     (const Life__V1__FacilityReadiness   *message);
+size_t life__v1__facility_readiness__pack
+                     (const Life__V1__FacilityReadiness   *message,
+                      uint8_t             *out);
+size_t life__v1__facility_readiness__pack_to_buffer
+                     (const Life__V1__FacilityReadiness   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__FacilityReadiness *
+       life__v1__facility_readiness__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__facility_readiness__free_unpacked
+                     (Life__V1__FacilityReadiness *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__ListCertificateReadinessRequest methods */
+void   life__v1__list_certificate_readiness_request__init
+                     (Life__V1__ListCertificateReadinessRequest         *message);
+size_t life__v1__list_certificate_readiness_request__get_packed_size
+                     (const Life__V1__ListCertificateReadinessRequest   *message);
+size_t life__v1__list_certificate_readiness_request__pack
+                     (const Life__V1__ListCertificateReadinessRequest   *message,
+                      uint8_t             *out);
+size_t life__v1__list_certificate_readiness_request__pack_to_buffer
+                     (const Life__V1__ListCertificateReadinessRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__ListCertificateReadinessRequest *
+       life__v1__list_certificate_readiness_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__list_certificate_readiness_request__free_unpacked
+                     (Life__V1__ListCertificateReadinessRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__ListCertificateReadinessResponse methods */
+void   life__v1__list_certificate_readiness_response__init
+                     (Life__V1__ListCertificateReadinessResponse         *message);
+size_t life__v1__list_certificate_readiness_response__get_packed_size
+                     (const Life__V1__ListCertificateReadinessResponse   *message);
+size_t life__v1__list_certificate_readiness_response__pack
+                     (const Life__V1__ListCertificateReadinessResponse   *message,
+                      uint8_t             *out);
+size_t life__v1__list_certificate_readiness_response__pack_to_buffer
+                     (const Life__V1__ListCertificateReadinessResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__ListCertificateReadinessResponse *
+       life__v1__list_certificate_readiness_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__list_certificate_readiness_response__free_unpacked
+                     (Life__V1__ListCertificateReadinessResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Life__V1__OperatingModeState methods */
 void   life__v1__operating_mode_state__init
                      (Life__V1__OperatingModeState         *message);
@@ -2296,6 +2463,15 @@ typedef void (*Life__V1__ListVerificationJobsRequest_Closure)
 typedef void (*Life__V1__ListVerificationJobsResponse_Closure)
                  (const Life__V1__ListVerificationJobsResponse *message,
                   void *closure_data);
+typedef void (*Life__V1__FacilityReadiness_Closure)
+                 (const Life__V1__FacilityReadiness *message,
+                  void *closure_data);
+typedef void (*Life__V1__ListCertificateReadinessRequest_Closure)
+                 (const Life__V1__ListCertificateReadinessRequest *message,
+                  void *closure_data);
+typedef void (*Life__V1__ListCertificateReadinessResponse_Closure)
+                 (const Life__V1__ListCertificateReadinessResponse *message,
+                  void *closure_data);
 typedef void (*Life__V1__OperatingModeState_Closure)
                  (const Life__V1__OperatingModeState *message,
                   void *closure_data);
@@ -2402,6 +2578,10 @@ struct Life__V1__Admin_Service
                                  const Life__V1__ListVerificationJobsRequest *input,
                                  Life__V1__ListVerificationJobsResponse_Closure closure,
                                  void *closure_data);
+  void (*list_certificate_readiness)(Life__V1__Admin_Service *service,
+                                     const Life__V1__ListCertificateReadinessRequest *input,
+                                     Life__V1__ListCertificateReadinessResponse_Closure closure,
+                                     void *closure_data);
   void (*get_operating_mode)(Life__V1__Admin_Service *service,
                              const Life__V1__GetOperatingModeRequest *input,
                              Life__V1__GetOperatingModeResponse_Closure closure,
@@ -2449,6 +2629,7 @@ void life__v1__admin__init (Life__V1__Admin_Service *service,
       function_prefix__ ## import_qualification_records,\
       function_prefix__ ## get_registry_status,\
       function_prefix__ ## list_verification_jobs,\
+      function_prefix__ ## list_certificate_readiness,\
       function_prefix__ ## get_operating_mode,\
       function_prefix__ ## set_operating_mode,\
       function_prefix__ ## backup_database,\
@@ -2515,6 +2696,10 @@ void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              const Life__V1__ListVerificationJobsRequest *input,
                                              Life__V1__ListVerificationJobsResponse_Closure closure,
                                              void *closure_data);
+void life__v1__admin__list_certificate_readiness(ProtobufCService *service,
+                                                 const Life__V1__ListCertificateReadinessRequest *input,
+                                                 Life__V1__ListCertificateReadinessResponse_Closure closure,
+                                                 void *closure_data);
 void life__v1__admin__get_operating_mode(ProtobufCService *service,
                                          const Life__V1__GetOperatingModeRequest *input,
                                          Life__V1__GetOperatingModeResponse_Closure closure,
@@ -2543,6 +2728,7 @@ void life__v1__admin__verify_audit_chain(ProtobufCService *service,
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    life__v1__qualification_file_format__descriptor;
+extern const ProtobufCEnumDescriptor    life__v1__readiness_state__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__facility__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__certificate_registration__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__participating_insurer__descriptor;
@@ -2579,6 +2765,9 @@ extern const ProtobufCMessageDescriptor life__v1__get_registry_status_request__d
 extern const ProtobufCMessageDescriptor life__v1__get_registry_status_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_response__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__facility_readiness__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__list_certificate_readiness_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__list_certificate_readiness_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__operating_mode_state__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__get_operating_mode_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__get_operating_mode_response__descriptor;
