@@ -100,25 +100,13 @@ struct OperatingModeTests {
 
     @Test("the mode survives a restart of lifed and shows in probe")
     func survivesRestart() async throws {
-        let folder = try TemporaryDirectory()
-        _ = try TestPKI(folder: folder)
-        let settings = TestDaemon.configuration(folder: folder).flatMap { ["--set", $0] }
-        let socket = folder.file("lifed.sock")
-        func start() async throws -> ChildProcess {
-            let child = ChildProcess(Products.path("lifed"), settings)
-            try child.start()
-            #expect(
-                await eventually(timeout: .seconds(20)) {
-                    (try? await LifeClient.withConnection(to: .unix(path: socket)) { try await $0.health.check(.init()).status })
-                        == .serving
-                })
-            return child
-        }
-        let first = try await start()
+        let pki = try TestPKI(folder: TemporaryDirectory())
+        let socket = pki.folder.file("lifed.sock")
+        let first = try await LifedProcess.start(pki)
         try await Self.setMode(.unix(path: socket), .readOnly, reason: "旧システム参照期間")
-        first.signal(SIGTERM)
-        #expect(await first.waitForExit() == 0)
-        let second = try await start()
+        first.child.signal(SIGTERM)
+        #expect(await first.child.waitForExit() == 0)
+        let second = try await LifedProcess.start(pki)
         let state = try await LifeClient.withConnection(to: .unix(path: socket)) { try await $0.admin.getOperatingMode(.init()).state }
         #expect(state.mode == .readOnly && state.reason == "旧システム参照期間")
         let probe = try await ChildProcess.run(Products.path("lifectl"), ["probe", "--json", "--socket", socket])
@@ -126,8 +114,8 @@ struct OperatingModeTests {
         #expect(json?["operating_mode"] as? String == "read-only")
         let shown = try await ChildProcess.run(Products.path("lifectl"), ["mode", "show", "--socket", socket])
         #expect(shown.stdout.hasPrefix("read-only  since "), "\(shown.stdout)")
-        second.signal(SIGTERM)
-        #expect(await second.waitForExit() == 0)
-        folder.remove()
+        second.child.signal(SIGTERM)
+        #expect(await second.child.waitForExit() == 0)
+        pki.folder.remove()
     }
 }

@@ -15,29 +15,8 @@ struct RecipientDurabilityTests {
     @Test("kill -9 during 8 concurrent writers: every acknowledged create is stored and audited; the chain verifies")
     func killNine() async throws {
         let pki = try TestPKI(folder: TemporaryDirectory())
-        let settings = TestDaemon.configuration(folder: pki.folder)
         let socket = pki.folder.file("lifed.sock")
-        func start() async throws -> (ChildProcess, Int) {
-            let child = ChildProcess(Products.path("lifed"), settings.flatMap { ["--set", $0] })
-            try child.start()
-            let serving = await eventually(timeout: .seconds(20)) {
-                (try? await LifeClient.withConnection(to: .unix(path: socket)) { try await $0.health.check(.init()).status }) == .serving
-            }
-            #expect(serving)
-            // The listeners' line may reach stderr a moment after the socket serves.
-            _ = await eventually(timeout: .seconds(10)) { child.standardError.contains("tls 127.0.0.1:") }
-            let match = try #require(child.standardError.firstMatch(of: /tls 127\.0\.0\.1:(\d+)/), "\(child.standardError)")
-            return (child, try #require(Int(match.1)))
-        }
-        func endpoint(_ port: Int) -> ClientEndpoint {
-            .tls(
-                host: "127.0.0.1", port: port,
-                options: TLSClientOptions(
-                    caPath: pki.folder.file("ca.pem"), certificatePath: pki.certificatePath(.facilityA),
-                    privateKeyPath: pki.keyPath(.facilityA)))
-        }
-
-        let (first, port) = try await start()
+        let first = try await LifedProcess.start(pki)
         try await LifeClient.withConnection(to: .unix(path: socket)) { client in
             _ = try await client.admin.createFacility(
                 .with {
@@ -54,7 +33,7 @@ struct RecipientDurabilityTests {
         }
         let acknowledged = AcknowledgedIDs()
         do {
-            try await LifeClient.withConnection(to: endpoint(port)) { client in
+            try await LifeClient.withConnection(to: first.tlsEndpoint(.facilityA)) { client in
                 let token = try await F.login(client, "admin-a", F.initialPassword)
                 _ = try await client.auth.changePassword(
                     .with {
@@ -69,7 +48,7 @@ struct RecipientDurabilityTests {
                                 let created = try await client.recipients.createRecipient(
                                     .with { $0.recipient = recipient }, metadata: F.bearer(token))
                                 let count = acknowledged.add(created.recipient.id)
-                                if count == 300 { first.signal(SIGKILL) }
+                                if count == 300 { first.child.signal(SIGKILL) }
                             }
                         }
                     }
@@ -79,12 +58,12 @@ struct RecipientDurabilityTests {
         } catch {
             // The connection died with the daemon: expected.
         }
-        _ = await first.waitForExit()
+        _ = await first.child.waitForExit()
         let acked = acknowledged.values
         #expect(acked.count >= 300)
 
-        let (second, newPort) = try await start()
-        let stored = try await LifeClient.withConnection(to: endpoint(newPort)) { client in
+        let second = try await LifedProcess.start(pki)
+        let stored = try await LifeClient.withConnection(to: second.tlsEndpoint(.facilityA)) { client in
             let token = try await F.login(client, "admin-a", F.newPassword)
             var ids: Set<String> = []
             var request = Life_V1_ListRecipientsRequest()
@@ -112,8 +91,8 @@ struct RecipientDurabilityTests {
         let unaudited = acked.filter { !audited.contains("recipient:\($0)") }
         #expect(unaudited.isEmpty, "acknowledged but not audited: \(unaudited.count)")
         #expect(verdict.intact)
-        second.signal(SIGTERM)
-        #expect(await second.waitForExit() == 0)
+        second.child.signal(SIGTERM)
+        #expect(await second.child.waitForExit() == 0)
         pki.folder.remove()
     }
 }

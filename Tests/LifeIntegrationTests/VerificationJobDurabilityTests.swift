@@ -25,32 +25,12 @@ struct VerificationJobDurabilityTests {
         let folder = try TemporaryDirectory()
         let pki = try TestPKI(folder: folder)
         // Small batches: the job runs long enough to be killed in the middle.
-        let settings = TestDaemon.configuration(folder: folder) + ["verification.batch_size=5"]
-        let socket = folder.file("lifed.sock")
-        func start() async throws -> (ChildProcess, Int) {
-            let child = ChildProcess(Products.path("lifed"), settings.flatMap { ["--set", $0] })
-            try child.start()
-            #expect(
-                await eventually(timeout: .seconds(20)) {
-                    (try? await LifeClient.withConnection(to: .unix(path: socket)) { try await $0.health.check(.init()).status })
-                        == .serving
-                })
-            _ = await eventually(timeout: .seconds(10)) { child.standardError.contains("tls 127.0.0.1:") }
-            let match = try #require(child.standardError.firstMatch(of: /tls 127\.0\.0\.1:(\d+)/), "\(child.standardError)")
-            return (child, try #require(Int(match.1)))
-        }
-        func endpoint(_ port: Int) -> ClientEndpoint {
-            .tls(
-                host: "127.0.0.1", port: port,
-                options: TLSClientOptions(
-                    caPath: folder.file("ca.pem"), certificatePath: pki.certificatePath(.facilityA), privateKeyPath: pki.keyPath(.facilityA)
-                ))
-        }
+        let settings = ["verification.batch_size=5"]
         func admin<T: Sendable>(_ body: @escaping @Sendable (LifeClient) async throws -> T) async throws -> T {
-            try await LifeClient.withConnection(to: .unix(path: socket), body)
+            try await LifeClient.withConnection(to: .unix(path: folder.file("lifed.sock")), body)
         }
 
-        let (first, port) = try await start()
+        let first = try await LifedProcess.start(pki, settings: settings)
         try await admin { client in
             _ = try await client.admin.createFacility(
                 .with {
@@ -66,7 +46,7 @@ struct VerificationJobDurabilityTests {
             csv += "131011,\(String(format: "%010d", n)),\(n % 3 == 0 ? "1940-04-01" : "1941-04-01"),2\n"
         }
         try folder.write(csv, to: "registry.csv")
-        try await LifeClient.withConnection(to: endpoint(port)) { client in
+        try await LifeClient.withConnection(to: first.tlsEndpoint(.facilityA)) { client in
             let token = try await F.login(client, "admin-a", F.initialPassword)
             _ = try await client.auth.changePassword(
                 .with {
@@ -105,12 +85,12 @@ struct VerificationJobDurabilityTests {
             seen.withLock { $0 = progress ?? 0 }
             return (progress ?? 0) >= 500
         }
-        first.signal(SIGKILL)
-        _ = await first.waitForExit()
+        first.child.signal(SIGKILL)
+        _ = await first.child.waitForExit()
         // Killed in the middle: past the first batches, still running.
         #expect(midway && seen.withLock { $0 } < Int64(Self.recipients), "processed at the kill: \(seen.withLock { $0 })")
 
-        let (second, newPort) = try await start()
+        let second = try await LifedProcess.start(pki, settings: settings)
         #expect(
             await eventually(timeout: .seconds(120)) {
                 (try? await admin { try await $0.admin.getRegistryStatus(.init()).activeJobs.isEmpty }) == true
@@ -121,7 +101,7 @@ struct VerificationJobDurabilityTests {
         #expect(finished.totalCount == Int64(Self.recipients) && finished.processedCount == Int64(Self.recipients))
         #expect(finished.matchedCount == third && finished.mismatchedCount == third && finished.notFoundCount == third)
 
-        let wrong = try await LifeClient.withConnection(to: endpoint(newPort)) { client in
+        let wrong = try await LifeClient.withConnection(to: second.tlsEndpoint(.facilityA)) { client in
             let token = try await F.login(client, "admin-a", F.newPassword)
             var request = Life_V1_ListRecipientsRequest()
             request.page.pageSize = 500
@@ -134,8 +114,8 @@ struct VerificationJobDurabilityTests {
             return wrong
         }
         #expect(wrong.isEmpty, "recipients with the wrong result: \(wrong.prefix(10))")
-        second.signal(SIGTERM)
-        #expect(await second.waitForExit() == 0)
+        second.child.signal(SIGTERM)
+        #expect(await second.child.waitForExit() == 0)
         folder.remove()
     }
 }
