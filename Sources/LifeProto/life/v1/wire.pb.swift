@@ -189,8 +189,10 @@ public nonisolated enum Life_V1_GoAwayReason: SwiftProtobuf.Enum, Swift.CaseIter
   /// The Unix socket peer's uid/gid is not in the server's allow-list (接続元不許可).
   case peerNotAllowed // = 10
 
-  /// A reload brought a CRL that revokes the certificate this connection was admitted with
-  /// (証明書失効).
+  /// The certificate this connection was admitted with is no longer accepted: a CRL revokes it or
+  /// one of its path's CAs, its CA's CRL went stale past the grace period, it expired, or its
+  /// fingerprint registration was revoked; the GOAWAY's message says which (PROTOCOL §12.1)
+  /// (証明書の受入終了).
   case certificateRevoked // = 11
   case UNRECOGNIZED(Int)
 

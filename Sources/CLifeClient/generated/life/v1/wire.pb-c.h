@@ -149,8 +149,10 @@ typedef enum _Life__V1__GoAwayReason {
    */
   LIFE__V1__GO_AWAY_REASON__GO_AWAY_REASON_PEER_NOT_ALLOWED = 10,
   /*
-   * A reload brought a CRL that revokes the certificate this connection was admitted with
-   * (証明書失効).
+   * The certificate this connection was admitted with is no longer accepted: a CRL revokes it or
+   * one of its path's CAs, its CA's CRL went stale past the grace period, it expired, or its
+   * fingerprint registration was revoked; the GOAWAY's message says which (PROTOCOL §12.1)
+   * (証明書の受入終了).
    */
   LIFE__V1__GO_AWAY_REASON__GO_AWAY_REASON_CERTIFICATE_REVOKED = 11
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__GO_AWAY_REASON)
