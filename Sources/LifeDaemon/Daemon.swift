@@ -1,6 +1,7 @@
 import Foundation
 import LifeApp
 import LifeCore
+import LifeMetrics
 import LifeServer
 import LifeStore
 import LifeStubs
@@ -35,6 +36,8 @@ public final class Daemon: Sendable {
     public let config: DaemonConfig
     public let unixListener: Listener
     public let tlsListener: Listener?
+    /// The Prometheus scrape endpoint; nil unless `metrics.listen` is set.
+    public let metricsEndpoint: MetricsEndpoint?
     public let health: HealthState
     private let source: ConfigSource
     private let tlsMaterial: Reloadable<TLSMaterial>?
@@ -52,6 +55,7 @@ public final class Daemon: Sendable {
         config: DaemonConfig,
         unixListener: Listener,
         tlsListener: Listener?,
+        metricsEndpoint: MetricsEndpoint?,
         health: HealthState,
         source: ConfigSource,
         tlsMaterial: Reloadable<TLSMaterial>?,
@@ -67,6 +71,7 @@ public final class Daemon: Sendable {
         self.config = config
         self.unixListener = unixListener
         self.tlsListener = tlsListener
+        self.metricsEndpoint = metricsEndpoint
         self.health = health
         self.source = source
         self.tlsMaterial = tlsMaterial
@@ -115,7 +120,9 @@ public final class Daemon: Sendable {
         if anchorKey == nil {
             logger.warning("audit.anchor_key is none: the audit chain's head is not sealed, so deleting the newest records goes unnoticed")
         }
-        let storage = try SQLiteStore(path: config.databasePath, auditAnchorKey: anchorKey)
+        // Per daemon, not process-wide: see DaemonMetrics.
+        let metrics = DaemonMetrics(enabled: config.metricsListen != nil)
+        let storage = try SQLiteStore(path: config.databasePath, auditAnchorKey: anchorKey, metrics: metrics.factory)
         let hasher = ScryptPasswordHasher(parameters: config.auth.scrypt, concurrency: config.auth.hashConcurrency)
         // Made in the background: no password hash stands between a start and serving.
         let dummyHash = Task { try await hasher.hash(DummyPassword.password) }
@@ -134,7 +141,7 @@ public final class Daemon: Sendable {
             dummyHash: { try await dummyHash.value },
             admission: FairAdmission(
                 slots: config.auth.hashConcurrency, perKey: config.auth.loginQueuePerCertificate, total: config.auth.loginQueueTotal),
-            clock: clock)
+            clock: clock, metrics: metrics.factory)
         let readiness = CertificateReadinessUseCases(store: storage, clock: clock)
         let facilityAttribute = FacilityAttribute(settings: config.auth)
         let gate = CallGate(
@@ -148,8 +155,10 @@ public final class Daemon: Sendable {
                     logger.warning("could not note a certificate for the readiness report: \(error)")
                 }
             })
+        // Counted around the gate, so the calls it refuses count too.
+        let metered = CallMetering(gate, factory: metrics.factory)
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
-        var tlsRouter = RPCRouter(interceptor: gate)
+        var tlsRouter = RPCRouter(interceptor: metered)
         healthService.register(in: &tlsRouter)
         AuthService(auth: auth, settings: config.auth, clock: clock).register(in: &tlsRouter)
         StaffService(staff: StaffUseCases(store: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock))
@@ -157,7 +166,8 @@ public final class Daemon: Sendable {
         let changes = ChangeSignal()
         let verifier = EligibilityVerifier()
         let verificationJobs = VerificationJobRunner(
-            store: storage, verifier: verifier, clock: clock, signal: changes, batchSize: config.verificationBatchSize, logger: logger)
+            store: storage, verifier: verifier, clock: clock, signal: changes, batchSize: config.verificationBatchSize, logger: logger,
+            metrics: metrics.factory)
         let recipients = RecipientUseCases(store: storage, clock: clock, signal: changes, verifier: verifier)
         RecipientsService(useCases: recipients).register(in: &tlsRouter)
         VerificationService(
@@ -165,7 +175,7 @@ public final class Daemon: Sendable {
             recipients: recipients
         )
         .register(in: &tlsRouter)
-        var unixRouter = RPCRouter(interceptor: gate)
+        var unixRouter = RPCRouter(interceptor: metered)
         healthService.register(in: &unixRouter)
         let backups = BackupDestination(directory: config.resolvedBackupDirectory)
         // Bound below; revoking a certificate registration ends that certificate's connections.
@@ -211,10 +221,24 @@ public final class Daemon: Sendable {
             }
         }
         tlsConnections.replace(with: tlsListener)
+        var metricsEndpoint: MetricsEndpoint?
+        if let address = config.metricsListen, let registry = metrics.registry {
+            let listeners = [unixListener] + (tlsListener.map { [$0] } ?? [])
+            do {
+                metricsEndpoint = try await MetricsEndpoint.bind(
+                    address, registry: registry,
+                    beforeScrape: metrics.scrapeGauges(listeners: listeners, databasePath: config.databasePath), group: group,
+                    logger: logger)
+            } catch {
+                for listener in listeners { await listener.drain() }
+                throw ListenerError(description: "cannot listen on \(address) (metrics.listen): \(error)")
+            }
+        }
         return Daemon(
             config: config,
             unixListener: unixListener,
             tlsListener: tlsListener,
+            metricsEndpoint: metricsEndpoint,
             health: health,
             source: source,
             tlsMaterial: tlsMaterial,
@@ -233,6 +257,7 @@ public final class Daemon: Sendable {
     public var statusLine: String {
         var parts = ["unix \(unixListener.address)"]
         if let tlsListener { parts.append("tls \(tlsListener.address)") }
+        if let metricsEndpoint { parts.append("metrics \(metricsEndpoint.address)") }
         let mode = operatingMode.current
         return "serving on " + parts.joined(separator: ", ") + (mode.mode == .normal ? "" : "; mode \(mode.mode) (\(mode.reason))")
     }
@@ -254,6 +279,7 @@ public final class Daemon: Sendable {
         }
         services.append(.init(service: unixListener))
         if let tlsListener { services.append(.init(service: tlsListener)) }
+        if let metricsEndpoint { services.append(auxiliary(metricsEndpoint)) }
         let listeners = [unixListener] + (tlsListener.map { [$0] } ?? [])
         services.append(
             auxiliary(ShutdownAnnouncer(health: health, changes: changes, listeners: listeners, notifier: notifier, logger: logger)))
@@ -323,6 +349,7 @@ public final class Daemon: Sendable {
             keys.append("tls.listen")
         }
         if fresh.dataDirectory != config.dataDirectory { keys.append("data_dir") }
+        if fresh.metricsListen != config.metricsListen { keys.append("metrics.listen") }
         if fresh.logLevel != config.logLevel { keys.append("log.level") }
         if fresh.resolvedBackupDirectory != config.resolvedBackupDirectory { keys.append("backup.directory") }
         if fresh.gracePeriod != config.gracePeriod { keys.append("shutdown.grace_period") }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LifeCore
+import Metrics
 
 /// `LifeStorage` on one SQLite file through GRDB.
 ///
@@ -29,9 +30,11 @@ public final class SQLiteStore: Sendable {
     /// `auditAnchorKey` seals the audit chain's head with every appended record; a database
     /// whose records were never sealed is sealed at its current head when it opens.
     ///
+    /// `metrics`: where the group commit's queue depth and commit latency are recorded.
+    ///
     /// Throws `StoreError` with code `cannotOpen`, `newerSchema` or `migrationFailed`; its
     /// description names the file and the reason.
-    public init(path: String, auditAnchorKey: AuditAnchorKey? = nil) throws {
+    public init(path: String, auditAnchorKey: AuditAnchorKey? = nil, metrics: any MetricsFactory = NOOPMetricsHandler.instance) throws {
         self.path = path
         self.anchorKey = auditAnchorKey
         var configuration = Configuration()
@@ -67,7 +70,7 @@ public final class SQLiteStore: Sendable {
         }
 
         let seal = auditAnchorKey.map(AuditSeal.init)
-        groupCommit = GroupCommitWriter(pool: pool) { db in try seal?.sealNewest(db) }
+        groupCommit = GroupCommitWriter(pool: pool, metrics: metrics) { db in try seal?.sealNewest(db) }
         readGate = ReadGate(limit: configuration.maximumReaderCount)
         let migrator = StoreSchema.migrator
         let superseded: Bool

@@ -1,5 +1,6 @@
 import Foundation
 import LifeCore
+import Metrics
 
 /// Staff login bound to the facility certificate, the session check every later call makes,
 /// logout and password change.
@@ -26,17 +27,21 @@ public struct AuthUseCases: Sendable {
     private let throttle: LoginThrottle
     private let admission: FairAdmission
     private let accounts = KeyedSerializer()
+    private let metrics: any MetricsFactory
 
     /// `dummyHash`: a hash (by `hasher`) of a random string, checked when no account exists; made
     /// once, after the daemon is already serving (a hash costs ~0.3 s), and awaited by the logins
     /// that need it.
     /// `admission`: the password checks of logins and password changes wait their turn there,
     /// queued per certificate (its slots should match the hasher's threads).
+    /// `metrics`: where refused logins (by the audited reason) and lockouts are counted.
     public init(
         store: any TransactionalStore, hasher: any PasswordHasher, policy: LoginPolicy, passwords: PasswordPolicy,
         dummyHash: @escaping @Sendable () async throws -> String,
-        admission: FairAdmission = FairAdmission(slots: 1, perKey: 4, total: 64), clock: any WallClock = SystemClock()
+        admission: FairAdmission = FairAdmission(slots: 1, perKey: 4, total: 64), clock: any WallClock = SystemClock(),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
+        self.metrics = metrics
         self.admission = admission
         self.store = store
         self.hasher = hasher
@@ -142,14 +147,23 @@ public struct AuthUseCases: Sendable {
         async throws
     {
         let (lockAfter, lockDuration) = (policy.lockAfterFailures, policy.lockDuration)
-        try await store.unitOfWork { unit in
+        let audited = try await store.unitOfWork { unit in
             var reason = reason ?? "WRONG_PASSWORD"
             if let staffID {
                 let after = try unit.recordFailedLogin(staffID: staffID, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
                 if after.isLocked(at: now) { reason = "WRONG_PASSWORD_LOCKED" }
             }
             try unit.appendAudit(principal.auditEvent(time: now, target: "", result: "UNAUTHENTICATED", reason: reason))
+            return reason
         }
+        // The reasons are this type's own constants, never what the caller sent.
+        Counter(label: "lifed_login_failures_total", dimensions: [("reason", audited)], factory: metrics).increment()
+        if audited == "WRONG_PASSWORD_LOCKED" { countLockout() }
+    }
+
+    /// An account locked by the failure just counted.
+    private func countLockout() {
+        Counter(label: "lifed_login_lockouts_total", factory: metrics).increment()
     }
 
     /// Decides on the account as it is when the session is written, not as it was read before
@@ -204,9 +218,10 @@ public struct AuthUseCases: Sendable {
         let fingerprint = caller.session.certificateFingerprint
         guard try await admission.run(key: fingerprint, { try await hasher.verify(old, against: staff.passwordHash) }) else {
             let (now, lockAfter, lockDuration) = (clock.now(), policy.lockAfterFailures, policy.lockDuration)
-            _ = try await store.unitOfWork { unit in
+            let after = try await store.unitOfWork { unit in
                 try unit.recordFailedLogin(staffID: staffID, at: now, lockAfter: lockAfter, lockDuration: lockDuration)
             }
+            if after.isLocked(at: now) { countLockout() }
             throw DomainError.invalidField(field: "old_password", reason: "WRONG_PASSWORD", message: "the current password is not correct")
         }
         try passwords.check(new, loginID: staff.loginID)

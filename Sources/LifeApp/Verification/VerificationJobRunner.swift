@@ -1,6 +1,7 @@
 import Foundation
 import LifeCore
 import Logging
+import Metrics
 
 /// Runs bulk re-check jobs one at a time, oldest first, in batches: each batch re-checks the
 /// next recipients in the job's order and stores their results, the job's counts and its
@@ -17,11 +18,17 @@ public final class VerificationJobRunner: Sendable {
     private let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
+    /// The running job's recipients checked so far and in its scope; both 0 while none runs.
+    private let processedGauge: Gauge
+    private let scopeGauge: Gauge
 
     public init(
         store: any TransactionalStore, verifier: EligibilityVerifier = EligibilityVerifier(), clock: any WallClock = SystemClock(),
-        signal: ChangeSignal, batchSize: Int = 500, logger: Logger = Logger(label: "lifed.verification")
+        signal: ChangeSignal, batchSize: Int = 500, logger: Logger = Logger(label: "lifed.verification"),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
+        processedGauge = Gauge(label: "lifed_verification_job_processed_recipients", factory: metrics)
+        scopeGauge = Gauge(label: "lifed_verification_job_scope_recipients", factory: metrics)
         self.store = store
         self.verifier = verifier
         self.clock = clock
@@ -83,6 +90,8 @@ public final class VerificationJobRunner: Sendable {
                 logger.error("verification job failed: \(error)", metadata: ["job": "\(job.id)"])
                 job = try await fail(job)
             }
+            processedGauge.record(job.isActive ? job.counts.processed : 0)
+            scopeGauge.record(job.isActive ? job.totalCount : 0)
             await Task.yield()
         }
         logger.info(

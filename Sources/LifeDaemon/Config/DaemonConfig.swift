@@ -1,4 +1,5 @@
 import Foundation
+import LifeMetrics
 import LifeServer
 import Logging
 
@@ -49,6 +50,10 @@ public struct DaemonConfig: Sendable {
     /// larger batches go faster, smaller ones keep ordinary writes waiting less behind them.
     public var verificationBatchSize = 500
 
+    /// Where the Prometheus scrape endpoint listens, local only (`metrics.listen`); nil: no
+    /// endpoint and nothing recorded.
+    public var metricsListen: MetricsAddress?
+
     /// The SQLite database, inside `data_dir`.
     public var databasePath: String { dataDirectory + "/lifed.sqlite" }
 
@@ -67,7 +72,7 @@ public struct DaemonConfig: Sendable {
         "limits.max_header_size", "limits.idle_timeout", "limits.keepalive_interval",
         "limits.keepalive_timeout", "limits.slow_consumer_timeout", "limits.request_timeout", "shutdown.grace_period", "log.level",
         "backup.directory",
-        "recipients.change_retention", "verification.batch_size", "audit.anchor_key",
+        "recipients.change_retention", "verification.batch_size", "audit.anchor_key", "metrics.listen",
         "auth.facility_subject_attribute", "auth.check_digit", "auth.lock_after", "auth.lock_duration",
         "auth.session_idle_timeout", "auth.session_lifetime", "auth.cert_failure_burst", "auth.cert_failure_window",
         "auth.password_min_length", "auth.password_min_kinds", "auth.scrypt", "auth.hash_concurrency",
@@ -146,6 +151,12 @@ public struct DaemonConfig: Sendable {
         case "audit.anchor_key": auditAnchorKeyPath = value == "none" ? nil : try Self.path(value)
         case "recipients.change_retention": changeRetention = try Self.duration(value, allowZero: false)
         case "verification.batch_size": verificationBatchSize = try Self.integer(value, in: 1...10_000)
+        case "metrics.listen":
+            do {
+                metricsListen = value.isEmpty ? nil : try MetricsAddress(parsing: value)
+            } catch {
+                throw InvalidValue(reason: error.description)
+            }
         case "backup.directory":
             guard value.isEmpty || value.hasPrefix("/") else { throw InvalidValue(reason: "expected an absolute path, got `\(value)`") }
             backupDirectory = value.isEmpty ? nil : value

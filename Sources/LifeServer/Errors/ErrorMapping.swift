@@ -22,4 +22,13 @@ enum ErrorMapping {
             return RPCError(.internal, "internal error")
         }
     }
+
+    /// The status `rpcError(for:method:logger:)` gives `error`, without logging it (for metrics).
+    static func code(for error: any Error) -> RPCError.Code {
+        switch error {
+        case let convertible as any RPCErrorConvertible: convertible.rpcError.code
+        case is CancellationError: .cancelled
+        default: .internal
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import Metrics
 import Synchronization
 
 /// Group commit on SQLite's one writer: units of work submitted while a batch is being written
@@ -10,6 +11,9 @@ import Synchronization
 /// own unit is answered hands the lead to the oldest queued caller, or gives it up when nothing
 /// is queued. The other callers only wait for their answer: no writer turn of their own. A unit
 /// that throws rolls back its savepoint alone; a commit that fails fails every unit of its batch.
+///
+/// Metrics: `lifed_store_commit_queue_depth` (units waiting for a batch) and
+/// `lifed_store_commit_duration_seconds` (one batch's transaction, its fsync included).
 final class GroupCommitWriter: Sendable {
     private struct State {
         var queue: [any GroupCommitJob] = []
@@ -25,19 +29,28 @@ final class GroupCommitWriter: Sendable {
     /// batch like a failed commit.
     private let beforeCommit: @Sendable (Database) throws -> Void
 
-    init(pool: DatabasePool, maximumBatch: Int = 256, beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }) {
+    private let queueDepth: Gauge
+    private let commitDuration: Metrics.Timer
+
+    init(
+        pool: DatabasePool, maximumBatch: Int = 256, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }
+    ) {
         self.pool = pool
         self.maximumBatch = maximumBatch
         self.beforeCommit = beforeCommit
+        queueDepth = Gauge(label: "lifed_store_commit_queue_depth", factory: metrics)
+        commitDuration = Metrics.Timer(label: "lifed_store_commit_duration_seconds", factory: metrics)
     }
 
     func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let job = GroupCommitUnit(body)
-        let leads = state.withLock { state in
+        let (leads, depth) = state.withLock { state in
             state.queue.append(job)
             defer { state.leading = true }
-            return !state.leading
+            return (!state.leading, state.queue.count)
         }
+        queueDepth.record(depth)
         if leads { await lead(until: job) }
         while true {
             switch await job.next() {
@@ -50,13 +63,16 @@ final class GroupCommitWriter: Sendable {
     /// Writes batches until `own` is answered, then passes the lead on.
     private func lead(until own: any GroupCommitJob) async {
         while !own.isAnswered {
-            let batch = state.withLock { state in
+            let (batch, depth) = state.withLock { state in
                 let taken = Array(state.queue.prefix(maximumBatch))
                 state.queue.removeFirst(taken.count)
-                return taken
+                return (taken, state.queue.count)
             }
+            queueDepth.record(depth)
             do {
+                let started = ContinuousClock.now
                 try await pool.writeWithoutTransaction { [beforeCommit] db in Self.run(batch, in: db, beforeCommit: beforeCommit) }
+                commitDuration.record(duration: started.duration(to: .now))
             } catch {
                 // The writer could not even start (the database is closed, say).
                 for job in batch { job.finish(commitError: error) }
