@@ -57,6 +57,21 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Facilities the generated recipients are spread over.")
     var facilities = 10_000
 
+    @Flag(help: "Measure only eligibility verification: import a qualification file, then re-check the generated recipients.")
+    var verificationOnly = false
+
+    @Option(help: "With --verification-only: rows of the qualification file (the generated recipients' first).")
+    var qualificationRows = 5_000_000
+
+    @Option(help: "With --verification-only: lifed's verification.batch_size.")
+    var batchSize = 500
+
+    @Option(help: "With --verification-only: connections of the Gets measured during the re-check.")
+    var getConnections = 8
+
+    @Option(help: "With --verification-only: Gets in flight per connection during the re-check.")
+    var getInFlight = 1
+
     @Option(help: "The C client's life-bench (make -C Sources/CLifeClient): measured beside the Swift client on each row.")
     var cBench: String?
 
@@ -69,11 +84,20 @@ struct Run: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: dev + "/data", withIntermediateDirectories: true)
             try await RecipientGenerator.generate(databasePath: dev + "/data/lifed.sqlite", facilities: facilities, recipients: generate)
         }
+        let qualificationFile = folder + "/qualification.csv"
+        var expected = QualificationFileWriter.Expected()
+        if verificationOnly {
+            guard generate > 0 else { throw ValidationFailure("--verification-only needs --generate N recipients") }
+            let start = ContinuousClock.now
+            expected = try QualificationFileWriter.write(path: qualificationFile, recipients: generate, rows: qualificationRows)
+            FileHandle.standardError.write(Data("wrote \(expected.rows) qualification rows in \(start.duration(to: .now))\n".utf8))
+        }
         let daemon = try Subprocess.start(
             lifed,
             [
                 "--dev", "--dev-dir", dev, "--dev-port", "0",
                 "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
+                "--set", "verification.batch_size=\(batchSize)",
             ])
         defer { daemon.terminate() }
         let discovered = try Subprocess.waitForFile(dev + "/lifectl.conf")
@@ -101,6 +125,19 @@ struct Run: AsyncParsableCommand {
         let echoContext = try NIOSSLContext(configuration: echoTLS)
 
         let duration = Duration.seconds(seconds)
+        if verificationOnly {
+            let unixEndpoint = ClientEndpoint.unix(path: discovered["socket"] ?? "")
+            let tlsEndpoint = ClientEndpoint.tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
+            try await LoginLoad.prepare(unix: unixEndpoint, tls: tlsEndpoint)
+            let token = try await LifeClient.withConnection(to: tlsEndpoint) { try await LoginLoad.login($0, LoginLoad.password) }
+            let settings = VerificationLoad.Settings(
+                unix: unixEndpoint, tls: tlsEndpoint, token: token, daemon: daemon.processIdentifier, file: qualificationFile,
+                expected: expected, ids: stride(from: 0, to: generate, by: facilities).map { String(format: "gen-%08d", $0) },
+                getConnections: getConnections, getInFlight: getInFlight, baseline: duration)
+            let results = try await VerificationLoad.run(settings)
+            print(VerificationLoad.report(results, settings))
+            return
+        }
         if recipientsOnly {
             let tlsEndpoint = ClientEndpoint.tls(host: "127.0.0.1", port: lifedPort, options: tlsOptions)
             try await LoginLoad.prepare(unix: .unix(path: discovered["socket"] ?? ""), tls: tlsEndpoint)

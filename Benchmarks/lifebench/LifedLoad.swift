@@ -2,7 +2,8 @@ import LifeClient
 import LifeProto
 
 /// Drives lifed through the real Swift client: each connection runs `inFlight` tasks, each
-/// making `call` (by default Health.Check) back to back until the end time.
+/// making `call` (by default Health.Check) back to back until the end time, or until
+/// `keepGoing` says no.
 enum LifedLoad {
     static func run(
         endpoint: ClientEndpoint,
@@ -10,6 +11,7 @@ enum LifedLoad {
         inFlight: Int,
         duration: Duration,
         recordLatency: Bool,
+        keepGoing: @escaping @Sendable () -> Bool = { true },
         call: @escaping @Sendable (LifeClient) async throws -> Void = { _ = try await $0.health.check(.init()) }
     ) async throws -> LatencyStats {
         let end = ContinuousClock.now + duration
@@ -22,7 +24,7 @@ enum LifedLoad {
                             // Callers run on the connection's event loop, as the echo floor's client does.
                             for _ in 0..<inFlight {
                                 callers.addTask(executorPreference: client.connection.taskExecutor) {
-                                    try await callLoop(client, until: end, recordLatency: recordLatency, call: call)
+                                    try await callLoop(client, until: end, keepGoing: keepGoing, recordLatency: recordLatency, call: call)
                                 }
                             }
                             var stats = LatencyStats()
@@ -41,10 +43,11 @@ enum LifedLoad {
     }
 
     private static func callLoop(
-        _ client: LifeClient, until end: ContinuousClock.Instant, recordLatency: Bool, call: @Sendable (LifeClient) async throws -> Void
+        _ client: LifeClient, until end: ContinuousClock.Instant, keepGoing: @Sendable () -> Bool, recordLatency: Bool,
+        call: @Sendable (LifeClient) async throws -> Void
     ) async throws -> LatencyStats {
         var stats = LatencyStats()
-        while ContinuousClock.now < end {
+        while ContinuousClock.now < end, keepGoing() {
             let sent = ContinuousClock.now
             try await call(client)
             stats.calls += 1

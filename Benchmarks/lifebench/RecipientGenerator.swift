@@ -40,16 +40,23 @@ enum RecipientGenerator {
         FileHandle.standardError.write(Data("\ngenerated in \(Int(seconds)) s\n".utf8))
     }
 
-    private static let insurers = ["131011", "122069", "122192", "122135", "435073"]
+    static let insurers = ["131011", "122069", "122192", "122135", "435073"]
+
+    /// The four fields the eligibility check compares, of recipient `n` (insured number `n`,
+    /// 10 digits; sex 1 male, 2 female).
+    static func person(_ n: Int) -> (insurer: String, birth: (year: Int, month: Int, day: Int), sex: Int) {
+        (insurers[n % insurers.count], (1925 + n % 35, 1 + n % 12, 1 + n % 28), n % 2 == 0 ? 2 : 1)
+    }
 
     static func recipient(_ n: Int, facility: FacilityNumber, at time: Date) throws -> Recipient {
+        let identity = person(n)
         let fields = RecipientFields(
-            insurerNumber: try InsurerNumber(insurers[n % insurers.count]),
+            insurerNumber: try InsurerNumber(identity.insurer),
             insuredNumber: try InsuredNumber(String(format: "%010d", n)),
             fullName: "利用者 \(n)",
             fullNameKana: RecipientLoad.kanaFamilies[n % RecipientLoad.kanaFamilies.count] + "\u{3000}ハナコ",
-            sex: n % 2 == 0 ? .female : .male,
-            birthDate: CalendarDate(year: 1925 + n % 35, month: 1 + n % 12, day: 1 + n % 28)!,
+            sex: identity.sex == 2 ? .female : .male,
+            birthDate: CalendarDate(year: identity.birth.year, month: identity.birth.month, day: identity.birth.day)!,
             certificationDate: nil, certificationValidFrom: nil, certificationValidUntil: nil,
             careLevel: .care2, serviceTypeCode: "52", physicalIndependence: .a1, dementiaIndependence: .iia)
         return Recipient(
