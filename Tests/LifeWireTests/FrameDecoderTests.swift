@@ -73,6 +73,9 @@ struct FrameDecoderTests {
         #expect(throws: WireError.unknownFrameType(0x42)) {
             _ = try decode([0, 0, 0, 0, 0x42, 0, 0, 0, 0, 1])
         }
+        // PROTOCOL §15.1: two lower-case hex digits.
+        #expect(WireError.unknownFrameType(0x08).description == "unknown frame type 0x08")
+        #expect(WireError.unknownFrameType(0xAB).description == "unknown frame type 0xab")
     }
 
     @Test("structural rules: call ids and fixed payload sizes")

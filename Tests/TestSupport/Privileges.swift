@@ -23,6 +23,12 @@ public enum Privileges {
         return effectiveCapabilities & (setgid | setuid) == setgid | setuid
     }
 
+    /// Whether this process can mount filesystems and make mount namespaces (CAP_SYS_ADMIN).
+    public static var canMount: Bool {
+        let sysAdmin: UInt64 = 1 << 21
+        return effectiveCapabilities & sysAdmin != 0
+    }
+
     /// Set by `Scripts/test.sh` when it dropped every capability for the run.
     public static var runExpectsNoCapabilities: Bool {
         ProcessInfo.processInfo.environment["LIFED_TESTS_UNPRIVILEGED"] == "1"

@@ -23,6 +23,7 @@ final class ServerConnection: Sendable {
     private let peer: PeerIdentity
     private let router: RPCRouter
     private let limits: ConnectionLimits
+    private let events: PeerEventLog
     private let logger: Logger
     private let table = Mutex(CallTable())
     private let liveness = Mutex(Liveness())
@@ -45,11 +46,14 @@ final class ServerConnection: Sendable {
         var unflushedBytes = 0
     }
 
-    init(channel: any Channel, peer: PeerIdentity, router: RPCRouter, limits: ConnectionLimits, logger: Logger) {
+    /// `events` takes the lines a peer can cause again and again (protocol errors, timeouts, streams
+    /// it does not read), a few a minute at most.
+    init(channel: any Channel, peer: PeerIdentity, router: RPCRouter, limits: ConnectionLimits, events: PeerEventLog, logger: Logger) {
         self.channel = channel
         self.peer = peer
         self.router = router
         self.limits = limits
+        self.events = events
         self.logger = logger
         self.executor = EventLoopTaskExecutor(channel.eventLoop)
     }
@@ -160,7 +164,7 @@ final class ServerConnection: Sendable {
     /// Ends the connection at once (calls in flight are cancelled), telling the peer why.
     func terminate(reason: Life_V1_GoAwayReason, message: String) {
         guard !isClosing else { return }
-        logger.notice("closing connection: \(message)")
+        events.note(.connectionEnded, "closing connection: \(message)", logger: logger)
         sendGoAway(reason: reason, message: message)
         close()
     }
@@ -247,16 +251,18 @@ final class ServerConnection: Sendable {
         }
     }
 
-    /// The deadline passed: a running call is cancelled (its task writes the trailer); a call
-    /// still waiting for its request is answered here.
+    /// The deadline passed: the call is answered DEADLINE_EXCEEDED now, whatever it is doing
+    /// (PROTOCOL §6). A running call is cancelled as well; work that cannot stop at once (a
+    /// password hash) runs on, holding the call's slot until it ends, but its answer does not
+    /// wait for it, and its task writes nothing more.
     private func expire(_ callID: UInt32) {
         guard let call = table.withLock({ $0.stop(callID: callID, reason: .deadlineExceeded) }) else { return }
         if call.started {
             call.task?.cancel()  // Without a task yet, `attach` sees the stop and cancels it.
         } else {
             _ = table.withLock { $0.finish(callID: callID) }
-            refuse(callID, RPCError(.deadlineExceeded, "deadline exceeded"))
         }
+        refuse(callID, RPCError(.deadlineExceeded, "deadline exceeded"))
     }
 
     /// A call opened without a deadline got no request within `requestTimeout`: answered here.
@@ -283,6 +289,8 @@ final class ServerConnection: Sendable {
             // Written only while the channel is writable: a stream goes at the reader's pace, and
             // a reader that stops costs the server at most the water mark, not the whole stream.
             try await waitUntilWritable(callID: callID, method: call.handler.method)
+            // The call may have been answered (deadline) or cancelled while it waited.
+            try Task.checkCancellation()
             var buffer = ByteBuffer()
             Frame.writeMessage(callID: callID, bytes: bytes, to: &buffer)
             write(buffer)
@@ -296,10 +304,8 @@ final class ServerConnection: Sendable {
         let (_, stopReason) = table.withLock { $0.finish(callID: callID) }
         var out = ByteBuffer()
         switch (stopReason, outcome) {
-        case (.deadlineExceeded, _):
-            Frame.writeTrailer(callID: callID, error: RPCError(.deadlineExceeded, "deadline exceeded"), to: &out)
-        case (.cancelledByClient, _), (.connectionClosed, _):
-            break  // Nobody is waiting for an answer.
+        case (.deadlineExceeded, _), (.cancelledByClient, _), (.connectionClosed, _):
+            break  // Answered at the deadline (`expire`), or nobody is waiting for an answer.
         case (nil, .success(let response)):
             if let response, response.count > limits.maxFrameSize {
                 logger.error("response too large", metadata: ["method": "\(call.handler.method)", "bytes": "\(response.count)"])
@@ -333,10 +339,9 @@ final class ServerConnection: Sendable {
         case .cancelled, .closed:
             throw CancellationError()
         case .timedOut:
-            logger.notice(
-                "ending a stream: the client is not reading it",
-                metadata: ["method": "\(method)", "call": "\(callID)", "waited": "\(timeout)"]
-            )
+            events.note(
+                .streamEnded, "ending a stream: the client is not reading it",
+                metadata: ["method": "\(method)", "call": "\(callID)", "waited": "\(timeout)"], logger: logger)
             throw RPCError(
                 .resourceExhausted,
                 "the client is not reading its stream: no message could be sent for \(timeout)",
@@ -379,14 +384,16 @@ final class ServerConnection: Sendable {
             let now = ContinuousClock.now
             if let stalledSince = writability.stalledSince, stalledSince.duration(to: now) >= limits.slowConsumerTimeout * 2 {
                 // A GOAWAY could not reach a peer that reads nothing: just close.
-                logger.notice("closing connection: the client has read nothing for \(limits.slowConsumerTimeout * 2)")
+                events.note(
+                    .connectionEnded, "closing connection: the client has read nothing for \(limits.slowConsumerTimeout * 2)",
+                    logger: logger)
                 closeNow()
                 return
             }
             if limits.idleTimeout > .zero, let idleSince = table.withLock({ $0.idleSince }),
                 idleSince.duration(to: now) >= limits.idleTimeout
             {
-                logger.info("closing idle connection")
+                events.note(.idleClosed, "closing idle connection", level: .info, logger: logger)
                 sendGoAway(reason: .idleTimeout, message: "no call for \(limits.idleTimeout)")
                 close()
                 return
@@ -395,7 +402,7 @@ final class ServerConnection: Sendable {
             let (lastRead, pingSentAt) = liveness.withLock { ($0.lastRead, $0.pingSentAt) }
             if let pingSentAt {
                 if pingSentAt.duration(to: now) >= limits.keepaliveTimeout {
-                    logger.notice("closing connection: keepalive ping not answered")
+                    events.note(.connectionEnded, "closing connection: keepalive ping not answered", logger: logger)
                     sendGoAway(reason: .keepaliveTimeout, message: "keepalive ping not answered within \(limits.keepaliveTimeout)")
                     close()
                     return
@@ -469,9 +476,9 @@ final class ServerConnection: Sendable {
     private func close() {
         guard beginClosing() else { return }
         let channel = self.channel
-        let logger = self.logger
+        let (events, logger) = (self.events, self.logger)
         let giveUp = channel.eventLoop.scheduleTask(in: TimeAmount(saturating: limits.slowConsumerTimeout)) {
-            logger.notice("closing connection without its last frames: the client is not reading")
+            events.note(.connectionEnded, "closing connection without its last frames: the client is not reading", logger: logger)
             channel.close(promise: nil)
         }
         channel.writeAndFlush(ByteBuffer()).whenComplete { _ in

@@ -21,8 +21,11 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias OutboundIn = NIOAny
 
-    /// Admits a peer: a connection to serve, or the reason for a GOAWAY.
-    typealias Admission = @Sendable (PeerIdentity, any Channel) -> Result<ServerConnection, Refusal>
+    /// Admits a peer: a connection to serve, or the reason for a GOAWAY. Completes on the
+    /// channel's event loop, at once or after a lookup done elsewhere (a Unix peer's groups).
+    typealias Admission = @Sendable (PeerIdentity, any Channel) -> EventLoopFuture<Result<ServerConnection, Refusal>>
+    /// Reads a Unix socket peer's credentials from the kernel.
+    typealias UnixCredentials = @Sendable (any Channel) -> EventLoopFuture<UnixPeer>
 
     struct Refusal: Error {
         let reason: Life_V1_GoAwayReason
@@ -30,19 +33,30 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     private let isTLS: Bool
+    private let events: PeerEventLog
     private let admit: Admission
+    private let unixCredentials: UnixCredentials
     private let admitted: EventLoopPromise<ServerConnection?>
     private let logger: Logger
     private var connection: ServerConnection?
     /// A read asked for while reading was held back.
     private var readHeld = false
+    /// A Unix peer is being judged: nothing is read until it is admitted, so a peer refused after
+    /// a slow lookup has put nothing in memory.
+    private var awaitingAdmission: Bool
     /// Frames that arrived while the channel was not writable, in order.
     private var deferred = CircularBuffer<Frame>()
 
-    init(isTLS: Bool, admitted: EventLoopPromise<ServerConnection?>, logger: Logger, admit: @escaping Admission) {
+    init(
+        isTLS: Bool, admitted: EventLoopPromise<ServerConnection?>, events: PeerEventLog, logger: Logger,
+        unixCredentials: @escaping UnixCredentials = PeerCredentials.read, admit: @escaping Admission
+    ) {
         self.isTLS = isTLS
+        self.events = events
+        self.awaitingAdmission = !isTLS
         self.admitted = admitted
         self.logger = logger
+        self.unixCredentials = unixCredentials
         self.admit = admit
     }
 
@@ -50,7 +64,7 @@ final class ServerFrameHandler: ChannelDuplexHandler {
         if !isTLS {
             let channel = context.channel
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            PeerCredentials.read(from: channel).whenComplete { result in
+            unixCredentials(channel).whenComplete { result in
                 let (handler, context) = loopBound.value
                 switch result {
                 case .success(let peer): handler.start(peer: .unix(peer), context: context)
@@ -104,7 +118,9 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if let connection, !context.channel.isWritable || !deferred.isEmpty || connection.isClosing {
+        if connection == nil, awaitingAdmission {
+            readHeld = true
+        } else if let connection, !context.channel.isWritable || !deferred.isEmpty || connection.isClosing {
             readHeld = true
         } else {
             context.read()
@@ -127,7 +143,7 @@ final class ServerFrameHandler: ChannelDuplexHandler {
         } else if connection == nil {
             abandon(context: context, reason: "\(error)")
         } else {
-            logger.notice("connection failed: \(error)")
+            events.note(.connectionEnded, "connection failed: \(error)", logger: logger)
             context.close(promise: nil)
         }
     }
@@ -138,11 +154,31 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     private func start(peer: PeerIdentity, context: ChannelHandlerContext) {
-        switch admit(peer, context.channel) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        admit(peer, context.channel).whenComplete { result in
+            let (handler, context) = loopBound.value
+            switch result {
+            case .success(let decision): handler.finishAdmission(decision, context: context)
+            case .failure(let error): handler.abandon(context: context, reason: "cannot admit the peer: \(error)")
+            }
+        }
+    }
+
+    private func finishAdmission(_ decision: Result<ServerConnection, Refusal>, context: ChannelHandlerContext) {
+        guard context.channel.isActive else {
+            admitted.succeed(nil)  // Gone while it was judged; an admitted connection left the registry as it closed.
+            return
+        }
+        switch decision {
         case .success(let connection):
             self.connection = connection
+            awaitingAdmission = false
             connection.greet()
             admitted.succeed(connection)
+            if readHeld {
+                readHeld = false
+                read(context: context)
+            }
         case .failure(let refusal):
             var buffer = ByteBuffer()
             Preface.write(to: &buffer)
@@ -154,7 +190,7 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     private func abandon(context: ChannelHandlerContext, reason: String) {
-        logger.notice("connection refused during handshake", metadata: ["reason": "\(reason)"])
+        events.note(.handshakeFailed, "connection refused during handshake", metadata: ["reason": "\(reason)"], logger: logger)
         admitted.succeed(nil)
         context.close(promise: nil)
     }

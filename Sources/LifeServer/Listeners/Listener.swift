@@ -82,16 +82,19 @@ public final class Listener: Service, Sendable {
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
-        let refusals = RefusalLog(logger: logger, listener: "unix")
-        let admit = admission(router: router, limits: limits, registry: registry, policy: policy, material: nil, logger: logger)
+        let events = PeerEventLog(logger: logger, listener: "unix")
+        let admit = admission(
+            router: router, limits: limits, registry: registry, policy: policy, material: nil, events: events, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.acceptBacklog)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try setUp(channel, listener: "unix", logger: logger) {
-                    guard let limits = counted(channel, in: registry, limits: limits, refusals: refusals) else { return refused(channel) }
+                try setUp(channel, events: events, logger: logger) {
+                    guard let limits = counted(channel, in: registry, limits: limits, events: events, logger: logger) else {
+                        return refused(channel)
+                    }
                     try setupHook?(channel)
-                    return try accept(channel, isTLS: false, limits: limits, logger: logger, admit: admit)
+                    return try accept(channel, isTLS: false, limits: limits, events: events, logger: logger, admit: admit)
                 }
             }
         }
@@ -147,21 +150,24 @@ public final class Listener: Service, Sendable {
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
-        let refusals = RefusalLog(logger: logger, listener: "tls")
-        let admit = admission(router: router, limits: limits, registry: registry, policy: nil, material: material, logger: logger)
+        let events = PeerEventLog(logger: logger, listener: "tls")
+        let admit = admission(
+            router: router, limits: limits, registry: registry, policy: nil, material: material, events: events, logger: logger)
         logWarnings(of: material.current, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.acceptBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try setUp(channel, listener: "tls", logger: logger) {
-                    guard let limits = counted(channel, in: registry, limits: limits, refusals: refusals) else { return refused(channel) }
+                try setUp(channel, events: events, logger: logger) {
+                    guard let limits = counted(channel, in: registry, limits: limits, events: events, logger: logger) else {
+                        return refused(channel)
+                    }
                     // Calls are small request/response exchanges: send each frame at once.
                     // (TCP level: `.socketOption` would be SOL_SOCKET, where 1 is SO_DEBUG.)
                     try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     try setupHook?(channel)
-                    return try secure(channel, material: material, limits: limits, logger: logger, admit: admit)
+                    return try secure(channel, material: material, limits: limits, events: events, logger: logger, admit: admit)
                 }
             }
         }
@@ -190,9 +196,10 @@ public final class Listener: Service, Sendable {
     /// address, `limits.max_connections_per_address`) from now on, through its handshake; nil when
     /// either is full. The connection is then closed at once: before a TLS handshake there is no
     /// way to say why, and doing the handshake would be the cost the limit is there to cap. The
-    /// refusal is logged, a few a minute at most (`RefusalLog`).
+    /// refusal is logged, a few a minute at most (`PeerEventLog`).
     private static func counted(
-        _ channel: any Channel, in registry: ConnectionRegistry, limits: Reloadable<ConnectionLimits>, refusals: RefusalLog
+        _ channel: any Channel, in registry: ConnectionRegistry, limits: Reloadable<ConnectionLimits>, events: PeerEventLog,
+        logger: Logger
     ) -> ConnectionLimits? {
         let limits = limits.current
         let address = channel.remoteAddress?.ipAddress
@@ -200,9 +207,15 @@ public final class Listener: Service, Sendable {
         case .success:
             return limits
         case .failure(.listenerFull):
-            refusals.note("limit of \(limits.maxConnections) connections (served or in their handshake) reached", remote: address)
+            events.note(
+                .refusedAtAccept,
+                "connection refused at accept: limit of \(limits.maxConnections) connections (served or in their handshake) reached",
+                metadata: ["remote": "\(address ?? "local")"], logger: logger)
         case .failure(.addressFull):
-            refusals.note("limit of \(limits.maxConnectionsPerAddress) connections from one address reached", remote: address)
+            events.note(
+                .refusedAtAccept,
+                "connection refused at accept: limit of \(limits.maxConnectionsPerAddress) connections from one address reached",
+                metadata: ["remote": "\(address ?? "local")"], logger: logger)
         }
         return nil
     }
@@ -214,22 +227,22 @@ public final class Listener: Service, Sendable {
     }
 
     /// Runs the setup of one accepted connection. Whatever fails there (a socket option, a
-    /// handler) costs that connection only: it is logged once with the peer's address and
-    /// closed, and the accept loop goes on. (A failed setup must not reach the server channel:
-    /// an error there would end the accept loop, and with it the listener.)
+    /// handler) costs that connection only: it is logged with the peer's address (a peer gone at
+    /// once can cause it, so a few a minute at most) and closed, and the accept loop goes on. (A
+    /// failed setup must not reach the server channel: an error there would end the accept loop,
+    /// and with it the listener.)
     private static func setUp(
         _ channel: any Channel,
-        listener: String,
+        events: PeerEventLog,
         logger: Logger,
         _ body: () throws -> AcceptedConnection
     ) throws -> AcceptedConnection {
         do {
             return try body()
         } catch {
-            logger.warning(
-                "dropped a new connection: its setup failed",
-                metadata: ["listener": "\(listener)", "remote": "\(channel.remoteAddress?.logDescription ?? "local")", "error": "\(error)"]
-            )
+            events.note(
+                .refusedAtAccept, "dropped a new connection: its setup failed", level: .warning,
+                metadata: ["remote": "\(channel.remoteAddress?.logDescription ?? "local")", "error": "\(error)"], logger: logger)
             channel.close(promise: nil)
             throw error
         }
@@ -244,6 +257,7 @@ public final class Listener: Service, Sendable {
         _ channel: any Channel,
         material: Reloadable<TLSMaterial>,
         limits: ConnectionLimits,
+        events: PeerEventLog,
         logger: Logger,
         admit: @escaping ServerFrameHandler.Admission
     ) throws -> AcceptedConnection {
@@ -257,7 +271,9 @@ public final class Listener: Service, Sendable {
                     case .valid(let validated):
                         return .certificateVerified(VerificationMetadata(validated))
                     case .invalid(let reason):
-                        logger.notice("TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"])
+                        events.note(
+                            .handshakeFailed, "TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"], logger: logger
+                        )
                         return .failed
                     }
                 }
@@ -265,34 +281,42 @@ public final class Listener: Service, Sendable {
                 promise.completeWithTask { await verification.value }
             })
         try channel.pipeline.syncOperations.addHandler(tlsHandler)
-        return try accept(channel, isTLS: true, limits: limits, logger: logger, admit: admit)
+        return try accept(channel, isTLS: true, limits: limits, events: events, logger: logger, admit: admit)
     }
 
     /// Adds the frame decoder, the handshake timer and the frame handler to a new connection.
-    private static func accept(
+    /// (Fuzz/ drives this pipeline on an embedded channel, with the Unix peer's credentials given.)
+    static func accept(
         _ channel: any Channel,
         isTLS: Bool,
         limits: ConnectionLimits,
+        events: PeerEventLog,
         logger: Logger,
+        unixCredentials: @escaping ServerFrameHandler.UnixCredentials = PeerCredentials.read,
         admit: @escaping ServerFrameHandler.Admission
     ) throws -> AcceptedConnection {
         let remote = channel.remoteAddress?.logDescription ?? "local"
         let admitted = channel.eventLoop.makePromise(of: ServerConnection?.self)
         let operations = channel.pipeline.syncOperations
         try operations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: limits.maxFrameSize)))
-        try operations.addHandler(
-            HandshakeTimeoutHandler(timeout: TimeAmount(saturating: limits.handshakeTimeout), transportReady: !isTLS) {
-                logger.notice("closing connection: handshake and preface not complete in time", metadata: ["remote": "\(remote)"])
-            }
-        )
         // Every line about this connection (a refused handshake included) names its peer address.
         var connectionLogger = logger
         connectionLogger[metadataKey: "remote"] = "\(remote)"
-        try operations.addHandler(ServerFrameHandler(isTLS: isTLS, admitted: admitted, logger: connectionLogger, admit: admit))
+        try operations.addHandler(
+            HandshakeTimeoutHandler(timeout: TimeAmount(saturating: limits.handshakeTimeout), transportReady: !isTLS) {
+                [connectionLogger] in
+                events.note(.handshakeFailed, "closing connection: handshake and preface not complete in time", logger: connectionLogger)
+            }
+        )
+        try operations.addHandler(
+            ServerFrameHandler(
+                isTLS: isTLS, admitted: admitted, events: events, logger: connectionLogger, unixCredentials: unixCredentials,
+                admit: admit))
         return AcceptedConnection(channel: channel, connection: admitted.futureResult)
     }
 
-    /// Decides, on the event loop, whether a proven peer is served: the Unix allow-list, then the
+    /// Decides, on the event loop, whether a proven peer is served: the Unix allow-list (asking
+    /// the group database off the event loop when uid and gid do not decide), then the
     /// connection limit; for a TLS peer, the current material's CRLs once more (after it is
     /// registered, so that a reload either sees it in its sweep or has already replaced the
     /// material it is judged by) and whether its CA may name the facility. An admitted peer gets
@@ -303,48 +327,91 @@ public final class Listener: Service, Sendable {
         registry: ConnectionRegistry,
         policy: Reloadable<UnixPeerPolicy>?,
         material: Reloadable<TLSMaterial>?,
+        events: PeerEventLog,
         logger: Logger
     ) -> ServerFrameHandler.Admission {
         { peer, channel in
-            var connectionLogger = logger
-            connectionLogger[metadataKey: "peer"] = "\(peer.logDescription)"
-            if case .unix(let unixPeer) = peer, let refusal = policy?.current.refusal(for: unixPeer) {
-                connectionLogger.warning("Unix socket peer refused: \(refusal)")
-                return .failure(.init(reason: .peerNotAllowed, message: "this user may not use the lifed socket"))
-            }
-            var admitted = peer
-            var path: [Certificate] = []
-            if case .tls(let tlsPeer) = peer, let material {
-                path = validatedPath(of: channel)
-                guard let anchor = path.last else {
-                    connectionLogger.warning("TLS peer refused: no validated certificate path")
-                    return .failure(.init(reason: .certificateRevoked, message: "the client certificate was not validated"))
+            var peerLogger = logger
+            peerLogger[metadataKey: "peer"] = "\(peer.logDescription)"
+            let connectionLogger = peerLogger
+            let allowed =
+                if case .unix(let unixPeer) = peer, let policy = policy?.current {
+                    unixRefusal(of: unixPeer, by: policy, on: channel.eventLoop)
+                } else {
+                    channel.eventLoop.makeSucceededFuture(String?.none)
                 }
-                admitted = .tls(
-                    tlsPeer.admitted(
-                        facilityAttributeTrusted: material.current.verifier.trustsFacilityAttribute(anchoredAt: anchor),
-                        validatedIntermediates: path.dropFirst().dropLast().compactMap { try? CertificateFacts($0).derEncoded }))
+            return allowed.map { refusal -> Result<ServerConnection, ServerFrameHandler.Refusal> in
+                if let refusal {
+                    events.note(.refusedAtAdmission, "Unix socket peer refused: \(refusal)", level: .warning, logger: connectionLogger)
+                    return .failure(.init(reason: .peerNotAllowed, message: "this user may not use the lifed socket"))
+                }
+                return serve(
+                    peer, on: channel, router: router, limits: limits.current, registry: registry, material: material,
+                    events: events, logger: connectionLogger)
             }
-            let limits = limits.current
-            let connection = ServerConnection(channel: channel, peer: admitted, router: router, limits: limits, logger: connectionLogger)
-            guard registry.admit(connection, from: channel, limit: limits.maxConnections) else {
-                connectionLogger.warning("connection refused: limit of \(limits.maxConnections) connections reached")
-                return .failure(.init(reason: .tooManyConnections, message: "server has too many connections; retry later"))
-            }
-            // The slot is given back when the channel closes, whoever closes it and however early:
-            // a peer gone before its connection was handed to `serve` never reaches that task.
-            channel.closeFuture.whenComplete { _ in registry.remove(connection) }
-            if let material, let refusal = path.dropLast().lazy.compactMap({ material.current.verifier.refusal(of: $0) }).first {
-                registry.remove(connection)
-                connectionLogger.notice("TLS peer refused at admission: \(refusal)")
-                return .failure(.init(reason: .certificateRevoked, message: "the client certificate is no longer accepted"))
-            }
-            if let notAfter = path.map(\.notValidAfter).min() {
-                closeOnExpiry(connection, channel: channel, at: notAfter)
-            }
-            connectionLogger.debug("connection open")
-            return .success(connection)
         }
+    }
+
+    /// Nil when `policy` admits the Unix peer, else why not. The group database is asked only when
+    /// uid and primary gid do not decide, on the blocking pool (it may block, on NSS).
+    private static func unixRefusal(of peer: UnixPeer, by policy: UnixPeerPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<String?> {
+        switch policy.verdict(for: peer) {
+        case .admitted:
+            eventLoop.makeSucceededFuture(nil)
+        case .refused(let reason):
+            eventLoop.makeSucceededFuture(reason)
+        case .needsGroups:
+            SupplementaryGroups.lookUp(uid: peer.uid, primary: peer.gid, on: eventLoop).map { policy.refusal(for: peer, groups: $0) }
+        }
+    }
+
+    /// Admits a peer the allow-list let through: the TLS checks, the connection limit, the
+    /// registry.
+    private static func serve(
+        _ peer: PeerIdentity,
+        on channel: any Channel,
+        router: RPCRouter,
+        limits: ConnectionLimits,
+        registry: ConnectionRegistry,
+        material: Reloadable<TLSMaterial>?,
+        events: PeerEventLog,
+        logger connectionLogger: Logger
+    ) -> Result<ServerConnection, ServerFrameHandler.Refusal> {
+        var admitted = peer
+        var path: [Certificate] = []
+        if case .tls(let tlsPeer) = peer, let material {
+            path = validatedPath(of: channel)
+            guard let anchor = path.last else {
+                events.note(
+                    .refusedAtAdmission, "TLS peer refused: no validated certificate path", level: .warning, logger: connectionLogger)
+                return .failure(.init(reason: .certificateRevoked, message: "the client certificate was not validated"))
+            }
+            admitted = .tls(
+                tlsPeer.admitted(
+                    facilityAttributeTrusted: material.current.verifier.trustsFacilityAttribute(anchoredAt: anchor),
+                    validatedIntermediates: path.dropFirst().dropLast().compactMap { try? CertificateFacts($0).derEncoded }))
+        }
+        let connection = ServerConnection(
+            channel: channel, peer: admitted, router: router, limits: limits, events: events, logger: connectionLogger)
+        guard registry.admit(connection, from: channel, limit: limits.maxConnections) else {
+            events.note(
+                .refusedAtAdmission, "connection refused: limit of \(limits.maxConnections) connections reached", level: .warning,
+                logger: connectionLogger)
+            return .failure(.init(reason: .tooManyConnections, message: "server has too many connections; retry later"))
+        }
+        // The slot is given back when the channel closes, whoever closes it and however early:
+        // a peer gone before its connection was handed to `serve` never reaches that task.
+        channel.closeFuture.whenComplete { _ in registry.remove(connection) }
+        if let material, let refusal = path.dropLast().lazy.compactMap({ material.current.verifier.refusal(of: $0) }).first {
+            registry.remove(connection)
+            events.note(.refusedAtAdmission, "TLS peer refused at admission: \(refusal)", logger: connectionLogger)
+            return .failure(.init(reason: .certificateRevoked, message: "the client certificate is no longer accepted"))
+        }
+        if let notAfter = path.map(\.notValidAfter).min() {
+            closeOnExpiry(connection, channel: channel, at: notAfter)
+        }
+        connectionLogger.debug("connection open")
+        return .success(connection)
     }
 
     /// The path the handshake validated (leaf first, anchor last), as `ClientCertificateVerifier`

@@ -25,7 +25,7 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
         case .frameTooLarge(let length, let limit):
             "frame payload of \(length) bytes exceeds the limit of \(limit) bytes"
         case .unknownFrameType(let type):
-            "unknown frame type 0x\(String(type, radix: 16))"
+            "unknown frame type 0x\(type < 0x10 ? "0" : "")\(String(type, radix: 16))"
         case .malformedFrame(let type, let why):
             "malformed \(type) frame: \(why)"
         case .truncated(let bytes):
