@@ -87,21 +87,19 @@ extension SQLiteUnitOfWork: RegistryUnitOfWork {
 
     func stage(_ records: [StagedRecord], generation: Int64) throws -> [StagingConflict] {
         var conflicts: [StagingConflict] = []
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO qualification_record
+                    (generation, insurer_number, insured_number, valid_from, valid_until, birth_date, sex, line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
         for staged in records {
             let r = staged.record
-            let key: [(any DatabaseValueConvertible)?] = [
-                generation, r.insurerNumber.rawValue, r.insuredNumber.rawValue, r.validFrom?.description ?? "",
-            ]
-            let values: [(any DatabaseValueConvertible)?] = [
-                r.validUntil?.description ?? "", r.birthDate.description, r.sex.rawValue, staged.line,
-            ]
-            try db.execute(
-                cached: """
-                    INSERT INTO qualification_record
-                        (generation, insurer_number, insured_number, valid_from, valid_until, birth_date, sex, line)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """,
-                arguments: StatementArguments(key + values))
+            let (from, until, birth) = (Self.stored(r.validFrom), Self.stored(r.validUntil), Self.stored(r.birthDate))
+            try insert.execute(
+                arguments: [
+                    generation, r.insurerNumber.rawValue, r.insuredNumber.rawValue, from, until, birth, r.sex.rawValue, staged.line,
+                ])
             guard db.changesCount == 0 else { continue }
             let earlier = try Row.fetchOne(
                 cached: db,
@@ -109,11 +107,11 @@ extension SQLiteUnitOfWork: RegistryUnitOfWork {
                     SELECT valid_until, birth_date, sex, line FROM qualification_record
                     WHERE generation = ? AND insurer_number = ? AND insured_number = ? AND valid_from = ?
                     """,
-                arguments: StatementArguments(key))
+                arguments: [generation, r.insurerNumber.rawValue, r.insuredNumber.rawValue, from])
             guard let earlier else { throw corrupt("qualification_record") }
             let identical =
-                try earlier.decode(String.self, atIndex: 0) == (r.validUntil?.description ?? "")
-                && earlier.decode(String.self, atIndex: 1) == r.birthDate.description
+                try earlier.decode(String.self, atIndex: 0) == until
+                && earlier.decode(String.self, atIndex: 1) == birth
                 && earlier.decode(Int.self, atIndex: 2) == r.sex.rawValue
             conflicts.append(
                 StagingConflict(line: staged.line, earlierLine: try earlier.decode(Int64.self, atIndex: 3), identical: identical))
@@ -217,6 +215,24 @@ extension SQLiteUnitOfWork: RegistryUnitOfWork {
             insurerNumber: number, name: try row.decode(String.self, atIndex: 1), joinedOn: joined,
             leftOn: try openDate(row.decode(String?.self, atIndex: 3) ?? ""),
             createdAt: StoredTime.date(try row.decode(Int64.self, atIndex: 4)))
+    }
+
+    /// `date` as stored (`CalendarDate.description`, '' for an open end), written without
+    /// String(format:), which had cost more than the insert itself.
+    private static func stored(_ date: CalendarDate?) -> String {
+        guard let date else { return "" }
+        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 10)
+        func put(_ value: Int, endingAt end: Int, width: Int) {
+            var rest = value
+            for position in stride(from: end, to: end - width, by: -1) {
+                bytes[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        put(date.year, endingAt: 3, width: 4)
+        put(date.month, endingAt: 6, width: 2)
+        put(date.day, endingAt: 9, width: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A stored date where '' stands for an open end.
