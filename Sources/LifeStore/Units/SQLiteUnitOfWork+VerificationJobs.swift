@@ -64,11 +64,19 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
         ).map(job(row:))
     }
 
+    /// The index is searched from the cursor on (and, with insurers, up to the last of them): the
+    /// insurers' IN is only a filter, as SQLite would otherwise search by it and read every
+    /// entry of the insurer up to the cursor again for each batch.
     func recipients(in scope: VerificationScope, after cursor: VerificationCursor?, limit: Int) throws -> [Recipient] {
-        var (conditions, arguments) = Self.conditions(scope)
+        var (conditions, arguments) = Self.conditions(scope, insurersAsFilter: true)
         let cursor = cursor ?? VerificationCursor(insurerNumber: "", insuredNumber: "", facility: "")
         conditions.append("(insurer_number, insured_number, facility_number) > (?, ?, ?)")
-        _ = arguments.append(contentsOf: [cursor.insurerNumber, cursor.insuredNumber, cursor.facility, limit])
+        _ = arguments.append(contentsOf: [cursor.insurerNumber, cursor.insuredNumber, cursor.facility])
+        if let last = scope.insurers.max() {
+            conditions.append("insurer_number <= ?")
+            _ = arguments.append(contentsOf: [last.rawValue])
+        }
+        _ = arguments.append(contentsOf: [limit])
         return try Row.fetchAll(
             cached: db,
             sql: """
@@ -148,7 +156,7 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
             errorMessage: try row.decode(String.self, atIndex: 18))
     }
 
-    private static func conditions(_ scope: VerificationScope) -> ([String], StatementArguments) {
+    private static func conditions(_ scope: VerificationScope, insurersAsFilter: Bool = false) -> ([String], StatementArguments) {
         var conditions = ["1"]
         var arguments = StatementArguments()
         if let facility = scope.facility {
@@ -156,7 +164,8 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
             _ = arguments.append(contentsOf: [facility.rawValue])
         }
         if !scope.insurers.isEmpty {
-            conditions.append("insurer_number IN (\(scope.insurers.map { _ in "?" }.joined(separator: ", ")))")
+            conditions.append(
+                (insurersAsFilter ? "+" : "") + "insurer_number IN (\(scope.insurers.map { _ in "?" }.joined(separator: ", ")))")
             _ = arguments.append(contentsOf: StatementArguments(scope.insurers.map(\.rawValue)))
         }
         if !scope.statuses.isEmpty {
