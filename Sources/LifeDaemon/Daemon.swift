@@ -199,6 +199,7 @@ public final class Daemon: Sendable {
             limits: limits,
             group: group,
             logger: logger,
+            metrics: metrics.factory,
             setupHook: connectionSetupHook
         )
         var tlsListener: Listener?
@@ -213,6 +214,7 @@ public final class Daemon: Sendable {
                     limits: limits,
                     group: group,
                     logger: logger,
+                    metrics: metrics.factory,
                     setupHook: connectionSetupHook
                 )
             } catch {

@@ -63,6 +63,30 @@ struct MetricsTests {
         try await daemon.stop()
     }
 
+    @Test("failed TLS handshakes are counted by reason: a refused certificate, no certificate, a connection that never finishes")
+    func handshakeFailures() async throws {
+        let daemon = try await TestDaemon.start(["metrics.listen=127.0.0.1:0", "tls.handshake_timeout=1s"])
+        let port = try #require(daemon.daemon.metricsEndpoint?.port)
+        for client in [TestPKI.Client.unknownCA, nil] {
+            await #expect(throws: (any Error).self) {
+                try await LifeClient.withConnection(to: daemon.tlsEndpoint(client)) { _ = try await $0.health.check(.init()) }
+            }
+        }
+        // A TCP connection that never starts its TLS handshake.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        #expect(Self.connectIPv4(silent, "127.0.0.1", try #require(daemon.daemon.tlsListener?.port)))
+        let failures = { (reason: String) in
+            (try? await Self.scrape(port: port).value("lifed_tls_handshake_failures_total", ["listener": "tls", "reason": reason])) ?? 0
+        }
+        #expect(await eventually { await failures("certificate_refused") == 1 })
+        #expect(await eventually { await failures("tls_error") >= 1 })
+        #expect(await eventually(timeout: .seconds(10)) { await failures("timeout") == 1 })
+        let events = try await Self.scrape(port: port).value("lifed_peer_events_total", ["listener": "tls", "kind": "handshake_failed"])
+        #expect((events ?? 0) >= 3)
+        try await daemon.stop()
+    }
+
     @Test("metrics.listen is refused for any address another machine could reach; loopback and Unix paths are accepted")
     func configRefusesNonLoopback() async throws {
         for value in ["0.0.0.0:9464", "[::]:9464", "192.168.1.10:9464", "10.0.0.1:9464", "localhost:9464", "unix:relative.sock", "9464"] {

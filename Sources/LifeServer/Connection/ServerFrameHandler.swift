@@ -190,7 +190,7 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     private func abandon(context: ChannelHandlerContext, reason: String) {
-        events.note(.handshakeFailed, "connection refused during handshake", metadata: ["reason": "\(reason)"], logger: logger)
+        events.handshakeFailed(.tlsError, "connection refused during handshake", metadata: ["reason": "\(reason)"], logger: logger)
         admitted.succeed(nil)
         context.close(promise: nil)
     }

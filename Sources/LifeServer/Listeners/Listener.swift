@@ -3,6 +3,7 @@ import LifePKI
 import LifeProto
 import LifeWire
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -79,10 +80,11 @@ public final class Listener: Service, Sendable {
         limits: Reloadable<ConnectionLimits>,
         group: any EventLoopGroup,
         logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
-        let events = PeerEventLog(logger: logger, listener: "unix")
+        let events = PeerEventLog(logger: logger, listener: "unix", metrics: metrics)
         let admit = admission(
             router: router, limits: limits, registry: registry, policy: policy, material: nil, events: events, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
@@ -147,10 +149,11 @@ public final class Listener: Service, Sendable {
         limits: Reloadable<ConnectionLimits>,
         group: any EventLoopGroup,
         logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         setupHook: SetupHook? = nil
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
-        let events = PeerEventLog(logger: logger, listener: "tls")
+        let events = PeerEventLog(logger: logger, listener: "tls", metrics: metrics)
         let admit = admission(
             router: router, limits: limits, registry: registry, policy: nil, material: material, events: events, logger: logger)
         logWarnings(of: material.current, logger: logger)
@@ -271,9 +274,9 @@ public final class Listener: Service, Sendable {
                     case .valid(let validated):
                         return .certificateVerified(VerificationMetadata(validated))
                     case .invalid(let reason):
-                        events.note(
-                            .handshakeFailed, "TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"], logger: logger
-                        )
+                        events.handshakeFailed(
+                            .certificateRefused, "TLS client refused", metadata: ["remote": "\(remote)", "reason": "\(reason)"],
+                            logger: logger)
                         return .failed
                     }
                 }
@@ -305,7 +308,7 @@ public final class Listener: Service, Sendable {
         try operations.addHandler(
             HandshakeTimeoutHandler(timeout: TimeAmount(saturating: limits.handshakeTimeout), transportReady: !isTLS) {
                 [connectionLogger] in
-                events.note(.handshakeFailed, "closing connection: handshake and preface not complete in time", logger: connectionLogger)
+                events.handshakeFailed(.timeout, "closing connection: handshake and preface not complete in time", logger: connectionLogger)
             }
         )
         try operations.addHandler(
