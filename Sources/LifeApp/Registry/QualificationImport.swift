@@ -79,25 +79,25 @@ struct QualificationImport {
         var digests: [InsurerNumber: RegistryDigest] = [:]
         var errors: [QualificationRowParser.RowError] = []
         var chunk: [StagedRecord] = []
-        func note(_ found: [QualificationRowParser.RowError]) {
-            progress.invalidRows += 1
-            errors.append(contentsOf: found.prefix(max(0, Self.reportedErrors - errors.count)))
+        // While one chunk is staged the next is read: the errors found reading it wait in
+        // `found` until the staged chunk's are noted, so they are listed in line order.
+        var staging: (records: [StagedRecord], task: Task<[StagingConflict], any Error>)?
+        var found: [QualificationRowParser.RowError] = []
+        func note(_ rowErrors: [QualificationRowParser.RowError]) {
+            errors.append(contentsOf: rowErrors.prefix(max(0, Self.reportedErrors - errors.count)))
         }
-        func flush() async throws {
-            defer { chunk.removeAll(keepingCapacity: true) }
-            guard let generation, !chunk.isEmpty else {
-                for staged in chunk { digests[staged.record.insurerNumber, default: RegistryDigest()].add(staged.record) }
-                return
-            }
-            let records = chunk
-            let conflicts = try await store.unitOfWork { try $0.stage(records, generation: generation) }
+        func settle() async throws {
+            guard let (records, task) = staging else { return }
+            staging = nil
+            let conflicts = try await task.value
             let skipped = Dictionary(conflicts.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
-            for staged in chunk {
+            for staged in records {
                 guard let conflict = skipped[staged.line] else {
                     digests[staged.record.insurerNumber, default: RegistryDigest()].add(staged.record)
                     continue
                 }
                 if !conflict.identical {
+                    progress.invalidRows += 1
                     note([
                         .init(
                             line: staged.line, column: "",
@@ -106,12 +106,26 @@ struct QualificationImport {
                 }
             }
         }
+        func flush() async throws {
+            defer { chunk.removeAll(keepingCapacity: true) }
+            try await settle()
+            note(found)
+            found.removeAll()
+            guard let generation, !chunk.isEmpty else {
+                for staged in chunk { digests[staged.record.insurerNumber, default: RegistryDigest()].add(staged.record) }
+                return
+            }
+            let (records, store) = (chunk, store)
+            staging = (records, Task { try await store.unitOfWork { try $0.stage(records, generation: generation) } })
+        }
         do {
             while let record = try reader.next() {
                 progress.rows += 1
                 switch parser.parse(record.fields, line: record.line) {
                 case .success(let parsed): chunk.append(StagedRecord(record: parsed, line: record.line))
-                case .failure(let failed): note(failed.errors)
+                case .failure(let failed):
+                    progress.invalidRows += 1
+                    if errors.count + found.count < Self.reportedErrors { found.append(contentsOf: failed.errors) }
                 }
                 if chunk.count >= Self.chunkRows {
                     try await flush()
@@ -121,7 +135,12 @@ struct QualificationImport {
                 }
             }
             try await flush()
+            try await settle()
         } catch {
+            if let (_, task) = staging {
+                task.cancel()
+                _ = try? await task.value
+            }
             // Also when the call was cancelled: the clean-up runs on a task of its own.
             if let generation { await Task { try? await discard(generation) }.value }
             throw error
