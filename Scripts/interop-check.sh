@@ -54,11 +54,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-(cd "$tmp" && exec "$binary" --dev --dev-dir "$tmp/dev" --dev-port 0) >"$tmp/lifed.log" 2>&1 &
+# A password hash of several seconds (128 MiB, p=4): the client checks that a Login whose 50 ms
+# deadline passes during it is answered at the deadline, not when the hash ends (PROTOCOL §6).
+(cd "$tmp" && exec "$binary" --dev --dev-dir "$tmp/dev" --dev-port 0 --set auth.scrypt=ln=17,r=8,p=4) >"$tmp/lifed.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 300); do
-    [ -S "$socket" ] && break
+    [ -S "$socket" ] && grep -q '^tls = ' "$tmp/dev/lifectl.conf" 2>/dev/null && break
     if ! kill -0 "$pid" 2>/dev/null; then
         echo "interop-check: lifed exited before its socket appeared; its output:" >&2
         cat "$tmp/lifed.log" >&2
@@ -73,7 +75,9 @@ if [ ! -S "$socket" ]; then
 fi
 
 status=0
-"$venv/bin/python" "$root/Tests/Interop/lrpc_client.py" "$socket" "$@" || status=$?
+pki=$tmp/dev/pki
+"$venv/bin/python" "$root/Tests/Interop/lrpc_client.py" "$socket" --tls "$(sed -n 's/^tls = //p' "$tmp/dev/lifectl.conf")" \
+    --ca "$pki/ca.pem" --cert "$pki/facility-1312345679.pem" --key "$pki/facility-1312345679-key.pem" "$@" || status=$?
 if [ "$status" -ne 0 ]; then
     echo "interop-check: client failed (status $status); lifed's output:" >&2
     cat "$tmp/lifed.log" >&2

@@ -29,4 +29,7 @@ fi
 "${unprivileged[@]}" Scripts/interop-check.sh .build/debug/lifed
 # The README's install steps in a minimal Debian booted with systemd as PID 1.
 Scripts/check-systemd-boot.sh .build/debug
+# libFuzzer over the frame decoder (Fuzz/): 30,000 executions from the committed seed corpus
+# (Fuzz/Corpus); a crash, a failed check or a leak fails the run.
+Scripts/fuzz.sh 30000
 Scripts/test-c-client.sh .build/debug/lifed

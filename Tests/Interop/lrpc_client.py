@@ -7,10 +7,18 @@ message, then sends CANCEL) and a PING, and exits 0 printing "interop OK ...", o
 the reason. With --hexdump it also prints the annotated bytes of the Health.Check call in both
 directions (the example in docs/PROTOCOL.md §17 is this output).
 
-The envelope and Health messages are compiled at run time from Protos/life/v1/{common,wire,
-health}.proto into a temporary folder with grpcio-tools' protoc; no generated code is kept.
+Then it checks behaviours the document pins down, each on a new connection: an unknown frame
+type's GOAWAY message (§15.1), a CallHeader field with the wrong wire type (§4.2), which frames
+use call ids and what a MESSAGE for a never-opened id does (§4.2, §4.3), the slot of a call
+cancelled before its request (§5.2), the ALREADY_EXISTS text and ListAuditEvents' order (Admin,
+over the Unix socket), and — with --tls — that a Login whose deadline passes during its password
+hash is answered at the deadline (§6; run lifed with a hash slower than --login-answer-bound).
+
+The messages are compiled at run time from Protos/life/v1/*.proto into a temporary folder with
+grpcio-tools' protoc; no generated code is kept.
 
     python3 lrpc_client.py /path/to/lifed.sock [--hexdump] [--timeout 5] [--protos DIR]
+        [--tls HOST:PORT --ca CA.pem --cert CERT.pem --key KEY.pem [--login-answer-bound 1.0]]
 
 Exit status: 0 interop OK; 1 the server misbehaved or a call failed; 2 setup problem (protoc,
 missing socket).
@@ -24,6 +32,7 @@ import importlib
 import os
 import secrets
 import socket
+import ssl
 import struct
 import sys
 import tempfile
@@ -67,6 +76,7 @@ class RPCFailure(InteropError):
     def __init__(self, code_name: str, message: str):
         super().__init__(f"{code_name}: {message}")
         self.code_name = code_name
+        self.message = message
 
 
 # --- Generated messages -------------------------------------------------------------------
@@ -80,16 +90,18 @@ class Protos:
             from grpc_tools import protoc
         except ImportError as error:
             raise SetupError(f"grpcio-tools is not installed ({error}); pip install protobuf grpcio-tools")
-        files = [f"life/v1/{name}.proto" for name in ("common", "wire", "health")]
-        for name in files:
-            if not os.path.isfile(os.path.join(proto_root, name)):
-                raise SetupError(f"{os.path.join(proto_root, name)} not found (use --protos)")
+        folder = os.path.join(proto_root, "life", "v1")
+        if not os.path.isfile(os.path.join(folder, "wire.proto")):
+            raise SetupError(f"{folder}/wire.proto not found (use --protos)")
+        files = sorted(f"life/v1/{name}" for name in os.listdir(folder) if name.endswith(".proto"))
         status = protoc.main(["protoc", f"-I{proto_root}", f"--python_out={out_dir}", *files])
         if status != 0:
             raise SetupError(f"protoc failed with status {status}")
         sys.path.insert(0, out_dir)
         self.wire = importlib.import_module("life.v1.wire_pb2")
         self.health = importlib.import_module("life.v1.health_pb2")
+        self.admin = importlib.import_module("life.v1.admin_pb2")
+        self.auth = importlib.import_module("life.v1.auth_pb2")
 
     def code_name(self, number: int) -> str:
         """gRPC code name; unknown numbers count as UNKNOWN (§4.4)."""
@@ -122,13 +134,17 @@ def encode_frame(type_: int, call_id: int, payload: bytes = b"", flags: int = 0)
 class Connection:
     """One LRPC connection over a Unix socket. Answers server PINGs by itself (§4.6, §11)."""
 
-    def __init__(self, path: str, protos: Protos):
+    def __init__(self, path: str, protos: Protos, sock: socket.socket | None = None):
+        """Connects to the Unix socket at `path`, or uses `sock` (a TLS connection, say)."""
         self.protos = protos
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            self.sock.connect(path)
-        except OSError as error:
-            raise SetupError(f"cannot connect to {path}: {error}")
+        if sock is not None:
+            self.sock = sock
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.connect(path)
+            except OSError as error:
+                raise SetupError(f"cannot connect to {path}: {error}")
         self.buffer = bytearray()
         self.settings = None
         # Recording for --hexdump: (kind, bytes) per direction, in wire order.
@@ -469,6 +485,180 @@ def dump_direction(protos: Protos, title: str, segments: list[tuple[str, bytes]]
     return f"{title} ({total} bytes)\n" + dump.render()
 
 
+# --- Behaviours the document pins down (§4.2, §4.3, §5.2, §6, §15) ---------------------------
+
+
+def fresh_connection(args: argparse.Namespace, protos: Protos) -> Connection:
+    conn = Connection(args.socket, protos)
+    conn.start(args.timeout)
+    return conn
+
+
+def expect_goaway(conn: Connection, timeout: float) -> tuple[str, str]:
+    """Reads until the server's GOAWAY; returns its reason and message."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            frame = conn.read_frame(deadline)
+        except TimeoutError:
+            raise InteropError("no GOAWAY within the timeout")
+        if frame.type == GOAWAY:
+            goaway = conn.protos.wire.GoAway.FromString(frame.payload)
+            return conn.protos.wire.GoAwayReason.Name(goaway.reason).removeprefix("GO_AWAY_REASON_"), goaway.message
+
+
+def trailer_of(conn: Connection, call_id: int, timeout: float):
+    """Reads until the TRAILER of `call_id` (other frames are skipped); returns its CallStatus."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            frame = conn.next_frame(deadline)
+        except TimeoutError:
+            raise InteropError(f"no TRAILER for call {call_id} within {timeout} s")
+        if frame.type == TRAILER and frame.call_id == call_id:
+            return conn.protos.wire.CallStatus.FromString(frame.payload)
+
+
+def check_unknown_frame_type(args: argparse.Namespace, protos: Protos) -> str:
+    """§15.1: an unknown frame type is named with two hex digits."""
+    conn = fresh_connection(args, protos)
+    try:
+        conn.send_frame(0x08, 0)
+        reason, message = expect_goaway(conn, args.timeout)
+    finally:
+        conn.close()
+    if (reason, message) != ("PROTOCOL_ERROR", "unknown frame type 0x08"):
+        raise InteropError(f"frame type 0x08 answered GOAWAY {reason} {message!r}")
+    return "frame type 0x08: GOAWAY PROTOCOL_ERROR 'unknown frame type 0x08'"
+
+
+def check_wrong_wire_type(args: argparse.Namespace, protos: Protos) -> str:
+    """§4.2 step 3: a CallHeader field with the wrong wire type is an unknown field, no error."""
+    conn = fresh_connection(args, protos)
+    try:
+        # method (field 1, a string) sent as the varint 5; timeout_ms (field 2) = 5000 as it should be.
+        header = bytes([0x08, 0x05, 0x10, 0x88, 0x27])
+        conn.send([("frame", encode_frame(HEADERS, 1, header)), ("frame", encode_frame(MESSAGE, 1, b"", END_STREAM))])
+        status = trailer_of(conn, 1, args.timeout)
+        if protos.code_name(status.code) != "UNIMPLEMENTED":
+            raise InteropError(f"a method sent as a varint answered {protos.code_name(status.code)}, expected UNIMPLEMENTED")
+        unary(conn, 2, CHECK, protos.health.HealthCheckRequest(), protos.health.HealthCheckResponse, args.timeout)
+    finally:
+        conn.close()
+    return "CallHeader.method as a varint: TRAILER UNIMPLEMENTED, connection goes on"
+
+
+def check_call_ids(args: argparse.Namespace, protos: Protos) -> str:
+    """§4.2 step 1, §4.3: only HEADERS use ids; a MESSAGE in a gap is dropped, above them all it is an error."""
+    conn = fresh_connection(args, protos)
+    try:
+        conn.send_frame(CANCEL, 10)  # never opened: ignored, and uses no id
+        unary(conn, 5, CHECK, protos.health.HealthCheckRequest(), protos.health.HealthCheckResponse, args.timeout)
+        conn.send_frame(MESSAGE, 4, b"", END_STREAM)  # below 5, never opened: dropped silently
+        ping(conn, args.timeout, ignore_calls=set())
+        conn.send_frame(MESSAGE, 6, b"", END_STREAM)  # above every HEADERS: a connection error
+        reason, message = expect_goaway(conn, args.timeout)
+    finally:
+        conn.close()
+    expected = "protocol violation: MESSAGE for call 6, which was never opened"
+    if (reason, message) != ("PROTOCOL_ERROR", expected):
+        raise InteropError(f"MESSAGE above every HEADERS id answered GOAWAY {reason} {message!r}")
+    return "call ids: CANCEL uses none, a MESSAGE in a gap is dropped, one above every HEADERS is PROTOCOL_ERROR"
+
+
+def check_cancelled_slot(args: argparse.Namespace, protos: Protos) -> str:
+    """§5.2: a call cancelled before its request arrived frees its slot at once."""
+    conn = fresh_connection(args, protos)
+    try:
+        limit = conn.settings.max_concurrent_calls
+        header = protos.wire.CallHeader(method=CHECK, timeout_ms=60_000).SerializeToString()
+        conn.send([("frame", encode_frame(HEADERS, call_id, header)) for call_id in range(1, limit + 1)])
+        conn.send_frame(CANCEL, 1)
+        unary(conn, limit + 1, CHECK, protos.health.HealthCheckRequest(), protos.health.HealthCheckResponse, args.timeout)
+        conn.send([("frame", encode_frame(CANCEL, call_id)) for call_id in range(2, limit + 1)])
+    finally:
+        conn.close()
+    return f"{limit} calls open, one cancelled before its request: the next call runs"
+
+
+def check_admin_texts(args: argparse.Namespace, protos: Protos) -> str:
+    """§9: ALREADY_EXISTS names the thing once; ListAuditEvents is newest first (admin.proto)."""
+    conn = fresh_connection(args, protos)
+    try:
+        request = protos.admin.CreateFacilityRequest()
+        request.facility.facility_number = "2712345673"
+        request.facility.name = "相互運用"
+        create = "/life.v1.Admin/CreateFacility"
+        duplicate = None
+        for call_id in (1, 3):
+            try:
+                unary(conn, call_id, create, request, protos.admin.CreateFacilityResponse, args.timeout)
+            except RPCFailure as failure:
+                if failure.code_name != "ALREADY_EXISTS" or failure.message.count("already exists") != 1:
+                    raise InteropError(f"a duplicate facility answered {failure}")
+                duplicate = failure.message
+        events = unary(
+            conn, 5, "/life.v1.Admin/ListAuditEvents", protos.admin.ListAuditEventsRequest(), protos.admin.ListAuditEventsResponse,
+            args.timeout,
+        ).events
+    finally:
+        conn.close()
+    if duplicate is None:
+        raise InteropError("the same facility was created twice")
+    sequences = [event.sequence for event in events]
+    if len(sequences) < 2 or sequences != sorted(sequences, reverse=True):
+        raise InteropError(f"ListAuditEvents is not newest first: sequences {sequences[:10]}")
+    return f"duplicate facility: ALREADY_EXISTS {duplicate!r}; ListAuditEvents newest first ({len(sequences)} events)"
+
+
+def check_login_deadline(args: argparse.Namespace, protos: Protos) -> str:
+    """§6: a Login whose deadline passes during its password hash is answered at the deadline."""
+    # The certificate's facility must exist, or the login is refused without a hash.
+    admin = fresh_connection(args, protos)
+    try:
+        request = protos.admin.CreateFacilityRequest()
+        request.facility.facility_number = "1312345679"
+        request.facility.name = "相互運用A"
+        try:
+            unary(admin, 1, "/life.v1.Admin/CreateFacility", request, protos.admin.CreateFacilityResponse, args.timeout)
+        except RPCFailure as failure:
+            if failure.code_name != "ALREADY_EXISTS":
+                raise
+    finally:
+        admin.close()
+    host, port = args.tls.rsplit(":", 1)
+    context = ssl.create_default_context(cafile=args.ca)
+    context.load_cert_chain(args.cert, args.key)
+    try:
+        raw = socket.create_connection((host, int(port)), timeout=args.timeout)
+        sock = context.wrap_socket(raw, server_hostname=host)
+    except (OSError, ssl.SSLError) as error:
+        raise SetupError(f"cannot connect over TLS to {args.tls}: {error}")
+    conn = Connection(args.tls, protos, sock=sock)
+    try:
+        conn.start(args.timeout)
+        header = protos.wire.CallHeader(method="/life.v1.Auth/Login", timeout_ms=50).SerializeToString()
+        login = protos.auth.LoginRequest(login_id="interop-nobody", password="Not-The-Password-1").SerializeToString()
+        started = time.monotonic()
+        conn.send([("frame", encode_frame(HEADERS, 1, header)), ("frame", encode_frame(MESSAGE, 1, login, END_STREAM))])
+        status = trailer_of(conn, 1, args.timeout)
+        elapsed = time.monotonic() - started
+    finally:
+        conn.close()
+    if protos.code_name(status.code) != "DEADLINE_EXCEEDED":
+        raise InteropError(f"Login with a 50 ms deadline answered {protos.code_name(status.code)}: {status.message}")
+    if elapsed > args.login_answer_bound:
+        raise InteropError(f"Login with a 50 ms deadline was answered after {elapsed:.3f} s: the answer waited for the hash")
+    return f"Login with a 50 ms deadline during its hash: DEADLINE_EXCEEDED after {elapsed * 1000:.0f} ms"
+
+
+def behaviours(args: argparse.Namespace, protos: Protos) -> list[str]:
+    checks = [check_unknown_frame_type, check_wrong_wire_type, check_call_ids, check_cancelled_slot, check_admin_texts]
+    if args.tls:
+        checks.append(check_login_deadline)
+    return [check(args, protos) for check in checks]
+
+
 # --- Main ---------------------------------------------------------------------------------
 
 
@@ -529,11 +719,21 @@ def main() -> int:
     parser.add_argument("--hexdump", action="store_true", help="print the annotated bytes of the Health.Check call")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds allowed for each step (default 5)")
     parser.add_argument("--protos", default=os.path.join(here, "..", "..", "Protos"), help="folder holding life/v1/*.proto")
+    parser.add_argument("--tls", help="host:port of lifed's TLS listener, for the Login deadline check (§6)")
+    parser.add_argument("--ca", help="CA certificate (PEM) for --tls")
+    parser.add_argument("--cert", help="client certificate (PEM) for --tls")
+    parser.add_argument("--key", help="client private key (PEM) for --tls")
+    parser.add_argument(
+        "--login-answer-bound", type=float, default=1.0,
+        help="seconds within which a Login with a 50 ms deadline must be answered (run lifed with a slower hash than this)",
+    )
     args = parser.parse_args()
     try:
         with tempfile.TemporaryDirectory(prefix="lrpc-protos-") as out_dir:
             protos = Protos(os.path.abspath(args.protos), out_dir)
             print(run(args, protos))
+            for line in behaviours(args, protos):
+                print(f"interop OK: {line}")
             return 0
     except SetupError as error:
         print(f"interop FAILED (setup): {error}", file=sys.stderr)
