@@ -99,7 +99,11 @@ struct Run: AsyncParsableCommand {
                 "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
                 "--set", "verification.batch_size=\(batchSize)",
             ])
-        defer { daemon.terminate() }
+        defer {
+            // Waited for, so the temp folder is removed after lifed's last write rather than before.
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
         let discovered = try Subprocess.waitForFile(dev + "/lifectl.conf")
         let pki = dev + "/pki"
         let echoSocket = folder + "/echo.sock"

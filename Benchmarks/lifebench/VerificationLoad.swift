@@ -189,7 +189,9 @@ enum VerificationLoad {
             let span = seconds(job.finishedAt) - seconds(job.startedAt)
             lines.append(
                 "  job \(job.insurerNumbers.joined(separator: ",")): \(job.processedCount)/\(job.totalCount) in "
-                    + String(format: "%.1f s (%.0f/s)", span, Double(job.processedCount) / max(span, 1e-9)))
+                    + (span > 0
+                        ? String(format: "%.1f s (%.0f/s)", span, Double(job.processedCount) / span)
+                        : "one batch (started and finished in the same unit of work: no rate)"))
         }
         lines.append(
             "results: \(counts.matched) matched, \(counts.mismatched) mismatched, \(counts.notFound) not found, \(counts.notChecked) not checked; "
