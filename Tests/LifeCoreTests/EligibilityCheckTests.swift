@@ -91,3 +91,13 @@ struct EligibilityCheckTests {
         #expect(RegistryDigest(stored: forward.description) == forward)
     }
 }
+
+/// Dates as stored and hashed: `YYYY-MM-DD`, zero-padded, round-tripping through `init(iso:)`.
+@Suite("Calendar date text")
+struct CalendarDateTextTests {
+    @Test("zero-padded, and read back as the same day", arguments: ["1800-01-01", "1940-04-09", "2026-12-31", "9999-10-30"])
+    func roundTrip(text: String) throws {
+        let date = try #require(CalendarDate(iso: text))
+        #expect(date.description == text)
+    }
+}

@@ -24,7 +24,7 @@ public final class VerificationJobRunner: Sendable {
 
     public init(
         store: any TransactionalStore, verifier: EligibilityVerifier = EligibilityVerifier(), clock: any WallClock = SystemClock(),
-        signal: ChangeSignal, batchSize: Int = 500, logger: Logger = Logger(label: "lifed.verification"),
+        signal: ChangeSignal, batchSize: Int = 50, logger: Logger = Logger(label: "lifed.verification"),
         metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
         processedGauge = Gauge(label: "lifed_verification_job_processed_recipients", factory: metrics)

@@ -38,8 +38,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         return calendar
     }()
 
+    /// Written digit by digit, not through `String(format:)`: an import writes millions of them
+    /// (storage, the registry digest), and the formatter was the largest cost left there.
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        let digit = { (value: Int) in UInt8(ascii: "0") + UInt8(value) }
+        let bytes: [UInt8] = [
+            digit(year / 1000 % 10), digit(year / 100 % 10), digit(year / 10 % 10), digit(year % 10), UInt8(ascii: "-"),
+            digit(month / 10), digit(month % 10), UInt8(ascii: "-"), digit(day / 10), digit(day % 10),
+        ]
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
