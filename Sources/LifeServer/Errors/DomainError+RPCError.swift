@@ -45,7 +45,7 @@ extension DomainError: RPCErrorConvertible {
                 "the server is in \(mode) mode\(reason.isEmpty ? "" : " (\(reason))"): "
                     + (mode == .readOnly
                         ? "it changes no data now"
-                        : "deleting recipients and facilities, and creating facilities, wait until the migration ends"),
+                        : "deleting recipients, disabling facilities and creating facilities wait until the migration ends"),
                 reason: "OPERATING_MODE")
         case .storageFull:
             RPCError(
