@@ -69,7 +69,8 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
     /// entry of the insurer up to the cursor again for each batch.
     func recipients(in scope: VerificationScope, after cursor: VerificationCursor?, limit: Int) throws -> [Recipient] {
         var (conditions, arguments) = Self.conditions(scope, insurersAsFilter: true)
-        let cursor = cursor ?? VerificationCursor(insurerNumber: "", insuredNumber: "", facility: "")
+        // A job of some insurers starts at the first of them, not at the index's first entry.
+        let cursor = cursor ?? VerificationCursor(insurerNumber: scope.insurers.min()?.rawValue ?? "", insuredNumber: "", facility: "")
         conditions.append("(insurer_number, insured_number, facility_number) > (?, ?, ?)")
         _ = arguments.append(contentsOf: [cursor.insurerNumber, cursor.insuredNumber, cursor.facility])
         if let last = scope.insurers.max() {
