@@ -6,6 +6,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A test that hangs fails the run within a bounded time and is named, instead of holding CI
+# until its own limit (90 minutes) ends it with no word of which test it was. Every later step
+# has a bound of its own too (`timeout`), each several times what it takes here.
+swift_tests() {
+    local limit=$1 log status
+    shift
+    log=$(mktemp)
+    set +e
+    timeout --kill-after=30 "$limit" "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "swift test did not finish within $limit. Started and never finished:" >&2
+        awk '
+            /^◇ Test .* started\.$/ && !/^◇ Test case / {
+                name = $0; sub(/^◇ Test /, "", name); sub(/ started\.$/, "", name); open[name] = 1
+            }
+            /^(✔|✘) Test .* (passed|failed) after / {
+                name = $0; sub(/^[^ ]+ Test /, "", name); sub(/ (passed|failed) after .*$/, "", name); delete open[name]
+            }
+            END { for (name in open) print "  " name }
+        ' "$log" >&2
+    fi
+    rm -f "$log"
+    return "$status"
+}
+
 Scripts/install-deps.sh
 Scripts/check-generated.sh
 Scripts/check-protos.sh
@@ -21,15 +48,15 @@ unprivileged=()
 if [ "$(id -u)" -eq 0 ]; then
     unprivileged=(env LIFED_TESTS_UNPRIVILEGED=1 setpriv --inh-caps=-all --bounding-set=-all --)
 fi
-"${unprivileged[@]}" swift test --skip-build
+swift_tests 20m "${unprivileged[@]}" swift test --skip-build
 if [ "$(id -u)" -eq 0 ]; then
-    swift test --skip-build --filter 'uidRefused|admittedBySupplementaryGroup|tmpfsFull'
+    swift_tests 10m swift test --skip-build --filter 'uidRefused|admittedBySupplementaryGroup|tmpfsFull'
 fi
 # An independent Python client written from docs/PROTOCOL.md alone talks to the real daemon.
-"${unprivileged[@]}" Scripts/interop-check.sh .build/debug/lifed
+timeout --kill-after=30 10m "${unprivileged[@]}" Scripts/interop-check.sh .build/debug/lifed
 # The README's install steps in a minimal Debian booted with systemd as PID 1.
-Scripts/check-systemd-boot.sh .build/debug
+timeout --kill-after=30 20m Scripts/check-systemd-boot.sh .build/debug
 # libFuzzer over the frame decoder (Fuzz/): 30,000 executions from the committed seed corpus
 # (Fuzz/Corpus); a crash, a failed check or a leak fails the run.
-Scripts/fuzz.sh 30000
-Scripts/test-c-client.sh .build/debug/lifed
+timeout --kill-after=30 15m Scripts/fuzz.sh 30000
+timeout --kill-after=30 20m Scripts/test-c-client.sh .build/debug/lifed

@@ -61,6 +61,11 @@ public final class SocketActivator: Sendable {
         // dup2 clears close-on-exec on the copies: the program gets exactly these two.
         posix_spawn_file_actions_adddup2(&actions, tlsSocket, 3)
         posix_spawn_file_actions_adddup2(&actions, unixSocket, 4)
+        // Nothing else: a descriptor another test opened without close-on-exec (a Foundation
+        // pipe, a raw socket) must not live on in the program. A copy held here kept an
+        // openssl pipe from ever reaching end-of-file while two tests waited on it, and with
+        // both threads of the pool blocked the whole run stalled until CI's time ran out.
+        _ = posix_spawn_file_actions_addclosefrom_np(&actions, 5)
         var variables = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { variables.removeValue(forKey: key) }
         variables.merge(environment) { $1 }
@@ -111,6 +116,10 @@ public final class SocketActivator: Sendable {
         return descriptor
     }
 }
+
+/// glibc's (2.34 and later); Swift's Glibc module does not import its declaration.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func posix_spawn_file_actions_addclosefrom_np(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: CInt) -> CInt
 
 /// Runs `body` with a NULL-terminated C array of `strings`.
 private func withCStrings<Result>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> Result) -> Result {
