@@ -14,7 +14,8 @@ swift_tests() {
     shift
     log=$(mktemp)
     set +e
-    timeout --kill-after=30 "$limit" "$@" 2>&1 | tee "$log"
+    # Line-buffered, so what a hung run printed is all in the log when it is ended.
+    timeout --kill-after=30 "$limit" stdbuf -oL -eL "$@" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then

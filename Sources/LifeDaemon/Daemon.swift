@@ -182,7 +182,10 @@ public final class Daemon: Sendable {
         let tlsConnections = Reloadable<Listener?>(nil)
         AdminService(
             admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock),
-            registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock), operatingMode: operatingMode,
+            registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock),
+            migration: MigrationUseCases(
+                store: storage, clock: clock, verifier: verifier, signal: changes, checkFacilityDigit: config.auth.checkFacilityNumberDigit),
+            operatingMode: operatingMode,
             readiness: readiness,
             settings: config.auth,
             backups: backups, clock: clock,

@@ -28,7 +28,9 @@ struct FacilityCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List facilities.")
+        static let configuration = CommandConfiguration(
+            abstract: "List facilities: number, state, service type codes (サービス種類; - when unknown), name.",
+            discussion: "Service type codes come from the old LIFE's facilities file (lifectl migrate import).")
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Include disabled facilities.") var all = false
 
@@ -42,7 +44,8 @@ struct FacilityCommand: AsyncParsableCommand {
                 repeat {
                     let page = try await client.admin.listFacilities(request)
                     for facility in page.facilities {
-                        print("\(facility.facilityNumber)  \(facility.disabled ? "disabled" : "enabled ")  \(facility.name)")
+                        let services = facility.serviceTypeCodes.isEmpty ? "-" : facility.serviceTypeCodes.joined(separator: ",")
+                        print("\(facility.facilityNumber)  \(facility.disabled ? "disabled" : "enabled ")  \(services)  \(facility.name)")
                     }
                     request.page.pageToken = page.page.nextPageToken
                 } while !request.page.pageToken.isEmpty

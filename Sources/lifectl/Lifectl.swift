@@ -13,8 +13,9 @@ struct Lifectl: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ProbeCommand.self, FacilityCommand.self, CertificateCommand.self, StaffCommand.self, RegistryCommand.self, ModeCommand.self, AuditCommand.self,
-            BackupCommand.self, DatabaseCommand.self, LoginCommand.self, RecipientCommand.self, DevCommand.self,
+            ProbeCommand.self, FacilityCommand.self, CertificateCommand.self, StaffCommand.self, RegistryCommand.self, MigrateCommand.self,
+            ModeCommand.self, AuditCommand.self, BackupCommand.self, DatabaseCommand.self, LoginCommand.self, RecipientCommand.self,
+            DevCommand.self,
         ]
     )
 }

@@ -8,7 +8,11 @@ struct RecipientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recipient",
         abstract: "Create, read, list, update, delete and watch the recipients (利用者) of your facility.",
-        discussion: "Needs `lifectl login` first. Output is a table, or JSON with --json.",
+        discussion: """
+            Needs `lifectl login` first. Output is a table, or JSON with --json. A record imported \
+            from the old LIFE that today's rules refuse is marked 要修正 with the fields to correct \
+            (docs/MIGRATION.md); an update whose fields are all valid clears the mark.
+            """,
         subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self, Watch.self, Verify.self]
     )
 
@@ -47,7 +51,12 @@ struct RecipientCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recipients, ordered by kana; every page unless --page-size.")
+        static let configuration = CommandConfiguration(
+            abstract: "List recipients, ordered by kana; every page unless --page-size.",
+            discussion: """
+                Columns: id, version, 保険者番号, 被保険者番号, 氏名カナ, 氏名, 生年月日, 要介護状態区分, サービス種類, \
+                要修正 (- or the fields to correct), the old LIFE's id (- when none), and last the eligibility result.
+                """)
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var session: SessionOptions
         @Option(help: "Only names whose kana starts with this.") var kanaPrefix = ""
@@ -56,8 +65,14 @@ struct RecipientCommand: AsyncParsableCommand {
         @Option(
             help: "Only these eligibility results (repeatable): matched, mismatched, not-found, not-checked, unverified (never checked).")
         var verification: [String] = []
+        @Flag(help: "Only records imported from the old LIFE that need correction (要修正).") var needsCorrection = false
+        @Flag(help: "Only records that need no correction.") var valid = false
         @Option(help: "One page of this size (1…500) instead of every page.") var pageSize: Int32?
         @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            if needsCorrection && valid { throw ValidationError("--needs-correction and --valid exclude each other") }
+        }
 
         func run() async throws {
             var request = Life_V1_ListRecipientsRequest()
@@ -65,6 +80,7 @@ struct RecipientCommand: AsyncParsableCommand {
             request.insurerNumber = insurer
             request.serviceTypeCode = service
             request.verificationStatuses = try verification.map(Verify.status)
+            request.correction = needsCorrection ? .needsCorrection : valid ? .valid : .unspecified
             request.page.pageSize = pageSize ?? 500
             let onePage = pageSize != nil
             let (recipients, sequence) = try await StaffSession.run(connection, session) { [request] client, metadata in

@@ -13,7 +13,7 @@ enum RecipientPrinter {
             let rows: [(String, String)] = [
                 ("id", recipient.id), ("version", "\(recipient.version)"), ("保険者番号", recipient.insurerNumber),
                 ("被保険者番号", recipient.insuredNumber), ("氏名", recipient.fullName), ("氏名カナ", recipient.fullNameKana),
-                ("性別", recipient.sex == .male ? "男" : "女"), ("生年月日", text(recipient.birthDate)),
+                ("性別", sex(recipient.sex)), ("生年月日", text(recipient.birthDate)),
                 ("認定日", text(recipient.certificationDate)),
                 ("認定有効期間", "\(text(recipient.certificationValidFrom)) – \(text(recipient.certificationValidUntil))"),
                 ("要介護状態区分", String(format: "%02d", recipient.careLevel.rawValue)), ("サービス種類", recipient.serviceTypeCode),
@@ -21,7 +21,7 @@ enum RecipientPrinter {
                 ("更新", "\(recipient.updatedAt.date.lifectlText) by \(recipient.updatedBy)"),
                 ("資格確認", verification(recipient.verification)),
             ]
-            for (label, value) in rows { Swift.print("\(label)\t\(value)") }
+            for (label, value) in rows + migration(recipient) { Swift.print("\(label)\t\(value)") }
             return
         }
         for recipient in recipients {
@@ -29,9 +29,31 @@ enum RecipientPrinter {
                 [
                     recipient.id, "v\(recipient.version)", recipient.insurerNumber, recipient.insuredNumber, recipient.fullNameKana,
                     recipient.fullName, text(recipient.birthDate), String(format: "%02d", recipient.careLevel.rawValue),
-                    recipient.serviceTypeCode, status(recipient.verification.status),
+                    recipient.serviceTypeCode, correction(recipient), recipient.legacyID.isEmpty ? "-" : recipient.legacyID,
+                    status(recipient.verification.status),
                 ].joined(separator: "\t"))
         }
+    }
+
+    /// The rows `recipient get` adds for a record imported from the old system: 要修正 and one
+    /// line per field to correct (field: reason — description), and the old system's id.
+    static func migration(_ recipient: Life_V1_Recipient) -> [(String, String)] {
+        var rows: [(String, String)] = []
+        if recipient.needsCorrection {
+            rows.append(("要修正", "yes: \(recipient.corrections.count) field(s) to correct; not checked for eligibility until corrected"))
+            for violation in recipient.corrections {
+                rows.append(("修正項目", "\(violation.field): \(violation.reason) — \(violation.description_p)"))
+            }
+        }
+        if !recipient.legacyID.isEmpty { rows.append(("旧システムID", recipient.legacyID)) }
+        return rows
+    }
+
+    /// The correction column of `recipient list`: "-", or 要修正 and the fields to correct.
+    static func correction(_ recipient: Life_V1_Recipient) -> String {
+        guard recipient.needsCorrection else { return "-" }
+        let fields = recipient.corrections.map { $0.field.hasPrefix("recipient.") ? String($0.field.dropFirst(10)) : $0.field }
+        return "要修正" + (fields.isEmpty ? "" : "(\(fields.joined(separator: ",")))")
     }
 
     /// One line per change, flushed at once: a watch is read as it happens, often through a pipe.
@@ -65,6 +87,15 @@ enum RecipientPrinter {
         case .notFound: "NOT_FOUND"
         case .notChecked: "NOT_CHECKED"
         default: "UNVERIFIED"
+        }
+    }
+
+    /// 男 or 女; "-" when not given (a record imported needing correction may have none).
+    static func sex(_ sex: Life_V1_Sex) -> String {
+        switch sex {
+        case .male: "男"
+        case .female: "女"
+        default: "-"
         }
     }
 

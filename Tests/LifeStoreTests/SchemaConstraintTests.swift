@@ -23,22 +23,24 @@ struct SchemaConstraintTests {
     static let violations: [Violation] = [
         Violation(
             name: "duplicate facility number",
-            sql: "INSERT INTO facility VALUES ('\(facility)', 'x', 0, \(times))",
+            sql: "INSERT INTO facility (number, name, disabled, created_at, updated_at) VALUES ('\(facility)', 'x', 0, \(times))",
             code: ResultCode.SQLITE_CONSTRAINT_PRIMARYKEY.rawValue
         ),
         Violation(
             name: "facility without a name",
-            sql: "INSERT INTO facility VALUES ('\(Sample.facilityNumber(2))', NULL, 0, \(times))",
+            sql:
+                "INSERT INTO facility (number, name, disabled, created_at, updated_at) VALUES ('\(Sample.facilityNumber(2))', NULL, 0, \(times))",
             code: ResultCode.SQLITE_CONSTRAINT_NOTNULL.rawValue
         ),
         Violation(
             name: "facility number of 9 characters",
-            sql: "INSERT INTO facility VALUES ('131010001', 'x', 0, \(times))",
+            sql: "INSERT INTO facility (number, name, disabled, created_at, updated_at) VALUES ('131010001', 'x', 0, \(times))",
             code: ResultCode.SQLITE_CONSTRAINT_CHECK.rawValue
         ),
         Violation(
             name: "text in an INTEGER time column (STRICT)",
-            sql: "INSERT INTO facility VALUES ('\(Sample.facilityNumber(2))', 'x', 0, 'yesterday', 1)",
+            sql:
+                "INSERT INTO facility (number, name, disabled, created_at, updated_at) VALUES ('\(Sample.facilityNumber(2))', 'x', 0, 'yesterday', 1)",
             code: 3091  // SQLITE_CONSTRAINT_DATATYPE
         ),
         Violation(

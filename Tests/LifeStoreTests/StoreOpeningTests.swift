@@ -42,7 +42,7 @@ struct StoreOpeningTests {
             #expect(
                 names == [
                     "v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients", "v6-change-retention", "v7-staff-version",
-                    "v8-audit-anchor", "v9-verification", "v10-operating-mode", "v11-certificate-sightings",
+                    "v8-audit-anchor", "v9-verification", "v10-operating-mode", "v11-certificate-sightings", "v12-legacy-import",
                 ])
             #expect(names == StoreSchema.migrator.migrations)
             #expect(try await reopened.facilities().map(\.number) == [Sample.facilityNumber(1)])

@@ -61,26 +61,19 @@ public final class SocketActivator: Sendable {
         // dup2 clears close-on-exec on the copies: the program gets exactly these two.
         posix_spawn_file_actions_adddup2(&actions, tlsSocket, 3)
         posix_spawn_file_actions_adddup2(&actions, unixSocket, 4)
-        // Nothing else: a descriptor another test opened without close-on-exec (a Foundation
-        // pipe, a raw socket) must not live on in the program. A copy held here kept an
-        // openssl pipe from ever reaching end-of-file while two tests waited on it, and with
-        // both threads of the pool blocked the whole run stalled until CI's time ran out.
-        _ = posix_spawn_file_actions_addclosefrom_np(&actions, 5)
+        // Nothing else: a descriptor another test opened without close-on-exec (a raw socket, a
+        // pipe) must not live on in the program, where it would hold a connection or an
+        // end-of-file that test waits for.
+        _ = spawnActionsAddCloseFrom(&actions, 5)
         var variables = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { variables.removeValue(forKey: key) }
         variables.merge(environment) { $1 }
         variables["LISTEN_FDS"] = "2"
         variables["LISTEN_FDNAMES"] = "tls:unix"
         // The pid is known only once the child runs: a shell sets it and becomes the program.
-        let argv = ["/bin/sh", "-c", "export LISTEN_PID=$$; exec \"$0\" \"$@\"", executable] + arguments
-        let envp = variables.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let result = withCStrings(argv) { argvPointers in
-            withCStrings(envp) { envpPointers in
-                posix_spawn(&pid, "/bin/sh", &actions, nil, argvPointers, envpPointers)
-            }
-        }
-        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
+        let pid = try spawn(
+            "/bin/sh", ["-c", "export LISTEN_PID=$$; exec \"$0\" \"$@\"", executable] + arguments, environment: variables,
+            actions: &actions)
         running.withLock { $0 = pid }
         return pid
     }
@@ -115,15 +108,4 @@ public final class SocketActivator: Sendable {
         }
         return descriptor
     }
-}
-
-/// glibc's (2.34 and later); Swift's Glibc module does not import its declaration.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func posix_spawn_file_actions_addclosefrom_np(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: CInt) -> CInt
-
-/// Runs `body` with a NULL-terminated C array of `strings`.
-private func withCStrings<Result>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> Result) -> Result {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }

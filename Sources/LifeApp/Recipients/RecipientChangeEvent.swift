@@ -5,9 +5,9 @@ import LifeCore
 /// change once, with the record's current state.
 public struct RecipientChangeEvent: Sendable, Hashable {
     public var change: RecipientChange
-    public var recipient: Recipient?
+    public var recipient: RecipientRecord?
 
-    public init(change: RecipientChange, recipient: Recipient?) {
+    public init(change: RecipientChange, recipient: RecipientRecord?) {
         self.change = change
         self.recipient = recipient
     }

@@ -17,7 +17,7 @@ public struct RecipientQuery: Sendable, Hashable {
 
 /// One page of recipients.
 public struct RecipientPage: Sendable, Hashable {
-    public var recipients: [Recipient]
+    public var recipients: [RecipientRecord]
     /// Empty on the last page.
     public var nextPageToken: String
     /// How many recipients match the filter in all.

@@ -53,12 +53,12 @@ public struct RecipientUseCases: Sendable {
         return recipient
     }
 
-    public func get(_ principal: StaffPrincipal, id: String) async throws -> Recipient {
+    public func get(_ principal: StaffPrincipal, id: String) async throws -> RecipientRecord {
         let now = clock.now().microsecondPrecision
         return try await store.unitOfWork { unit in
-            guard let recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
+            guard let record = try Self.record(id: id, facility: principal.facility, in: unit) else { throw Self.notFound }
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
-            return recipient
+            return record
         }
     }
 
@@ -72,14 +72,16 @@ public struct RecipientUseCases: Sendable {
         let now = clock.now().microsecondPrecision
         let tokens = self.tokens
         return try await store.unitOfWork { unit in
-            let rows = try unit.recipients(facility: principal.facility, filter: query.filter, after: cursor, limit: size + 1)
+            // Valid and flagged records are kept apart; a page merges the two ordered runs.
+            let valid = try unit.recipients(facility: principal.facility, filter: query.filter, after: cursor, limit: size + 1)
+            let flagged = try unit.flaggedRecipients(facility: principal.facility, filter: query.filter, after: cursor, limit: size + 1)
+            let rows = (valid.map(RecipientRecord.valid) + flagged.map(RecipientRecord.needsCorrection)).sorted { $0.cursor < $1.cursor }
             let page = Array(rows.prefix(size))
-            let next =
-                rows.count > size
-                ? page.last.map { tokens.encode(RecipientCursor(kana: $0.fields.fullNameKana, id: $0.id), scope: scope) } : nil
+            let next = rows.count > size ? page.last.map { tokens.encode($0.cursor, scope: scope) } : nil
             let result = RecipientPage(
                 recipients: page, nextPageToken: next ?? "",
-                totalSize: try unit.countRecipients(facility: principal.facility, filter: query.filter),
+                totalSize: try unit.countRecipients(facility: principal.facility, filter: query.filter)
+                    + unit.countFlaggedRecipients(facility: principal.facility, filter: query.filter),
                 changeSequence: try unit.latestChangeSequence())
             // Which records were read: their ids, never their contents.
             try unit.appendAudit(principal.auditEvent(time: now, target: "recipients:" + page.map(\.id).joined(separator: ",")))
@@ -92,8 +94,21 @@ public struct RecipientUseCases: Sendable {
         let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
         let verifier = self.verifier
         let (recipient, sequence) = try await store.unitOfWork { unit in
-            guard var recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
-            guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
+            var recipient: Recipient
+            switch try Self.record(id: id, facility: principal.facility, in: unit) {
+            case nil: throw Self.notFound
+            case .valid(let stored):
+                guard stored.version == expectedVersion else { throw Self.stale(stored.version) }
+                recipient = stored
+            case .needsCorrection(let flagged):
+                // Valid fields at last: the record leaves the flagged table under the same id.
+                guard flagged.version == expectedVersion else { throw Self.stale(flagged.version) }
+                try unit.deleteFlagged(id: id, facility: principal.facility, expectedVersion: expectedVersion)
+                recipient = Recipient(
+                    id: id, facility: principal.facility, fields: fields, version: expectedVersion, createdAt: flagged.createdAt,
+                    updatedAt: now, updatedBy: principal.loginID, legacyID: flagged.legacyID)
+                try unit.insert(recipient)
+            }
             recipient.fields = fields
             recipient.version += 1
             recipient.updatedAt = now
@@ -111,10 +126,19 @@ public struct RecipientUseCases: Sendable {
     public func delete(_ principal: StaffPrincipal, id: String, expectedVersion: Int64) async throws {
         let now = clock.now().microsecondPrecision
         let sequence = try await store.unitOfWork { unit in
-            guard let recipient = try unit.recipient(id: id, facility: principal.facility) else { throw Self.notFound }
-            guard recipient.version == expectedVersion else { throw Self.stale(recipient.version) }
-            try unit.delete(id: id, facility: principal.facility, expectedVersion: expectedVersion)
-            let sequence = try unit.appendChange(change(recipient, .deleted, principal, now))
+            switch try Self.record(id: id, facility: principal.facility, in: unit) {
+            case nil: throw Self.notFound
+            case .valid(let stored):
+                guard stored.version == expectedVersion else { throw Self.stale(stored.version) }
+                try unit.delete(id: id, facility: principal.facility, expectedVersion: expectedVersion)
+            case .needsCorrection(let flagged):
+                guard flagged.version == expectedVersion else { throw Self.stale(flagged.version) }
+                try unit.deleteFlagged(id: id, facility: principal.facility, expectedVersion: expectedVersion)
+            }
+            let sequence = try unit.appendChange(
+                RecipientChange(
+                    facility: principal.facility, recipientID: id, kind: .deleted, version: expectedVersion, time: now,
+                    changedBy: principal.loginID))
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
             return sequence
         }
@@ -148,7 +172,7 @@ public struct RecipientUseCases: Sendable {
                 guard !changes.isEmpty else { return [] }
                 let events = try changes.map { change in
                     RecipientChangeEvent(
-                        change: change, recipient: try unit.recipient(id: change.recipientID, facility: principal.facility))
+                        change: change, recipient: try Self.record(id: change.recipientID, facility: principal.facility, in: unit))
                 }
                 try unit.appendAudit(
                     principal.auditEvent(time: now, target: "recipients:" + events.compactMap { $0.recipient?.id }.joined(separator: ",")))
@@ -166,6 +190,12 @@ public struct RecipientUseCases: Sendable {
         RecipientChange(
             facility: recipient.facility, recipientID: recipient.id, kind: kind, version: recipient.version, time: now,
             changedBy: principal.loginID)
+    }
+
+    /// The record `id` of `facility`, valid or flagged, or nil.
+    static func record(id: String, facility: FacilityNumber, in unit: any UnitOfWork) throws -> RecipientRecord? {
+        if let recipient = try unit.recipient(id: id, facility: facility) { return .valid(recipient) }
+        return try unit.flaggedRecipient(id: id, facility: facility).map(RecipientRecord.needsCorrection)
     }
 
     /// How the audit log names a recipient: by id, never by content.

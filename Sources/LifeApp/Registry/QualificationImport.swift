@@ -60,17 +60,11 @@ struct QualificationImport {
             errors: [QualificationRowParser.RowError]
         )
     {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: request.path))
-        } catch {
-            throw DomainError.failedPrecondition(
-                "cannot read \(request.path): \(Self.reason(error)); the daemon's user must be able to read it")
-        }
-        defer { try? handle.close() }
+        let file = try ImportFile(path: request.path)
+        defer { file.close() }
         var progress = QualificationImportProgress()
-        progress.totalBytes = Int64((try? FileManager.default.attributesOfItem(atPath: request.path)[.size] as? NSNumber)?.int64Value ?? 0)
-        var reader = CSVRecordReader(handle: handle)
+        progress.totalBytes = file.totalBytes
+        var reader = CSVRecordReader(handle: file.handle)
         guard let header = try reader.next() else {
             throw DomainError.failedPrecondition("\(request.path) is empty: it needs a header line")
         }
@@ -155,18 +149,6 @@ struct QualificationImport {
         try await store.unitOfWork { unit in
             try unit.discard(generation: generation, insurer: nil)
             try unit.endStaging(generation: generation)
-        }
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let cocoa = error as NSError
-        if let posix = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
-        }
-        switch cocoa.code {
-        case NSFileReadNoSuchFileError: return "no such file"
-        case NSFileReadNoPermissionError: return "permission denied"
-        default: return cocoa.localizedDescription
         }
     }
 }

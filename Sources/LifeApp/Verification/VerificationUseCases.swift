@@ -33,9 +33,7 @@ public struct VerificationUseCases: Sendable {
         let now = clock.now().microsecondPrecision
         let verifier = self.verifier
         let (result, sequence) = try await store.unitOfWork { unit -> (VerificationResult, Int64?) in
-            guard let recipient = try unit.recipient(id: recipientID, facility: principal.facility) else {
-                throw RecipientUseCases.notFound
-            }
+            let recipient = try Self.checkable(recipientID, facility: principal.facility, in: unit)
             let result = try verifier.result(of: recipient.fields, version: recipient.version, at: now, in: unit)
             try unit.recordVerification(result, recipientID: recipient.id, facility: recipient.facility)
             var sequence: Int64?
@@ -56,11 +54,20 @@ public struct VerificationUseCases: Sendable {
     public func result(_ principal: StaffPrincipal, recipientID: String) async throws -> VerificationResult {
         let now = clock.now().microsecondPrecision
         return try await store.unitOfWork { unit in
-            guard let recipient = try unit.recipient(id: recipientID, facility: principal.facility) else {
-                throw RecipientUseCases.notFound
-            }
+            let recipient = try Self.checkable(recipientID, facility: principal.facility, in: unit)
             try unit.appendAudit(principal.auditEvent(time: now, target: RecipientUseCases.target(recipientID)))
             return recipient.verification
+        }
+    }
+
+    /// The recipient `id`, which must exist and have valid fields: a record that needs
+    /// correction is never checked (FAILED_PRECONDITION), a missing one is NOT_FOUND.
+    private static func checkable(_ id: String, facility: FacilityNumber, in unit: any UnitOfWork) throws -> Recipient {
+        switch try RecipientUseCases.record(id: id, facility: facility, in: unit) {
+        case .valid(let recipient): return recipient
+        case .needsCorrection:
+            throw DomainError.failedPrecondition("the recipient needs correction (imported with invalid fields); correct it first")
+        case nil: throw RecipientUseCases.notFound
         }
     }
 

@@ -7,8 +7,14 @@ public struct Facility: Sendable, Hashable {
     public var disabled: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// Service type codes the facility offers (サービス種類), sorted; set by a migration import,
+    /// empty when not known.
+    public var serviceTypeCodes: [String]
 
-    public init(number: FacilityNumber, name: String, disabled: Bool = false, createdAt: Date, updatedAt: Date) {
+    public init(
+        number: FacilityNumber, name: String, disabled: Bool = false, createdAt: Date, updatedAt: Date, serviceTypeCodes: [String] = []
+    ) {
+        self.serviceTypeCodes = serviceTypeCodes
         self.number = number
         self.name = name
         self.disabled = disabled

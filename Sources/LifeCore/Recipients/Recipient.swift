@@ -15,11 +15,14 @@ public struct Recipient: Sendable, Hashable {
     public var updatedBy: String
     /// The latest eligibility check; a check does not change `version`.
     public var verification: VerificationResult
+    /// The record's id in the old system, for a record imported from it.
+    public var legacyID: String?
 
     public init(
         id: String, facility: FacilityNumber, fields: RecipientFields, version: Int64, createdAt: Date, updatedAt: Date, updatedBy: String,
-        verification: VerificationResult = .unverified
+        verification: VerificationResult = .unverified, legacyID: String? = nil
     ) {
+        self.legacyID = legacyID
         self.id = id
         self.facility = facility
         self.fields = fields

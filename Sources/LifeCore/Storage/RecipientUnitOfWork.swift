@@ -28,6 +28,22 @@ public protocol RecipientUnitOfWork {
     func replace(_ recipient: Recipient, expectedVersion: Int64) throws
     /// Deletes the recipient if its version is still `expectedVersion`; throws as `replace`.
     func delete(id: String, facility: FacilityNumber, expectedVersion: Int64) throws
+    /// The flagged (needs-correction) record `id` of `facility`, or nil.
+    func flaggedRecipient(id: String, facility: FacilityNumber) throws -> FlaggedRecipient?
+    /// Up to `limit` flagged records of `facility` matching `filter` on their raw fields, ordered
+    /// by kana then id, starting after `cursor`.
+    func flaggedRecipients(facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int) throws
+        -> [FlaggedRecipient]
+    /// How many flagged records of `facility` match `filter`.
+    func countFlaggedRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int
+    /// Stores a flagged record; its id must not be in use by any record.
+    func insertFlagged(_ flagged: FlaggedRecipient) throws
+    /// Writes `flagged` over the stored flagged record if its version is still `expectedVersion`;
+    /// throws as `replace`.
+    func replaceFlagged(_ flagged: FlaggedRecipient, expectedVersion: Int64) throws
+    /// Deletes the flagged record if its version is still `expectedVersion`; throws as `replace`.
+    func deleteFlagged(id: String, facility: FacilityNumber, expectedVersion: Int64) throws
+
     /// Appends to the change log; returns the change's sequence number.
     @discardableResult
     func appendChange(_ change: RecipientChange) throws -> Int64

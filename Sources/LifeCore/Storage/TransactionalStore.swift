@@ -18,5 +18,5 @@ public protocol TransactionalStore: Sendable {
 /// failures of the backend itself.
 public protocol UnitOfWork:
     DirectoryUnitOfWork, StaffUnitOfWork, SessionUnitOfWork, AuditUnitOfWork, RecipientUnitOfWork, RegistryUnitOfWork,
-    VerificationJobUnitOfWork, OperationsUnitOfWork, ReadinessUnitOfWork
+    VerificationJobUnitOfWork, OperationsUnitOfWork, ReadinessUnitOfWork, MigrationUnitOfWork
 {}

@@ -29,6 +29,7 @@ extension Life_V1_Facility {
         disabled = facility.disabled
         createdAt = Life_V1_Timestamp(facility.createdAt)
         updatedAt = Life_V1_Timestamp(facility.updatedAt)
+        serviceTypeCodes = facility.serviceTypeCodes
     }
 }
 

@@ -8,10 +8,11 @@ import LifeStubs
 import LifeWire
 
 /// life.v1.Admin, for the local operator on the Unix socket only (`CallGate` admits nobody else):
-/// decode, one `AdminUseCases` or `RegistryUseCases` call, encode.
+/// decode, one `AdminUseCases`, `RegistryUseCases` or `MigrationUseCases` call, encode.
 public struct AdminService: Life_V1_AdminService {
     private let admin: AdminUseCases
     private let registry: RegistryUseCases
+    private let migration: MigrationUseCases
     private let operatingMode: OperatingModeSwitch
     private let readiness: CertificateReadinessUseCases
     private let settings: AuthSettings
@@ -22,13 +23,14 @@ public struct AdminService: Life_V1_AdminService {
     /// `endConnections` ends the open TLS connections of the certificate with that fingerprint
     /// once its registration is revoked (`Listener.dropConnections(presenting:)`).
     public init(
-        admin: AdminUseCases, registry: RegistryUseCases, operatingMode: OperatingModeSwitch,
+        admin: AdminUseCases, registry: RegistryUseCases, migration: MigrationUseCases, operatingMode: OperatingModeSwitch,
         readiness: CertificateReadinessUseCases, settings: AuthSettings,
         backups: BackupDestination, clock: any WallClock = SystemClock(),
         endConnections: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
     ) {
         self.admin = admin
         self.registry = registry
+        self.migration = migration
         self.operatingMode = operatingMode
         self.readiness = readiness
         self.settings = settings
@@ -357,6 +359,42 @@ public struct AdminService: Life_V1_AdminService {
             return row
         }
         if let job = report.job { done.job = Life_V1_VerificationJob(job) }
+        try await responses.write(done)
+    }
+
+    /// Reads the file off the event loops, sending progress after each chunk.
+    public func importLegacyExport(
+        _ request: Life_V1_ImportLegacyExportRequest,
+        context: ServerCallContext,
+        responses: ResponseStreamWriter<Life_V1_ImportLegacyExportResponse>
+    ) async throws {
+        let principal = try context.localOperator()
+        guard request.path.hasPrefix("/") else {
+            throw DomainError.invalidField(field: "path", reason: "FORMAT", message: "path must be absolute (the daemon reads it)")
+        }
+        let options = LegacyImportRequest(path: request.path, dryRun: request.dryRun)
+        let (progress, continuation) = AsyncStream.makeStream(of: LegacyImportProgress.self, bufferingPolicy: .bufferingNewest(1))
+        async let imported = withTaskExecutorPreference(globalConcurrentExecutor) {
+            defer { continuation.finish() }
+            return try await migration.importExport(principal, options) { continuation.yield($0) }
+        }
+        for await update in progress {
+            var message = Life_V1_ImportLegacyExportResponse(update)
+            message.dryRun = request.dryRun
+            try await responses.write(message)
+        }
+        let report = try await imported
+        var done = Life_V1_ImportLegacyExportResponse(report.progress)
+        done.dryRun = report.dryRun
+        done.done = true
+        done.rows = report.rows.map { row in
+            var proto = Life_V1_LegacyRowReport()
+            proto.line = row.line
+            proto.column = row.column
+            proto.reason = row.reason
+            proto.outcome = Life_V1_LegacyRowOutcome(rawValue: row.outcome.rawValue) ?? .unspecified
+            return proto
+        }
         try await responses.write(done)
     }
 

@@ -38,12 +38,14 @@ public struct VerificationService: Life_V1_VerificationService {
     {
         let filter = RecipientFilter(
             insurerNumber: request.insurerNumber.isEmpty ? nil : request.insurerNumber,
-            verificationStatuses: VerificationStatus.set(request.statuses))
+            verificationStatuses: VerificationStatus.set(request.statuses), correction: .valid)
         let page = try await recipients.list(
             try context.staff().principal,
             RecipientQuery(filter: filter, pageSize: Int(request.page.pageSize), pageToken: request.page.pageToken))
         var response = Life_V1_ListVerificationResultsResponse()
-        response.results = page.recipients.map { recipient in
+        response.results = page.recipients.compactMap { record in
+            // Only valid records are listed (the filter); a flagged one is never checked.
+            guard case .valid(let recipient) = record else { return nil }
             var item = Life_V1_RecipientVerification()
             item.recipientID = recipient.id
             item.insurerNumber = recipient.fields.insurerNumber.rawValue

@@ -8,6 +8,7 @@ extension Recipient {
         "certification_date", "certification_valid_from", "certification_valid_until", "care_level", "service_type_code",
         "physical_independence", "dementia_independence", "version", "created_at", "updated_at", "updated_by",
         "verification_status", "verification_fields", "verified_at", "verified_on", "verified_version", "verified_revision",
+        "legacy_id",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -24,7 +25,7 @@ extension Recipient {
             f.certificationValidUntil?.description, f.careLevel.rawValue, f.serviceTypeCode, f.physicalIndependence.rawValue,
             f.dementiaIndependence.rawValue, recipient.version, StoredTime.microseconds(recipient.createdAt),
             StoredTime.microseconds(recipient.updatedAt), recipient.updatedBy,
-        ] + verificationValues(recipient.verification)
+        ] + verificationValues(recipient.verification) + [recipient.legacyID]
     }
 
     /// The values of the `verification_…` and `verified_…` columns, in `columns` order.
@@ -99,7 +100,8 @@ extension Recipient {
                 checkedAt: try value(Int64?.self, "verified_at").map(StoredTime.date),
                 checkedOn: try date("verified_on"),
                 recipientVersion: try value(Int64.self, "verified_version"),
-                registryRevision: try value(Int64.self, "verified_revision"))
+                registryRevision: try value(Int64.self, "verified_revision")),
+            legacyID: try value(String?.self, "legacy_id")
         )
     }
 }

@@ -48,6 +48,9 @@ enum StoreSchema {
         migrator.registerMigration("v11-certificate-sightings") { db in
             try db.execute(sql: certificateSightings)
         }
+        migrator.registerMigration("v12-legacy-import") { db in
+            try db.execute(sql: legacyImport)
+        }
         return migrator
     }()
 
@@ -349,5 +352,49 @@ enum StoreSchema {
         ) STRICT, WITHOUT ROWID;
 
         CREATE INDEX certificate_sighting_by_facility ON certificate_sighting(facility_number);
+        """
+
+    /// What an import from the old system brings: facilities' service types, the old-system id
+    /// of imported recipients, records today's rules refuse (kept as imported, with their
+    /// violations as JSON, until an update with valid fields moves them to `recipient` under
+    /// the same id), and what the last import wrote for each old-system record.
+    private static let legacyImport = """
+        ALTER TABLE facility ADD COLUMN service_type_codes TEXT NOT NULL DEFAULT '';
+        ALTER TABLE recipient ADD COLUMN legacy_id TEXT CHECK (legacy_id IS NULL OR length(legacy_id) BETWEEN 1 AND 64);
+
+        CREATE TABLE flagged_recipient (
+            id TEXT NOT NULL PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            legacy_id TEXT NOT NULL CHECK (length(legacy_id) BETWEEN 1 AND 64),
+            insurer_number TEXT NOT NULL,
+            insured_number TEXT NOT NULL,
+            full_name TEXT NOT NULL,
+            full_name_kana TEXT NOT NULL,
+            sex INTEGER NOT NULL,
+            birth_date TEXT NOT NULL,
+            certification_date TEXT NOT NULL,
+            certification_valid_from TEXT NOT NULL,
+            certification_valid_until TEXT NOT NULL,
+            care_level INTEGER NOT NULL,
+            service_type_code TEXT NOT NULL,
+            physical_independence INTEGER NOT NULL,
+            dementia_independence INTEGER NOT NULL,
+            violations TEXT NOT NULL CHECK (json_valid(violations) AND json_array_length(violations) >= 1),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE INDEX flagged_recipient_by_kana ON flagged_recipient(facility_number, full_name_kana, id);
+
+        CREATE TABLE legacy_import (
+            facility_number TEXT NOT NULL REFERENCES facility(number),
+            legacy_id TEXT NOT NULL CHECK (length(legacy_id) BETWEEN 1 AND 64),
+            recipient_id TEXT NOT NULL,
+            row_digest TEXT NOT NULL CHECK (length(row_digest) = 64),
+            imported_version INTEGER NOT NULL CHECK (imported_version >= 1),
+            PRIMARY KEY (facility_number, legacy_id)
+        ) STRICT, WITHOUT ROWID;
         """
 }

@@ -6,10 +6,11 @@ extension SQLiteUnitOfWork: DirectoryUnitOfWork {
     func createFacility(_ facility: Facility) throws {
         try mappingConstraints(unique: .alreadyExists("facility \(facility.number)")) {
             try db.execute(
-                cached: "INSERT INTO facility (\(Facility.selection)) VALUES (?, ?, ?, ?, ?)",
+                cached: "INSERT INTO facility (\(Facility.selection)) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [
                     facility.number.rawValue, facility.name, facility.disabled,
                     StoredTime.microseconds(facility.createdAt), StoredTime.microseconds(facility.updatedAt),
+                    facility.serviceTypeCodes.joined(separator: " "),
                 ]
             )
         }

@@ -11,6 +11,7 @@ extension SQLiteUnitOfWork: RecipientUnitOfWork {
     }
 
     func recipients(facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int) throws -> [Recipient] {
+        guard filter.includesValid else { return [] }
         var (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
         if let cursor {
             conditions.append("(full_name_kana, id) > (?, ?)")
@@ -28,6 +29,7 @@ extension SQLiteUnitOfWork: RecipientUnitOfWork {
     }
 
     func countRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int {
+        guard filter.includesValid else { return 0 }
         let (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
         return try Int.fetchOne(
             cached: db, sql: "SELECT count(*) FROM recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
@@ -130,7 +132,9 @@ extension SQLiteUnitOfWork: RecipientUnitOfWork {
 
     private static let duplicate = DomainError.alreadyExists("a recipient with this insurer and insured number")
 
-    private static func conditions(facility: FacilityNumber, filter: RecipientFilter) -> ([String], StatementArguments) {
+    /// The WHERE terms of a list of `facility` by `filter`; the column names are shared by
+    /// `recipient` and `flagged_recipient` (whose lists never filter on eligibility).
+    static func conditions(facility: FacilityNumber, filter: RecipientFilter) -> ([String], StatementArguments) {
         var conditions = ["facility_number = ?"]
         var arguments: StatementArguments = [facility.rawValue]
         if let insurer = filter.insurerNumber {

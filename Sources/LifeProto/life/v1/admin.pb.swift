@@ -69,6 +69,102 @@ public nonisolated enum Life_V1_QualificationFileFormat: SwiftProtobuf.Enum, Swi
 
 }
 
+/// What a migration file holds, from its first line (移行データの種類).
+public nonisolated enum Life_V1_LegacyExportKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not known yet (未確定).
+  case unspecified // = 0
+
+  /// Facilities with their service information (事業所サービス情報).
+  case facilities // = 1
+
+  /// Recipients (利用者情報).
+  case recipients // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .facilities
+    case 2: self = .recipients
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .facilities: return 1
+    case .recipients: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Life_V1_LegacyExportKind] = [
+    .unspecified,
+    .facilities,
+    .recipients,
+  ]
+
+}
+
+/// What happened to a row an import reports (取込結果の区分).
+public nonisolated enum Life_V1_LegacyRowOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Unused (未使用).
+  case unspecified // = 0
+
+  /// Not stored: the row names no record this system can hold (取込不可).
+  case rejected // = 1
+
+  /// Stored, needing correction (要修正として取込).
+  case needsCorrection // = 2
+
+  /// Not applied: the record was changed or deleted in this system since it was imported (競合).
+  case conflict // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .rejected
+    case 2: self = .needsCorrection
+    case 3: self = .conflict
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .rejected: return 1
+    case .needsCorrection: return 2
+    case .conflict: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Life_V1_LegacyRowOutcome] = [
+    .unspecified,
+    .rejected,
+    .needsCorrection,
+    .conflict,
+  ]
+
+}
+
 /// How far a facility has got with its certificate (証明書の準備段階).
 public nonisolated enum Life_V1_ReadinessState: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
@@ -154,6 +250,10 @@ public nonisolated struct Life_V1_Facility: Sendable {
   public var hasUpdatedAt: Bool {self._updatedAt != nil}
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {self._updatedAt = nil}
+
+  /// Service type codes the facility offers (事業所のサービス種類), 2 characters each, sorted.
+  /// Set by an import from the old system; empty when unknown. Output only.
+  public var serviceTypeCodes: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1059,6 +1159,100 @@ public nonisolated struct Life_V1_ImportQualificationRecordsResponse: Sendable {
   fileprivate var _job: Life_V1_VerificationJob? = nil
 }
 
+/// Request of Admin.ImportLegacyExport (移行データ取込の要求).
+public nonisolated struct Life_V1_ImportLegacyExportRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Absolute path of the file on the server, readable by the daemon's user (取込ファイルのパス).
+  public var path: String = String()
+
+  /// Read the file and report what an import would do, storing nothing (試行).
+  public var dryRun: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A row of a migration file that was not imported cleanly (取込で注意が必要な行).
+public nonisolated struct Life_V1_LegacyRowReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Line number in the file, from 1 (行番号).
+  public var line: Int64 = 0
+
+  /// Column name from the header, or empty for the row as a whole (列名).
+  public var column: String = String()
+
+  /// What is wrong, safe to show; never a recipient's field value (理由).
+  public var reason: String = String()
+
+  /// What happened to the row (結果).
+  public var outcome: Life_V1_LegacyRowOutcome = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One message of Admin.ImportLegacyExport: progress while the file is read, then the counts
+/// in the message with done set (移行データ取込の応答). Every data row is counted exactly once in
+/// created, updated, unchanged, rejected or conflict; needs_correction counts the created and
+/// updated rows stored needing correction.
+public nonisolated struct Life_V1_ImportLegacyExportResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// What the file holds (種類).
+  public var kind: Life_V1_LegacyExportKind = .unspecified
+
+  /// Data rows read so far (読込件数).
+  public var rowCount: Int64 = 0
+
+  /// Bytes of the file read so far (読込バイト数).
+  public var bytesRead: Int64 = 0
+
+  /// Size of the file in bytes (ファイルサイズ).
+  public var totalBytes: Int64 = 0
+
+  /// Records created (would be created, in a dry run) (新規件数).
+  public var createdCount: Int64 = 0
+
+  /// Records updated because the row changed since the last import (更新件数).
+  public var updatedCount: Int64 = 0
+
+  /// Rows the same as last imported (変更なし件数).
+  public var unchangedCount: Int64 = 0
+
+  /// Created or updated records stored needing correction (要修正件数).
+  public var needsCorrectionCount: Int64 = 0
+
+  /// Rows not stored (取込不可件数).
+  public var rejectedCount: Int64 = 0
+
+  /// Rows not applied because the record changed in this system since (競合件数).
+  public var conflictCount: Int64 = 0
+
+  /// The first 1,000 rows rejected, stored needing correction or in conflict, in line order.
+  /// Set when done (注意が必要な行).
+  public var rows: [Life_V1_LegacyRowReport] = []
+
+  /// Nothing was stored (試行).
+  public var dryRun: Bool = false
+
+  /// This is the last message (完了).
+  public var done: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Request of Admin.GetRegistryStatus (資格情報の状況の要求).
 public nonisolated struct Life_V1_GetRegistryStatusRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1570,13 +1764,21 @@ nonisolated extension Life_V1_QualificationFileFormat: SwiftProtobuf._ProtoNameP
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALIFICATION_FILE_FORMAT_UNSPECIFIED\0\u{1}QUALIFICATION_FILE_FORMAT_CSV\0")
 }
 
+nonisolated extension Life_V1_LegacyExportKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LEGACY_EXPORT_KIND_UNSPECIFIED\0\u{1}LEGACY_EXPORT_KIND_FACILITIES\0\u{1}LEGACY_EXPORT_KIND_RECIPIENTS\0")
+}
+
+nonisolated extension Life_V1_LegacyRowOutcome: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LEGACY_ROW_OUTCOME_UNSPECIFIED\0\u{1}LEGACY_ROW_OUTCOME_REJECTED\0\u{1}LEGACY_ROW_OUTCOME_NEEDS_CORRECTION\0\u{1}LEGACY_ROW_OUTCOME_CONFLICT\0")
+}
+
 nonisolated extension Life_V1_ReadinessState: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0READINESS_STATE_UNSPECIFIED\0\u{1}READINESS_STATE_NO_CERTIFICATE\0\u{1}READINESS_STATE_CERTIFICATE_SEEN\0\u{1}READINESS_STATE_LOGGED_IN\0")
 }
 
 nonisolated extension Life_V1_Facility: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Facility"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}facility_number\0\u{1}name\0\u{1}disabled\0\u{3}created_at\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}facility_number\0\u{1}name\0\u{1}disabled\0\u{3}created_at\0\u{3}updated_at\0\u{3}service_type_codes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1589,6 +1791,7 @@ nonisolated extension Life_V1_Facility: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 3: try { try decoder.decodeSingularBoolField(value: &self.disabled) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.serviceTypeCodes) }()
       default: break
       }
     }
@@ -1614,6 +1817,9 @@ nonisolated extension Life_V1_Facility: SwiftProtobuf.Message, SwiftProtobuf._Me
     try { if let v = self._updatedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    if !self.serviceTypeCodes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.serviceTypeCodes, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1623,6 +1829,7 @@ nonisolated extension Life_V1_Facility: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.disabled != rhs.disabled {return false}
     if lhs._createdAt != rhs._createdAt {return false}
     if lhs._updatedAt != rhs._updatedAt {return false}
+    if lhs.serviceTypeCodes != rhs.serviceTypeCodes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2938,6 +3145,176 @@ nonisolated extension Life_V1_ImportQualificationRecordsResponse: SwiftProtobuf.
     if lhs.invalidCount != rhs.invalidCount {return false}
     if lhs.invalidRows != rhs.invalidRows {return false}
     if lhs.unchangedInsurerNumbers != rhs.unchangedInsurerNumbers {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_ImportLegacyExportRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportLegacyExportRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{3}dry_run\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.dryRun) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if self.dryRun != false {
+      try visitor.visitSingularBoolField(value: self.dryRun, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_ImportLegacyExportRequest, rhs: Life_V1_ImportLegacyExportRequest) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.dryRun != rhs.dryRun {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_LegacyRowReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LegacyRowReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}line\0\u{1}column\0\u{1}reason\0\u{1}outcome\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.line) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.column) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.line != 0 {
+      try visitor.visitSingularInt64Field(value: self.line, fieldNumber: 1)
+    }
+    if !self.column.isEmpty {
+      try visitor.visitSingularStringField(value: self.column, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if self.outcome != .unspecified {
+      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_LegacyRowReport, rhs: Life_V1_LegacyRowReport) -> Bool {
+    if lhs.line != rhs.line {return false}
+    if lhs.column != rhs.column {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Life_V1_ImportLegacyExportResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportLegacyExportResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}row_count\0\u{3}bytes_read\0\u{3}total_bytes\0\u{3}created_count\0\u{3}updated_count\0\u{3}unchanged_count\0\u{3}needs_correction_count\0\u{3}rejected_count\0\u{3}conflict_count\0\u{1}rows\0\u{3}dry_run\0\u{1}done\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.rowCount) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.bytesRead) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.totalBytes) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.createdCount) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.updatedCount) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.unchangedCount) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.needsCorrectionCount) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.rejectedCount) }()
+      case 10: try { try decoder.decodeSingularInt64Field(value: &self.conflictCount) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
+      case 12: try { try decoder.decodeSingularBoolField(value: &self.dryRun) }()
+      case 13: try { try decoder.decodeSingularBoolField(value: &self.done) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if self.rowCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.rowCount, fieldNumber: 2)
+    }
+    if self.bytesRead != 0 {
+      try visitor.visitSingularInt64Field(value: self.bytesRead, fieldNumber: 3)
+    }
+    if self.totalBytes != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalBytes, fieldNumber: 4)
+    }
+    if self.createdCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.createdCount, fieldNumber: 5)
+    }
+    if self.updatedCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.updatedCount, fieldNumber: 6)
+    }
+    if self.unchangedCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.unchangedCount, fieldNumber: 7)
+    }
+    if self.needsCorrectionCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.needsCorrectionCount, fieldNumber: 8)
+    }
+    if self.rejectedCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.rejectedCount, fieldNumber: 9)
+    }
+    if self.conflictCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.conflictCount, fieldNumber: 10)
+    }
+    if !self.rows.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rows, fieldNumber: 11)
+    }
+    if self.dryRun != false {
+      try visitor.visitSingularBoolField(value: self.dryRun, fieldNumber: 12)
+    }
+    if self.done != false {
+      try visitor.visitSingularBoolField(value: self.done, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Life_V1_ImportLegacyExportResponse, rhs: Life_V1_ImportLegacyExportResponse) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.rowCount != rhs.rowCount {return false}
+    if lhs.bytesRead != rhs.bytesRead {return false}
+    if lhs.totalBytes != rhs.totalBytes {return false}
+    if lhs.createdCount != rhs.createdCount {return false}
+    if lhs.updatedCount != rhs.updatedCount {return false}
+    if lhs.unchangedCount != rhs.unchangedCount {return false}
+    if lhs.needsCorrectionCount != rhs.needsCorrectionCount {return false}
+    if lhs.rejectedCount != rhs.rejectedCount {return false}
+    if lhs.conflictCount != rhs.conflictCount {return false}
+    if lhs.rows != rhs.rows {return false}
+    if lhs.dryRun != rhs.dryRun {return false}
+    if lhs.done != rhs.done {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -342,6 +342,51 @@ public nonisolated enum Life_V1_DementiaIndependence: SwiftProtobuf.Enum, Swift.
 
 }
 
+/// Which records ListRecipients selects by their correction state (要修正の絞り込み).
+public nonisolated enum Life_V1_CorrectionFilter: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Every record (すべて).
+  case unspecified // = 0
+
+  /// Only imported records that need correction (要修正のみ).
+  case needsCorrection // = 1
+
+  /// Only records whose fields are valid (修正不要のみ).
+  case valid // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .needsCorrection
+    case 2: self = .valid
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .needsCorrection: return 1
+    case .valid: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Life_V1_CorrectionFilter] = [
+    .unspecified,
+    .needsCorrection,
+    .valid,
+  ]
+
+}
+
 /// Kind of change to a recipient (変更種別).
 public nonisolated enum Life_V1_RecipientChangeKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
@@ -558,6 +603,29 @@ public nonisolated struct Life_V1_Recipient: @unchecked Sendable {
   /// Clears the value of `verification`. Subsequent reads from it will return its default value.
   public mutating func clearVerification() {_uniqueStorage()._verification = nil}
 
+  /// True for a record imported from the old system that today's rules refuse (要修正): its
+  /// fields are stored exactly as imported, the reasons are in corrections, and it is never
+  /// checked for eligibility. Only an UpdateRecipient whose fields are all valid clears it; an
+  /// update that is still invalid answers INVALID_ARGUMENT and changes nothing. Output only.
+  public var needsCorrection: Bool {
+    get {_storage._needsCorrection}
+    set {_uniqueStorage()._needsCorrection = newValue}
+  }
+
+  /// Why the record needs correction, one entry per invalid field, with the same paths and
+  /// reasons an invalid create would get (修正が必要な項目). Output only.
+  public var corrections: [Life_V1_FieldViolation] {
+    get {_storage._corrections}
+    set {_uniqueStorage()._corrections = newValue}
+  }
+
+  /// The record's id in the old system, for records imported from it; empty otherwise
+  /// (旧システムの利用者ID). Output only.
+  public var legacyID: String {
+    get {_storage._legacyID}
+    set {_uniqueStorage()._legacyID = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -684,6 +752,9 @@ public nonisolated struct Life_V1_ListRecipientsRequest: Sendable {
   /// Only recipients whose latest eligibility result has one of these statuses; empty = every
   /// status. VERIFICATION_STATUS_UNSPECIFIED selects recipients never checked (資格確認結果で絞り込み).
   public var verificationStatuses: [Life_V1_VerificationStatus] = []
+
+  /// Only records that need correction, or only those that do not (要修正で絞り込み).
+  public var correction: Life_V1_CorrectionFilter = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -885,13 +956,17 @@ nonisolated extension Life_V1_DementiaIndependence: SwiftProtobuf._ProtoNameProv
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DEMENTIA_INDEPENDENCE_UNSPECIFIED\0\u{1}DEMENTIA_INDEPENDENCE_INDEPENDENT\0\u{1}DEMENTIA_INDEPENDENCE_I\0\u{1}DEMENTIA_INDEPENDENCE_IIA\0\u{1}DEMENTIA_INDEPENDENCE_IIB\0\u{1}DEMENTIA_INDEPENDENCE_IIIA\0\u{1}DEMENTIA_INDEPENDENCE_IIIB\0\u{1}DEMENTIA_INDEPENDENCE_IV\0\u{1}DEMENTIA_INDEPENDENCE_M\0\u{1}DEMENTIA_INDEPENDENCE_NOT_RECORDED\0")
 }
 
+nonisolated extension Life_V1_CorrectionFilter: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CORRECTION_FILTER_UNSPECIFIED\0\u{1}CORRECTION_FILTER_NEEDS_CORRECTION\0\u{1}CORRECTION_FILTER_VALID\0")
+}
+
 nonisolated extension Life_V1_RecipientChangeKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RECIPIENT_CHANGE_KIND_UNSPECIFIED\0\u{1}RECIPIENT_CHANGE_KIND_CREATED\0\u{1}RECIPIENT_CHANGE_KIND_UPDATED\0\u{1}RECIPIENT_CHANGE_KIND_DELETED\0\u{1}RECIPIENT_CHANGE_KIND_VERIFIED\0")
 }
 
 nonisolated extension Life_V1_Recipient: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Recipient"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}facility_number\0\u{3}insurer_number\0\u{3}insured_number\0\u{3}full_name\0\u{3}full_name_kana\0\u{1}sex\0\u{3}birth_date\0\u{3}certification_date\0\u{3}certification_valid_from\0\u{3}certification_valid_until\0\u{3}care_level\0\u{3}service_type_code\0\u{3}physical_independence\0\u{3}dementia_independence\0\u{1}version\0\u{3}created_at\0\u{3}updated_at\0\u{3}updated_by\0\u{1}verification\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}facility_number\0\u{3}insurer_number\0\u{3}insured_number\0\u{3}full_name\0\u{3}full_name_kana\0\u{1}sex\0\u{3}birth_date\0\u{3}certification_date\0\u{3}certification_valid_from\0\u{3}certification_valid_until\0\u{3}care_level\0\u{3}service_type_code\0\u{3}physical_independence\0\u{3}dementia_independence\0\u{1}version\0\u{3}created_at\0\u{3}updated_at\0\u{3}updated_by\0\u{1}verification\0\u{3}needs_correction\0\u{1}corrections\0\u{3}legacy_id\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -914,6 +989,9 @@ nonisolated extension Life_V1_Recipient: SwiftProtobuf.Message, SwiftProtobuf._M
     var _updatedAt: Life_V1_Timestamp? = nil
     var _updatedBy: String = String()
     var _verification: Life_V1_VerificationResult? = nil
+    var _needsCorrection: Bool = false
+    var _corrections: [Life_V1_FieldViolation] = []
+    var _legacyID: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -944,6 +1022,9 @@ nonisolated extension Life_V1_Recipient: SwiftProtobuf.Message, SwiftProtobuf._M
       _updatedAt = source._updatedAt
       _updatedBy = source._updatedBy
       _verification = source._verification
+      _needsCorrection = source._needsCorrection
+      _corrections = source._corrections
+      _legacyID = source._legacyID
     }
   }
 
@@ -982,6 +1063,9 @@ nonisolated extension Life_V1_Recipient: SwiftProtobuf.Message, SwiftProtobuf._M
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._updatedBy) }()
         case 20: try { try decoder.decodeSingularMessageField(value: &_storage._verification) }()
+        case 21: try { try decoder.decodeSingularBoolField(value: &_storage._needsCorrection) }()
+        case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._corrections) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._legacyID) }()
         default: break
         }
       }
@@ -1054,6 +1138,15 @@ nonisolated extension Life_V1_Recipient: SwiftProtobuf.Message, SwiftProtobuf._M
       try { if let v = _storage._verification {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
       } }()
+      if _storage._needsCorrection != false {
+        try visitor.visitSingularBoolField(value: _storage._needsCorrection, fieldNumber: 21)
+      }
+      if !_storage._corrections.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._corrections, fieldNumber: 22)
+      }
+      if !_storage._legacyID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._legacyID, fieldNumber: 23)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1083,6 +1176,9 @@ nonisolated extension Life_V1_Recipient: SwiftProtobuf.Message, SwiftProtobuf._M
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
         if _storage._updatedBy != rhs_storage._updatedBy {return false}
         if _storage._verification != rhs_storage._verification {return false}
+        if _storage._needsCorrection != rhs_storage._needsCorrection {return false}
+        if _storage._corrections != rhs_storage._corrections {return false}
+        if _storage._legacyID != rhs_storage._legacyID {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1226,7 +1322,7 @@ nonisolated extension Life_V1_GetRecipientResponse: SwiftProtobuf.Message, Swift
 
 nonisolated extension Life_V1_ListRecipientsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListRecipientsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{3}insurer_number\0\u{3}insured_number\0\u{3}full_name_kana_prefix\0\u{3}care_levels\0\u{3}service_type_code\0\u{3}verification_statuses\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{3}insurer_number\0\u{3}insured_number\0\u{3}full_name_kana_prefix\0\u{3}care_levels\0\u{3}service_type_code\0\u{3}verification_statuses\0\u{1}correction\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1241,6 +1337,7 @@ nonisolated extension Life_V1_ListRecipientsRequest: SwiftProtobuf.Message, Swif
       case 5: try { try decoder.decodeRepeatedEnumField(value: &self.careLevels) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.serviceTypeCode) }()
       case 7: try { try decoder.decodeRepeatedEnumField(value: &self.verificationStatuses) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.correction) }()
       default: break
       }
     }
@@ -1272,6 +1369,9 @@ nonisolated extension Life_V1_ListRecipientsRequest: SwiftProtobuf.Message, Swif
     if !self.verificationStatuses.isEmpty {
       try visitor.visitPackedEnumField(value: self.verificationStatuses, fieldNumber: 7)
     }
+    if self.correction != .unspecified {
+      try visitor.visitSingularEnumField(value: self.correction, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1283,6 +1383,7 @@ nonisolated extension Life_V1_ListRecipientsRequest: SwiftProtobuf.Message, Swif
     if lhs.careLevels != rhs.careLevels {return false}
     if lhs.serviceTypeCode != rhs.serviceTypeCode {return false}
     if lhs.verificationStatuses != rhs.verificationStatuses {return false}
+    if lhs.correction != rhs.correction {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -57,6 +57,19 @@ public enum Life_V1_Admin {
         /// field violations ("line 12: insured_number"); with skip_invalid the valid rows are imported
         /// and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
         public static let importQualificationRecords = MethodDescriptor(service: "life.v1.Admin", method: "ImportQualificationRecords", kind: .serverStreaming)
+        /// Imports a file exported from the old system (旧システムからの移行データ取込), facilities with
+        /// their service information or recipients, from a file the daemon can read (format:
+        /// docs/MIGRATION.md). Streams progress; the last message has done set. Each chunk of rows
+        /// commits on its own, so an import cut short keeps what it acknowledged and a rerun completes
+        /// it. Rows are matched to what an earlier import stored by facility number, and recipients by
+        /// facility number and old-system id: a row the same as last imported changes nothing; a
+        /// changed row updates its record (version + 1) unless the record was changed or deleted in
+        /// this system since, which is reported as a conflict and left alone. A recipient that
+        /// today's rules refuse is stored needing correction, with its violations; a row that cannot
+        /// be stored at all (no valid facility number, unknown facility, no old-system id, a second
+        /// row for the same id) is reported with its line. Every record written is audited. Refused
+        /// in read-only mode; allowed in migration-freeze, which exists for it.
+        public static let importLegacyExport = MethodDescriptor(service: "life.v1.Admin", method: "ImportLegacyExport", kind: .serverStreaming)
         /// Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
         public static let getRegistryStatus = MethodDescriptor(service: "life.v1.Admin", method: "GetRegistryStatus", kind: .unary)
         /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
@@ -82,7 +95,7 @@ public enum Life_V1_Admin {
         /// Recomputes the hash chain of the whole audit log and reports the first broken link
         /// (監査ログの改ざん検査).
         public static let verifyAuditChain = MethodDescriptor(service: "life.v1.Admin", method: "VerifyAuditChain", kind: .unary)
-        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, getRegistryStatus, listVerificationJobs, listCertificateReadiness, getOperatingMode, setOperatingMode, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
+        public static let all: [MethodDescriptor] = [createFacility, listFacilities, disableFacility, enableFacility, createCertificateRegistration, listCertificateRegistrations, revokeCertificateRegistration, createFacilityAdmin, unlockStaffMember, createParticipatingInsurer, leaveParticipatingInsurer, listParticipatingInsurers, importQualificationRecords, importLegacyExport, getRegistryStatus, listVerificationJobs, listCertificateReadiness, getOperatingMode, setOperatingMode, backupDatabase, checkDatabaseIntegrity, listAuditEvents, verifyAuditChain]
     }
 }
 
@@ -136,6 +149,19 @@ public protocol Life_V1_AdminService: Sendable {
     /// field violations ("line 12: insured_number"); with skip_invalid the valid rows are imported
     /// and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
     func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, context: ServerCallContext, responses: ResponseStreamWriter<Life_V1_ImportQualificationRecordsResponse>) async throws
+    /// Imports a file exported from the old system (旧システムからの移行データ取込), facilities with
+    /// their service information or recipients, from a file the daemon can read (format:
+    /// docs/MIGRATION.md). Streams progress; the last message has done set. Each chunk of rows
+    /// commits on its own, so an import cut short keeps what it acknowledged and a rerun completes
+    /// it. Rows are matched to what an earlier import stored by facility number, and recipients by
+    /// facility number and old-system id: a row the same as last imported changes nothing; a
+    /// changed row updates its record (version + 1) unless the record was changed or deleted in
+    /// this system since, which is reported as a conflict and left alone. A recipient that
+    /// today's rules refuse is stored needing correction, with its violations; a row that cannot
+    /// be stored at all (no valid facility number, unknown facility, no old-system id, a second
+    /// row for the same id) is reported with its line. Every record written is audited. Refused
+    /// in read-only mode; allowed in migration-freeze, which exists for it.
+    func importLegacyExport(_ request: Life_V1_ImportLegacyExportRequest, context: ServerCallContext, responses: ResponseStreamWriter<Life_V1_ImportLegacyExportResponse>) async throws
     /// Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
     func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, context: ServerCallContext) async throws -> Life_V1_GetRegistryStatusResponse
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
@@ -204,6 +230,9 @@ extension Life_V1_AdminService {
         }
         router.registerServerStreaming(Life_V1_Admin.Method.importQualificationRecords) { (request: Life_V1_ImportQualificationRecordsRequest, context, responses: ResponseStreamWriter<Life_V1_ImportQualificationRecordsResponse>) in
             try await self.importQualificationRecords(request, context: context, responses: responses)
+        }
+        router.registerServerStreaming(Life_V1_Admin.Method.importLegacyExport) { (request: Life_V1_ImportLegacyExportRequest, context, responses: ResponseStreamWriter<Life_V1_ImportLegacyExportResponse>) in
+            try await self.importLegacyExport(request, context: context, responses: responses)
         }
         router.registerUnary(Life_V1_Admin.Method.getRegistryStatus) { request, context in
             try await self.getRegistryStatus(request, context: context)
@@ -312,6 +341,21 @@ public struct Life_V1_AdminClient: Sendable {
     /// and the last message lists the invalid ones. Missing or unreadable file: FAILED_PRECONDITION.
     public func importQualificationRecords(_ request: Life_V1_ImportQualificationRecordsRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> ServerStream<Life_V1_ImportQualificationRecordsResponse> {
         try await caller.serverStreaming(Life_V1_Admin.Method.importQualificationRecords, request: request, responseType: Life_V1_ImportQualificationRecordsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
+    }
+    /// Imports a file exported from the old system (旧システムからの移行データ取込), facilities with
+    /// their service information or recipients, from a file the daemon can read (format:
+    /// docs/MIGRATION.md). Streams progress; the last message has done set. Each chunk of rows
+    /// commits on its own, so an import cut short keeps what it acknowledged and a rerun completes
+    /// it. Rows are matched to what an earlier import stored by facility number, and recipients by
+    /// facility number and old-system id: a row the same as last imported changes nothing; a
+    /// changed row updates its record (version + 1) unless the record was changed or deleted in
+    /// this system since, which is reported as a conflict and left alone. A recipient that
+    /// today's rules refuse is stored needing correction, with its violations; a row that cannot
+    /// be stored at all (no valid facility number, unknown facility, no old-system id, a second
+    /// row for the same id) is reported with its line. Every record written is audited. Refused
+    /// in read-only mode; allowed in migration-freeze, which exists for it.
+    public func importLegacyExport(_ request: Life_V1_ImportLegacyExportRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> ServerStream<Life_V1_ImportLegacyExportResponse> {
+        try await caller.serverStreaming(Life_V1_Admin.Method.importLegacyExport, request: request, responseType: Life_V1_ImportLegacyExportResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// Counts of the registry and the bulk re-check jobs queued or running (資格情報の状況).
     public func getRegistryStatus(_ request: Life_V1_GetRegistryStatusRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_GetRegistryStatusResponse {

@@ -241,6 +241,30 @@ life_code life_admin_import_qualification_records_next(life_stream *stream, Life
     return code;
 }
 
+const life_method life_admin_import_legacy_export_method = {
+    "/life.v1.Admin/ImportLegacyExport",
+    &life__v1__import_legacy_export_request__descriptor,
+    &life__v1__import_legacy_export_response__descriptor,
+    LIFE_METHOD_SERVER_STREAMING,
+};
+
+life_code life_admin_import_legacy_export(life_client *client, const Life__V1__ImportLegacyExportRequest *request,
+    life_stream **stream, const life_call_options *options, life_error **error)
+{
+    return life_call_stream(client, &life_admin_import_legacy_export_method, (const ProtobufCMessage *)request,
+        stream, options, error);
+}
+
+life_code life_admin_import_legacy_export_next(life_stream *stream, Life__V1__ImportLegacyExportResponse **message,
+    life_error **error)
+{
+    ProtobufCMessage *next = NULL;
+    life_code code = life_stream_next_of(stream, &life_admin_import_legacy_export_method, &next, error);
+    if (message != NULL) *message = (Life__V1__ImportLegacyExportResponse *)next;
+    else life_message_free(next);
+    return code;
+}
+
 const life_method life_admin_get_registry_status_method = {
     "/life.v1.Admin/GetRegistryStatus",
     &life__v1__get_registry_status_request__descriptor,

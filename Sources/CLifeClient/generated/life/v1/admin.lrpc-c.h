@@ -348,6 +348,52 @@ life_code life_admin_import_qualification_records(life_client *client, const Lif
 life_code life_admin_import_qualification_records_next(life_stream *stream, Life__V1__ImportQualificationRecordsResponse **message,
     life_error **error);
 
+/** Method descriptor of /life.v1.Admin/ImportLegacyExport (server-streaming). */
+extern const life_method life_admin_import_legacy_export_method;
+
+/**
+ * \brief /life.v1.Admin/ImportLegacyExport (server-streaming).
+ *
+ * Imports a file exported from the old system (旧システムからの移行データ取込), facilities with
+ * their service information or recipients, from a file the daemon can read (format:
+ * docs/MIGRATION.md). Streams progress; the last message has done set. Each chunk of rows
+ * commits on its own, so an import cut short keeps what it acknowledged and a rerun completes
+ * it. Rows are matched to what an earlier import stored by facility number, and recipients by
+ * facility number and old-system id: a row the same as last imported changes nothing; a
+ * changed row updates its record (version + 1) unless the record was changed or deleted in
+ * this system since, which is reported as a conflict and left alone. A recipient that
+ * today's rules refuse is stored needing correction, with its violations; a row that cannot
+ * be stored at all (no valid facility number, unknown facility, no old-system id, a second
+ * row for the same id) is reported with its line. Every record written is audited. Refused
+ * in read-only mode; allowed in migration-freeze, which exists for it.
+ *
+ * \param client  a client from life_client_new(); used by one thread at a time.
+ * \param request the request; NULL sends the empty message (every field default).
+ * \param[out] stream on #LIFE_OK, the open stream: read it with
+ *             life_admin_import_legacy_export_next() and release it with life_stream_free().
+ * \param options per-call options (deadline, session token, metadata, cancel),
+ *                or NULL for none.
+ * \param[out] error on failure, the error object (free with life_error_free()), or
+ *                  NULL if the caller does not want it.
+ * \retval LIFE_OK the call succeeded.
+ * \retval other   the gRPC status code of the failure (see #life_code).
+ */
+life_code life_admin_import_legacy_export(life_client *client, const Life__V1__ImportLegacyExportRequest *request,
+    life_stream **stream, const life_call_options *options, life_error **error);
+
+/**
+ * \brief Next message of a /life.v1.Admin/ImportLegacyExport stream.
+ *
+ * \param stream  a stream opened by life_admin_import_legacy_export().
+ * \param[out] message on #LIFE_OK, the next message (free with life_message_free()),
+ *             or NULL when the server ended the stream normally (OK trailer).
+ * \param[out] error on failure, the error object, or NULL if not wanted.
+ * \retval LIFE_OK a message, or the normal end of the stream (`*message` NULL).
+ * \retval other   the status code that ended the stream.
+ */
+life_code life_admin_import_legacy_export_next(life_stream *stream, Life__V1__ImportLegacyExportResponse **message,
+    life_error **error);
+
 /** Method descriptor of /life.v1.Admin/GetRegistryStatus (unary). */
 extern const life_method life_admin_get_registry_status_method;
 

@@ -1447,6 +1447,141 @@ void   life__v1__import_qualification_records_response__free_unpacked
   assert(message->base.descriptor == &life__v1__import_qualification_records_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   life__v1__import_legacy_export_request__init
+                     (Life__V1__ImportLegacyExportRequest         *message)
+{
+  static const Life__V1__ImportLegacyExportRequest init_value = LIFE__V1__IMPORT_LEGACY_EXPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t life__v1__import_legacy_export_request__get_packed_size
+                     (const Life__V1__ImportLegacyExportRequest *message)
+{
+  assert(message->base.descriptor == &life__v1__import_legacy_export_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__import_legacy_export_request__pack
+                     (const Life__V1__ImportLegacyExportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__import_legacy_export_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__import_legacy_export_request__pack_to_buffer
+                     (const Life__V1__ImportLegacyExportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__import_legacy_export_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__ImportLegacyExportRequest *
+       life__v1__import_legacy_export_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__ImportLegacyExportRequest *)
+     protobuf_c_message_unpack (&life__v1__import_legacy_export_request__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__import_legacy_export_request__free_unpacked
+                     (Life__V1__ImportLegacyExportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__import_legacy_export_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__legacy_row_report__init
+                     (Life__V1__LegacyRowReport         *message)
+{
+  static const Life__V1__LegacyRowReport init_value = LIFE__V1__LEGACY_ROW_REPORT__INIT;
+  *message = init_value;
+}
+size_t life__v1__legacy_row_report__get_packed_size
+                     (const Life__V1__LegacyRowReport *message)
+{
+  assert(message->base.descriptor == &life__v1__legacy_row_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__legacy_row_report__pack
+                     (const Life__V1__LegacyRowReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__legacy_row_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__legacy_row_report__pack_to_buffer
+                     (const Life__V1__LegacyRowReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__legacy_row_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__LegacyRowReport *
+       life__v1__legacy_row_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__LegacyRowReport *)
+     protobuf_c_message_unpack (&life__v1__legacy_row_report__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__legacy_row_report__free_unpacked
+                     (Life__V1__LegacyRowReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__legacy_row_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   life__v1__import_legacy_export_response__init
+                     (Life__V1__ImportLegacyExportResponse         *message)
+{
+  static const Life__V1__ImportLegacyExportResponse init_value = LIFE__V1__IMPORT_LEGACY_EXPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t life__v1__import_legacy_export_response__get_packed_size
+                     (const Life__V1__ImportLegacyExportResponse *message)
+{
+  assert(message->base.descriptor == &life__v1__import_legacy_export_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t life__v1__import_legacy_export_response__pack
+                     (const Life__V1__ImportLegacyExportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &life__v1__import_legacy_export_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t life__v1__import_legacy_export_response__pack_to_buffer
+                     (const Life__V1__ImportLegacyExportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &life__v1__import_legacy_export_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Life__V1__ImportLegacyExportResponse *
+       life__v1__import_legacy_export_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Life__V1__ImportLegacyExportResponse *)
+     protobuf_c_message_unpack (&life__v1__import_legacy_export_response__descriptor,
+                                allocator, len, data);
+}
+void   life__v1__import_legacy_export_response__free_unpacked
+                     (Life__V1__ImportLegacyExportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &life__v1__import_legacy_export_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   life__v1__get_registry_status_request__init
                      (Life__V1__GetRegistryStatusRequest         *message)
 {
@@ -2347,7 +2482,7 @@ void   life__v1__verify_audit_chain_response__free_unpacked
   assert(message->base.descriptor == &life__v1__verify_audit_chain_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor life__v1__facility__field_descriptors[5] =
+static const ProtobufCFieldDescriptor life__v1__facility__field_descriptors[6] =
 {
   {
     "facility_number",
@@ -2409,18 +2544,31 @@ static const ProtobufCFieldDescriptor life__v1__facility__field_descriptors[5] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "service_type_codes",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Life__V1__Facility, n_service_type_codes),
+    offsetof(Life__V1__Facility, service_type_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__facility__field_indices_by_name[] = {
   3,   /* field[3] = created_at */
   2,   /* field[2] = disabled */
   0,   /* field[0] = facility_number */
   1,   /* field[1] = name */
+  5,   /* field[5] = service_type_codes */
   4,   /* field[4] = updated_at */
 };
 static const ProtobufCIntRange life__v1__facility__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor life__v1__facility__descriptor =
 {
@@ -2430,7 +2578,7 @@ const ProtobufCMessageDescriptor life__v1__facility__descriptor =
   "Life__V1__Facility",
   "life.v1",
   sizeof(Life__V1__Facility),
-  5,
+  6,
   life__v1__facility__field_descriptors,
   life__v1__facility__field_indices_by_name,
   1,  life__v1__facility__number_ranges,
@@ -4330,6 +4478,328 @@ const ProtobufCMessageDescriptor life__v1__import_qualification_records_response
   (ProtobufCMessageInit) life__v1__import_qualification_records_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor life__v1__import_legacy_export_request__field_descriptors[2] =
+{
+  {
+    "path",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportRequest, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportRequest, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__import_legacy_export_request__field_indices_by_name[] = {
+  1,   /* field[1] = dry_run */
+  0,   /* field[0] = path */
+};
+static const ProtobufCIntRange life__v1__import_legacy_export_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor life__v1__import_legacy_export_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.ImportLegacyExportRequest",
+  "ImportLegacyExportRequest",
+  "Life__V1__ImportLegacyExportRequest",
+  "life.v1",
+  sizeof(Life__V1__ImportLegacyExportRequest),
+  2,
+  life__v1__import_legacy_export_request__field_descriptors,
+  life__v1__import_legacy_export_request__field_indices_by_name,
+  1,  life__v1__import_legacy_export_request__number_ranges,
+  (ProtobufCMessageInit) life__v1__import_legacy_export_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__legacy_row_report__field_descriptors[4] =
+{
+  {
+    "line",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LegacyRowReport, line),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LegacyRowReport, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LegacyRowReport, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__LegacyRowReport, outcome),
+    &life__v1__legacy_row_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__legacy_row_report__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  0,   /* field[0] = line */
+  3,   /* field[3] = outcome */
+  2,   /* field[2] = reason */
+};
+static const ProtobufCIntRange life__v1__legacy_row_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor life__v1__legacy_row_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.LegacyRowReport",
+  "LegacyRowReport",
+  "Life__V1__LegacyRowReport",
+  "life.v1",
+  sizeof(Life__V1__LegacyRowReport),
+  4,
+  life__v1__legacy_row_report__field_descriptors,
+  life__v1__legacy_row_report__field_indices_by_name,
+  1,  life__v1__legacy_row_report__number_ranges,
+  (ProtobufCMessageInit) life__v1__legacy_row_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor life__v1__import_legacy_export_response__field_descriptors[13] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, kind),
+    &life__v1__legacy_export_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, row_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes_read",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, bytes_read),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_bytes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, total_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_count",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, created_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_count",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, updated_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unchanged_count",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, unchanged_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "needs_correction_count",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, needs_correction_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejected_count",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, rejected_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conflict_count",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, conflict_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Life__V1__ImportLegacyExportResponse, n_rows),
+    offsetof(Life__V1__ImportLegacyExportResponse, rows),
+    &life__v1__legacy_row_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "done",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ImportLegacyExportResponse, done),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned life__v1__import_legacy_export_response__field_indices_by_name[] = {
+  2,   /* field[2] = bytes_read */
+  9,   /* field[9] = conflict_count */
+  4,   /* field[4] = created_count */
+  12,   /* field[12] = done */
+  11,   /* field[11] = dry_run */
+  0,   /* field[0] = kind */
+  7,   /* field[7] = needs_correction_count */
+  8,   /* field[8] = rejected_count */
+  1,   /* field[1] = row_count */
+  10,   /* field[10] = rows */
+  3,   /* field[3] = total_bytes */
+  6,   /* field[6] = unchanged_count */
+  5,   /* field[5] = updated_count */
+};
+static const ProtobufCIntRange life__v1__import_legacy_export_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor life__v1__import_legacy_export_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "life.v1.ImportLegacyExportResponse",
+  "ImportLegacyExportResponse",
+  "Life__V1__ImportLegacyExportResponse",
+  "life.v1",
+  sizeof(Life__V1__ImportLegacyExportResponse),
+  13,
+  life__v1__import_legacy_export_response__field_descriptors,
+  life__v1__import_legacy_export_response__field_indices_by_name,
+  1,  life__v1__import_legacy_export_response__number_ranges,
+  (ProtobufCMessageInit) life__v1__import_legacy_export_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define life__v1__get_registry_status_request__field_descriptors NULL
 #define life__v1__get_registry_status_request__field_indices_by_name NULL
 #define life__v1__get_registry_status_request__number_ranges NULL
@@ -5526,6 +5996,68 @@ const ProtobufCEnumDescriptor life__v1__qualification_file_format__descriptor =
   life__v1__qualification_file_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue life__v1__legacy_export_kind__enum_values_by_number[3] =
+{
+  { "LEGACY_EXPORT_KIND_UNSPECIFIED", "LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_UNSPECIFIED", 0 },
+  { "LEGACY_EXPORT_KIND_FACILITIES", "LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_FACILITIES", 1 },
+  { "LEGACY_EXPORT_KIND_RECIPIENTS", "LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_RECIPIENTS", 2 },
+};
+static const ProtobufCIntRange life__v1__legacy_export_kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex life__v1__legacy_export_kind__enum_values_by_name[3] =
+{
+  { "LEGACY_EXPORT_KIND_FACILITIES", 1 },
+  { "LEGACY_EXPORT_KIND_RECIPIENTS", 2 },
+  { "LEGACY_EXPORT_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor life__v1__legacy_export_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "life.v1.LegacyExportKind",
+  "LegacyExportKind",
+  "Life__V1__LegacyExportKind",
+  "life.v1",
+  3,
+  life__v1__legacy_export_kind__enum_values_by_number,
+  3,
+  life__v1__legacy_export_kind__enum_values_by_name,
+  1,
+  life__v1__legacy_export_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue life__v1__legacy_row_outcome__enum_values_by_number[4] =
+{
+  { "LEGACY_ROW_OUTCOME_UNSPECIFIED", "LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_UNSPECIFIED", 0 },
+  { "LEGACY_ROW_OUTCOME_REJECTED", "LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_REJECTED", 1 },
+  { "LEGACY_ROW_OUTCOME_NEEDS_CORRECTION", "LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_NEEDS_CORRECTION", 2 },
+  { "LEGACY_ROW_OUTCOME_CONFLICT", "LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_CONFLICT", 3 },
+};
+static const ProtobufCIntRange life__v1__legacy_row_outcome__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex life__v1__legacy_row_outcome__enum_values_by_name[4] =
+{
+  { "LEGACY_ROW_OUTCOME_CONFLICT", 3 },
+  { "LEGACY_ROW_OUTCOME_NEEDS_CORRECTION", 2 },
+  { "LEGACY_ROW_OUTCOME_REJECTED", 1 },
+  { "LEGACY_ROW_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor life__v1__legacy_row_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "life.v1.LegacyRowOutcome",
+  "LegacyRowOutcome",
+  "Life__V1__LegacyRowOutcome",
+  "life.v1",
+  4,
+  life__v1__legacy_row_outcome__enum_values_by_number,
+  4,
+  life__v1__legacy_row_outcome__enum_values_by_name,
+  1,
+  life__v1__legacy_row_outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue life__v1__readiness_state__enum_values_by_number[4] =
 {
   { "READINESS_STATE_UNSPECIFIED", "LIFE__V1__READINESS_STATE__READINESS_STATE_UNSPECIFIED", 0 },
@@ -5558,7 +6090,7 @@ const ProtobufCEnumDescriptor life__v1__readiness_state__descriptor =
   life__v1__readiness_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[22] =
+static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[23] =
 {
   { "CreateFacility", &life__v1__create_facility_request__descriptor, &life__v1__create_facility_response__descriptor },
   { "ListFacilities", &life__v1__list_facilities_request__descriptor, &life__v1__list_facilities_response__descriptor },
@@ -5573,6 +6105,7 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[22] =
   { "LeaveParticipatingInsurer", &life__v1__leave_participating_insurer_request__descriptor, &life__v1__leave_participating_insurer_response__descriptor },
   { "ListParticipatingInsurers", &life__v1__list_participating_insurers_request__descriptor, &life__v1__list_participating_insurers_response__descriptor },
   { "ImportQualificationRecords", &life__v1__import_qualification_records_request__descriptor, &life__v1__import_qualification_records_response__descriptor },
+  { "ImportLegacyExport", &life__v1__import_legacy_export_request__descriptor, &life__v1__import_legacy_export_response__descriptor },
   { "GetRegistryStatus", &life__v1__get_registry_status_request__descriptor, &life__v1__get_registry_status_response__descriptor },
   { "ListVerificationJobs", &life__v1__list_verification_jobs_request__descriptor, &life__v1__list_verification_jobs_response__descriptor },
   { "ListCertificateReadiness", &life__v1__list_certificate_readiness_request__descriptor, &life__v1__list_certificate_readiness_response__descriptor },
@@ -5584,28 +6117,29 @@ static const ProtobufCMethodDescriptor life__v1__admin__method_descriptors[22] =
   { "VerifyAuditChain", &life__v1__verify_audit_chain_request__descriptor, &life__v1__verify_audit_chain_response__descriptor },
 };
 const unsigned life__v1__admin__method_indices_by_name[] = {
-  18,        /* BackupDatabase */
-  19,        /* CheckDatabaseIntegrity */
+  19,        /* BackupDatabase */
+  20,        /* CheckDatabaseIntegrity */
   4,        /* CreateCertificateRegistration */
   0,        /* CreateFacility */
   7,        /* CreateFacilityAdmin */
   9,        /* CreateParticipatingInsurer */
   2,        /* DisableFacility */
   3,        /* EnableFacility */
-  16,        /* GetOperatingMode */
-  13,        /* GetRegistryStatus */
+  17,        /* GetOperatingMode */
+  14,        /* GetRegistryStatus */
+  13,        /* ImportLegacyExport */
   12,        /* ImportQualificationRecords */
   10,        /* LeaveParticipatingInsurer */
-  20,        /* ListAuditEvents */
-  15,        /* ListCertificateReadiness */
+  21,        /* ListAuditEvents */
+  16,        /* ListCertificateReadiness */
   5,        /* ListCertificateRegistrations */
   1,        /* ListFacilities */
   11,        /* ListParticipatingInsurers */
-  14,        /* ListVerificationJobs */
+  15,        /* ListVerificationJobs */
   6,        /* RevokeCertificateRegistration */
-  17,        /* SetOperatingMode */
+  18,        /* SetOperatingMode */
   8,        /* UnlockStaffMember */
-  21         /* VerifyAuditChain */
+  22         /* VerifyAuditChain */
 };
 const ProtobufCServiceDescriptor life__v1__admin__descriptor =
 {
@@ -5614,7 +6148,7 @@ const ProtobufCServiceDescriptor life__v1__admin__descriptor =
   "Admin",
   "Life__V1__Admin",
   "life.v1",
-  22,
+  23,
   life__v1__admin__method_descriptors,
   life__v1__admin__method_indices_by_name
 };
@@ -5722,13 +6256,21 @@ void life__v1__admin__import_qualification_records(ProtobufCService *service,
   assert(service->descriptor == &life__v1__admin__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void life__v1__admin__import_legacy_export(ProtobufCService *service,
+                                           const Life__V1__ImportLegacyExportRequest *input,
+                                           Life__V1__ImportLegacyExportResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &life__v1__admin__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void life__v1__admin__get_registry_status(ProtobufCService *service,
                                           const Life__V1__GetRegistryStatusRequest *input,
                                           Life__V1__GetRegistryStatusResponse_Closure closure,
                                           void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              const Life__V1__ListVerificationJobsRequest *input,
@@ -5736,7 +6278,7 @@ void life__v1__admin__list_verification_jobs(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_certificate_readiness(ProtobufCService *service,
                                                  const Life__V1__ListCertificateReadinessRequest *input,
@@ -5744,7 +6286,7 @@ void life__v1__admin__list_certificate_readiness(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__get_operating_mode(ProtobufCService *service,
                                          const Life__V1__GetOperatingModeRequest *input,
@@ -5752,7 +6294,7 @@ void life__v1__admin__get_operating_mode(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__set_operating_mode(ProtobufCService *service,
                                          const Life__V1__SetOperatingModeRequest *input,
@@ -5760,7 +6302,7 @@ void life__v1__admin__set_operating_mode(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__backup_database(ProtobufCService *service,
                                       const Life__V1__BackupDatabaseRequest *input,
@@ -5768,7 +6310,7 @@ void life__v1__admin__backup_database(ProtobufCService *service,
                                       void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                const Life__V1__CheckDatabaseIntegrityRequest *input,
@@ -5776,7 +6318,7 @@ void life__v1__admin__check_database_integrity(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         const Life__V1__ListAuditEventsRequest *input,
@@ -5784,7 +6326,7 @@ void life__v1__admin__list_audit_events(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          const Life__V1__VerifyAuditChainRequest *input,
@@ -5792,7 +6334,7 @@ void life__v1__admin__verify_audit_chain(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &life__v1__admin__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void life__v1__admin__init (Life__V1__Admin_Service *service,
                             Life__V1__Admin_ServiceDestroy destroy)

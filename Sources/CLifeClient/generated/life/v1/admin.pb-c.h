@@ -51,6 +51,9 @@ typedef struct Life__V1__ListParticipatingInsurersResponse Life__V1__ListPartici
 typedef struct Life__V1__ImportQualificationRecordsRequest Life__V1__ImportQualificationRecordsRequest;
 typedef struct Life__V1__QualificationRowError Life__V1__QualificationRowError;
 typedef struct Life__V1__ImportQualificationRecordsResponse Life__V1__ImportQualificationRecordsResponse;
+typedef struct Life__V1__ImportLegacyExportRequest Life__V1__ImportLegacyExportRequest;
+typedef struct Life__V1__LegacyRowReport Life__V1__LegacyRowReport;
+typedef struct Life__V1__ImportLegacyExportResponse Life__V1__ImportLegacyExportResponse;
 typedef struct Life__V1__GetRegistryStatusRequest Life__V1__GetRegistryStatusRequest;
 typedef struct Life__V1__GetRegistryStatusResponse Life__V1__GetRegistryStatusResponse;
 typedef struct Life__V1__ListVerificationJobsRequest Life__V1__ListVerificationJobsRequest;
@@ -92,6 +95,46 @@ typedef enum _Life__V1__QualificationFileFormat {
   LIFE__V1__QUALIFICATION_FILE_FORMAT__QUALIFICATION_FILE_FORMAT_CSV = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__QUALIFICATION_FILE_FORMAT)
 } Life__V1__QualificationFileFormat;
+/*
+ * What a migration file holds, from its first line (移行データの種類).
+ */
+typedef enum _Life__V1__LegacyExportKind {
+  /*
+   * Not known yet (未確定).
+   */
+  LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_UNSPECIFIED = 0,
+  /*
+   * Facilities with their service information (事業所サービス情報).
+   */
+  LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_FACILITIES = 1,
+  /*
+   * Recipients (利用者情報).
+   */
+  LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_RECIPIENTS = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__LEGACY_EXPORT_KIND)
+} Life__V1__LegacyExportKind;
+/*
+ * What happened to a row an import reports (取込結果の区分).
+ */
+typedef enum _Life__V1__LegacyRowOutcome {
+  /*
+   * Unused (未使用).
+   */
+  LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_UNSPECIFIED = 0,
+  /*
+   * Not stored: the row names no record this system can hold (取込不可).
+   */
+  LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_REJECTED = 1,
+  /*
+   * Stored, needing correction (要修正として取込).
+   */
+  LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_NEEDS_CORRECTION = 2,
+  /*
+   * Not applied: the record was changed or deleted in this system since it was imported (競合).
+   */
+  LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_CONFLICT = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__LEGACY_ROW_OUTCOME)
+} Life__V1__LegacyRowOutcome;
 /*
  * How far a facility has got with its certificate (証明書の準備段階).
  */
@@ -143,10 +186,16 @@ struct  Life__V1__Facility
    * When the facility last changed (更新日時). Output only.
    */
   Life__V1__Timestamp *updated_at;
+  /*
+   * Service type codes the facility offers (事業所のサービス種類), 2 characters each, sorted.
+   * Set by an import from the old system; empty when unknown. Output only.
+   */
+  size_t n_service_type_codes;
+  char **service_type_codes;
 };
 #define LIFE__V1__FACILITY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__facility__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, NULL, 0,NULL }
 
 
 /*
@@ -897,6 +946,123 @@ struct  Life__V1__ImportQualificationRecordsResponse
 #define LIFE__V1__IMPORT_QUALIFICATION_RECORDS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__import_qualification_records_response__descriptor) \
     , 0, 0, 0,NULL, NULL, 0, 0, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * Request of Admin.ImportLegacyExport (移行データ取込の要求).
+ */
+struct  Life__V1__ImportLegacyExportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Absolute path of the file on the server, readable by the daemon's user (取込ファイルのパス).
+   */
+  char *path;
+  /*
+   * Read the file and report what an import would do, storing nothing (試行).
+   */
+  protobuf_c_boolean dry_run;
+};
+#define LIFE__V1__IMPORT_LEGACY_EXPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__import_legacy_export_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A row of a migration file that was not imported cleanly (取込で注意が必要な行).
+ */
+struct  Life__V1__LegacyRowReport
+{
+  ProtobufCMessage base;
+  /*
+   * Line number in the file, from 1 (行番号).
+   */
+  int64_t line;
+  /*
+   * Column name from the header, or empty for the row as a whole (列名).
+   */
+  char *column;
+  /*
+   * What is wrong, safe to show; never a recipient's field value (理由).
+   */
+  char *reason;
+  /*
+   * What happened to the row (結果).
+   */
+  Life__V1__LegacyRowOutcome outcome;
+};
+#define LIFE__V1__LEGACY_ROW_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__legacy_row_report__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFE__V1__LEGACY_ROW_OUTCOME__LEGACY_ROW_OUTCOME_UNSPECIFIED }
+
+
+/*
+ * One message of Admin.ImportLegacyExport: progress while the file is read, then the counts
+ * in the message with done set (移行データ取込の応答). Every data row is counted exactly once in
+ * created, updated, unchanged, rejected or conflict; needs_correction counts the created and
+ * updated rows stored needing correction.
+ */
+struct  Life__V1__ImportLegacyExportResponse
+{
+  ProtobufCMessage base;
+  /*
+   * What the file holds (種類).
+   */
+  Life__V1__LegacyExportKind kind;
+  /*
+   * Data rows read so far (読込件数).
+   */
+  int64_t row_count;
+  /*
+   * Bytes of the file read so far (読込バイト数).
+   */
+  int64_t bytes_read;
+  /*
+   * Size of the file in bytes (ファイルサイズ).
+   */
+  int64_t total_bytes;
+  /*
+   * Records created (would be created, in a dry run) (新規件数).
+   */
+  int64_t created_count;
+  /*
+   * Records updated because the row changed since the last import (更新件数).
+   */
+  int64_t updated_count;
+  /*
+   * Rows the same as last imported (変更なし件数).
+   */
+  int64_t unchanged_count;
+  /*
+   * Created or updated records stored needing correction (要修正件数).
+   */
+  int64_t needs_correction_count;
+  /*
+   * Rows not stored (取込不可件数).
+   */
+  int64_t rejected_count;
+  /*
+   * Rows not applied because the record changed in this system since (競合件数).
+   */
+  int64_t conflict_count;
+  /*
+   * The first 1,000 rows rejected, stored needing correction or in conflict, in line order.
+   * Set when done (注意が必要な行).
+   */
+  size_t n_rows;
+  Life__V1__LegacyRowReport **rows;
+  /*
+   * Nothing was stored (試行).
+   */
+  protobuf_c_boolean dry_run;
+  /*
+   * This is the last message (完了).
+   */
+  protobuf_c_boolean done;
+};
+#define LIFE__V1__IMPORT_LEGACY_EXPORT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&life__v1__import_legacy_export_response__descriptor) \
+    , LIFE__V1__LEGACY_EXPORT_KIND__LEGACY_EXPORT_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0, 0 }
 
 
 /*
@@ -1973,6 +2139,63 @@ Life__V1__ImportQualificationRecordsResponse *
 void   life__v1__import_qualification_records_response__free_unpacked
                      (Life__V1__ImportQualificationRecordsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Life__V1__ImportLegacyExportRequest methods */
+void   life__v1__import_legacy_export_request__init
+                     (Life__V1__ImportLegacyExportRequest         *message);
+size_t life__v1__import_legacy_export_request__get_packed_size
+                     (const Life__V1__ImportLegacyExportRequest   *message);
+size_t life__v1__import_legacy_export_request__pack
+                     (const Life__V1__ImportLegacyExportRequest   *message,
+                      uint8_t             *out);
+size_t life__v1__import_legacy_export_request__pack_to_buffer
+                     (const Life__V1__ImportLegacyExportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__ImportLegacyExportRequest *
+       life__v1__import_legacy_export_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__import_legacy_export_request__free_unpacked
+                     (Life__V1__ImportLegacyExportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__LegacyRowReport methods */
+void   life__v1__legacy_row_report__init
+                     (Life__V1__LegacyRowReport         *message);
+size_t life__v1__legacy_row_report__get_packed_size
+                     (const Life__V1__LegacyRowReport   *message);
+size_t life__v1__legacy_row_report__pack
+                     (const Life__V1__LegacyRowReport   *message,
+                      uint8_t             *out);
+size_t life__v1__legacy_row_report__pack_to_buffer
+                     (const Life__V1__LegacyRowReport   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__LegacyRowReport *
+       life__v1__legacy_row_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__legacy_row_report__free_unpacked
+                     (Life__V1__LegacyRowReport *message,
+                      ProtobufCAllocator *allocator);
+/* Life__V1__ImportLegacyExportResponse methods */
+void   life__v1__import_legacy_export_response__init
+                     (Life__V1__ImportLegacyExportResponse         *message);
+size_t life__v1__import_legacy_export_response__get_packed_size
+                     (const Life__V1__ImportLegacyExportResponse   *message);
+size_t life__v1__import_legacy_export_response__pack
+                     (const Life__V1__ImportLegacyExportResponse   *message,
+                      uint8_t             *out);
+size_t life__v1__import_legacy_export_response__pack_to_buffer
+                     (const Life__V1__ImportLegacyExportResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Life__V1__ImportLegacyExportResponse *
+       life__v1__import_legacy_export_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   life__v1__import_legacy_export_response__free_unpacked
+                     (Life__V1__ImportLegacyExportResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Life__V1__GetRegistryStatusRequest methods */
 void   life__v1__get_registry_status_request__init
                      (Life__V1__GetRegistryStatusRequest         *message);
@@ -2451,6 +2674,15 @@ typedef void (*Life__V1__QualificationRowError_Closure)
 typedef void (*Life__V1__ImportQualificationRecordsResponse_Closure)
                  (const Life__V1__ImportQualificationRecordsResponse *message,
                   void *closure_data);
+typedef void (*Life__V1__ImportLegacyExportRequest_Closure)
+                 (const Life__V1__ImportLegacyExportRequest *message,
+                  void *closure_data);
+typedef void (*Life__V1__LegacyRowReport_Closure)
+                 (const Life__V1__LegacyRowReport *message,
+                  void *closure_data);
+typedef void (*Life__V1__ImportLegacyExportResponse_Closure)
+                 (const Life__V1__ImportLegacyExportResponse *message,
+                  void *closure_data);
 typedef void (*Life__V1__GetRegistryStatusRequest_Closure)
                  (const Life__V1__GetRegistryStatusRequest *message,
                   void *closure_data);
@@ -2570,6 +2802,10 @@ struct Life__V1__Admin_Service
                                        const Life__V1__ImportQualificationRecordsRequest *input,
                                        Life__V1__ImportQualificationRecordsResponse_Closure closure,
                                        void *closure_data);
+  void (*import_legacy_export)(Life__V1__Admin_Service *service,
+                               const Life__V1__ImportLegacyExportRequest *input,
+                               Life__V1__ImportLegacyExportResponse_Closure closure,
+                               void *closure_data);
   void (*get_registry_status)(Life__V1__Admin_Service *service,
                               const Life__V1__GetRegistryStatusRequest *input,
                               Life__V1__GetRegistryStatusResponse_Closure closure,
@@ -2627,6 +2863,7 @@ void life__v1__admin__init (Life__V1__Admin_Service *service,
       function_prefix__ ## leave_participating_insurer,\
       function_prefix__ ## list_participating_insurers,\
       function_prefix__ ## import_qualification_records,\
+      function_prefix__ ## import_legacy_export,\
       function_prefix__ ## get_registry_status,\
       function_prefix__ ## list_verification_jobs,\
       function_prefix__ ## list_certificate_readiness,\
@@ -2688,6 +2925,10 @@ void life__v1__admin__import_qualification_records(ProtobufCService *service,
                                                    const Life__V1__ImportQualificationRecordsRequest *input,
                                                    Life__V1__ImportQualificationRecordsResponse_Closure closure,
                                                    void *closure_data);
+void life__v1__admin__import_legacy_export(ProtobufCService *service,
+                                           const Life__V1__ImportLegacyExportRequest *input,
+                                           Life__V1__ImportLegacyExportResponse_Closure closure,
+                                           void *closure_data);
 void life__v1__admin__get_registry_status(ProtobufCService *service,
                                           const Life__V1__GetRegistryStatusRequest *input,
                                           Life__V1__GetRegistryStatusResponse_Closure closure,
@@ -2728,6 +2969,8 @@ void life__v1__admin__verify_audit_chain(ProtobufCService *service,
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    life__v1__qualification_file_format__descriptor;
+extern const ProtobufCEnumDescriptor    life__v1__legacy_export_kind__descriptor;
+extern const ProtobufCEnumDescriptor    life__v1__legacy_row_outcome__descriptor;
 extern const ProtobufCEnumDescriptor    life__v1__readiness_state__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__facility__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__certificate_registration__descriptor;
@@ -2761,6 +3004,9 @@ extern const ProtobufCMessageDescriptor life__v1__list_participating_insurers_re
 extern const ProtobufCMessageDescriptor life__v1__import_qualification_records_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__qualification_row_error__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__import_qualification_records_response__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__import_legacy_export_request__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__legacy_row_report__descriptor;
+extern const ProtobufCMessageDescriptor life__v1__import_legacy_export_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__get_registry_status_request__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__get_registry_status_response__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__list_verification_jobs_request__descriptor;

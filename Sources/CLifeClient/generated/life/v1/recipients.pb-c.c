@@ -592,7 +592,7 @@ void   life__v1__watch_recipients_response__free_unpacked
   assert(message->base.descriptor == &life__v1__watch_recipients_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor life__v1__recipient__field_descriptors[20] =
+static const ProtobufCFieldDescriptor life__v1__recipient__field_descriptors[23] =
 {
   {
     "id",
@@ -834,6 +834,42 @@ static const ProtobufCFieldDescriptor life__v1__recipient__field_descriptors[20]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "needs_correction",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__Recipient, needs_correction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "corrections",
+    22,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Life__V1__Recipient, n_corrections),
+    offsetof(Life__V1__Recipient, corrections),
+    &life__v1__field_violation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "legacy_id",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__Recipient, legacy_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__recipient__field_indices_by_name[] = {
   7,   /* field[7] = birth_date */
@@ -841,6 +877,7 @@ static const unsigned life__v1__recipient__field_indices_by_name[] = {
   8,   /* field[8] = certification_date */
   9,   /* field[9] = certification_valid_from */
   10,   /* field[10] = certification_valid_until */
+  21,   /* field[21] = corrections */
   16,   /* field[16] = created_at */
   14,   /* field[14] = dementia_independence */
   1,   /* field[1] = facility_number */
@@ -849,6 +886,8 @@ static const unsigned life__v1__recipient__field_indices_by_name[] = {
   0,   /* field[0] = id */
   3,   /* field[3] = insured_number */
   2,   /* field[2] = insurer_number */
+  22,   /* field[22] = legacy_id */
+  20,   /* field[20] = needs_correction */
   13,   /* field[13] = physical_independence */
   12,   /* field[12] = service_type_code */
   6,   /* field[6] = sex */
@@ -860,7 +899,7 @@ static const unsigned life__v1__recipient__field_indices_by_name[] = {
 static const ProtobufCIntRange life__v1__recipient__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 20 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor life__v1__recipient__descriptor =
 {
@@ -870,7 +909,7 @@ const ProtobufCMessageDescriptor life__v1__recipient__descriptor =
   "Life__V1__Recipient",
   "life.v1",
   sizeof(Life__V1__Recipient),
-  20,
+  23,
   life__v1__recipient__field_descriptors,
   life__v1__recipient__field_indices_by_name,
   1,  life__v1__recipient__number_ranges,
@@ -1029,7 +1068,7 @@ const ProtobufCMessageDescriptor life__v1__get_recipient_response__descriptor =
   (ProtobufCMessageInit) life__v1__get_recipient_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor life__v1__list_recipients_request__field_descriptors[7] =
+static const ProtobufCFieldDescriptor life__v1__list_recipients_request__field_descriptors[8] =
 {
   {
     "page",
@@ -1115,9 +1154,22 @@ static const ProtobufCFieldDescriptor life__v1__list_recipients_request__field_d
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "correction",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Life__V1__ListRecipientsRequest, correction),
+    &life__v1__correction_filter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned life__v1__list_recipients_request__field_indices_by_name[] = {
   4,   /* field[4] = care_levels */
+  7,   /* field[7] = correction */
   3,   /* field[3] = full_name_kana_prefix */
   2,   /* field[2] = insured_number */
   1,   /* field[1] = insurer_number */
@@ -1128,7 +1180,7 @@ static const unsigned life__v1__list_recipients_request__field_indices_by_name[]
 static const ProtobufCIntRange life__v1__list_recipients_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor life__v1__list_recipients_request__descriptor =
 {
@@ -1138,7 +1190,7 @@ const ProtobufCMessageDescriptor life__v1__list_recipients_request__descriptor =
   "Life__V1__ListRecipientsRequest",
   "life.v1",
   sizeof(Life__V1__ListRecipientsRequest),
-  7,
+  8,
   life__v1__list_recipients_request__field_descriptors,
   life__v1__list_recipients_request__field_indices_by_name,
   1,  life__v1__list_recipients_request__number_ranges,
@@ -1659,6 +1711,36 @@ const ProtobufCEnumDescriptor life__v1__dementia_independence__descriptor =
   life__v1__dementia_independence__enum_values_by_name,
   1,
   life__v1__dementia_independence__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue life__v1__correction_filter__enum_values_by_number[3] =
+{
+  { "CORRECTION_FILTER_UNSPECIFIED", "LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_UNSPECIFIED", 0 },
+  { "CORRECTION_FILTER_NEEDS_CORRECTION", "LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_NEEDS_CORRECTION", 1 },
+  { "CORRECTION_FILTER_VALID", "LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_VALID", 2 },
+};
+static const ProtobufCIntRange life__v1__correction_filter__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex life__v1__correction_filter__enum_values_by_name[3] =
+{
+  { "CORRECTION_FILTER_NEEDS_CORRECTION", 1 },
+  { "CORRECTION_FILTER_UNSPECIFIED", 0 },
+  { "CORRECTION_FILTER_VALID", 2 },
+};
+const ProtobufCEnumDescriptor life__v1__correction_filter__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "life.v1.CorrectionFilter",
+  "CorrectionFilter",
+  "Life__V1__CorrectionFilter",
+  "life.v1",
+  3,
+  life__v1__correction_filter__enum_values_by_number,
+  3,
+  life__v1__correction_filter__enum_values_by_name,
+  1,
+  life__v1__correction_filter__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue life__v1__recipient_change_kind__enum_values_by_number[5] =

@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "life/v1/common.pb-c.h"
 #include "life/v1/verification.pb-c.h"
+#include "life/v1/wire.pb-c.h"
 
 typedef struct Life__V1__Recipient Life__V1__Recipient;
 typedef struct Life__V1__CreateRecipientRequest Life__V1__CreateRecipientRequest;
@@ -201,6 +202,24 @@ typedef enum _Life__V1__DementiaIndependence {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__DEMENTIA_INDEPENDENCE)
 } Life__V1__DementiaIndependence;
 /*
+ * Which records ListRecipients selects by their correction state (要修正の絞り込み).
+ */
+typedef enum _Life__V1__CorrectionFilter {
+  /*
+   * Every record (すべて).
+   */
+  LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_UNSPECIFIED = 0,
+  /*
+   * Only imported records that need correction (要修正のみ).
+   */
+  LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_NEEDS_CORRECTION = 1,
+  /*
+   * Only records whose fields are valid (修正不要のみ).
+   */
+  LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_VALID = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFE__V1__CORRECTION_FILTER)
+} Life__V1__CorrectionFilter;
+/*
  * Kind of change to a recipient (変更種別).
  */
 typedef enum _Life__V1__RecipientChangeKind {
@@ -320,10 +339,28 @@ struct  Life__V1__Recipient
    * Result of the latest eligibility check (資格確認結果). Output only.
    */
   Life__V1__VerificationResult *verification;
+  /*
+   * True for a record imported from the old system that today's rules refuse (要修正): its
+   * fields are stored exactly as imported, the reasons are in corrections, and it is never
+   * checked for eligibility. Only an UpdateRecipient whose fields are all valid clears it; an
+   * update that is still invalid answers INVALID_ARGUMENT and changes nothing. Output only.
+   */
+  protobuf_c_boolean needs_correction;
+  /*
+   * Why the record needs correction, one entry per invalid field, with the same paths and
+   * reasons an invalid create would get (修正が必要な項目). Output only.
+   */
+  size_t n_corrections;
+  Life__V1__FieldViolation **corrections;
+  /*
+   * The record's id in the old system, for records imported from it; empty otherwise
+   * (旧システムの利用者ID). Output only.
+   */
+  char *legacy_id;
 };
 #define LIFE__V1__RECIPIENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__recipient__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFE__V1__SEX__SEX_UNSPECIFIED, NULL, NULL, NULL, NULL, LIFE__V1__CARE_LEVEL__CARE_LEVEL_UNSPECIFIED, (char *)protobuf_c_empty_string, LIFE__V1__PHYSICAL_INDEPENDENCE__PHYSICAL_INDEPENDENCE_UNSPECIFIED, LIFE__V1__DEMENTIA_INDEPENDENCE__DEMENTIA_INDEPENDENCE_UNSPECIFIED, 0, NULL, NULL, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFE__V1__SEX__SEX_UNSPECIFIED, NULL, NULL, NULL, NULL, LIFE__V1__CARE_LEVEL__CARE_LEVEL_UNSPECIFIED, (char *)protobuf_c_empty_string, LIFE__V1__PHYSICAL_INDEPENDENCE__PHYSICAL_INDEPENDENCE_UNSPECIFIED, LIFE__V1__DEMENTIA_INDEPENDENCE__DEMENTIA_INDEPENDENCE_UNSPECIFIED, 0, NULL, NULL, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -429,10 +466,14 @@ struct  Life__V1__ListRecipientsRequest
    */
   size_t n_verification_statuses;
   Life__V1__VerificationStatus *verification_statuses;
+  /*
+   * Only records that need correction, or only those that do not (要修正で絞り込み).
+   */
+  Life__V1__CorrectionFilter correction;
 };
 #define LIFE__V1__LIST_RECIPIENTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&life__v1__list_recipients_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, LIFE__V1__CORRECTION_FILTER__CORRECTION_FILTER_UNSPECIFIED }
 
 
 /*
@@ -950,6 +991,7 @@ extern const ProtobufCEnumDescriptor    life__v1__sex__descriptor;
 extern const ProtobufCEnumDescriptor    life__v1__care_level__descriptor;
 extern const ProtobufCEnumDescriptor    life__v1__physical_independence__descriptor;
 extern const ProtobufCEnumDescriptor    life__v1__dementia_independence__descriptor;
+extern const ProtobufCEnumDescriptor    life__v1__correction_filter__descriptor;
 extern const ProtobufCEnumDescriptor    life__v1__recipient_change_kind__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__recipient__descriptor;
 extern const ProtobufCMessageDescriptor life__v1__create_recipient_request__descriptor;
