@@ -65,7 +65,7 @@ struct MetricsTests {
 
     @Test("failed TLS handshakes are counted by reason: a refused certificate, no certificate, a connection that never finishes")
     func handshakeFailures() async throws {
-        let daemon = try await TestDaemon.start(["metrics.listen=127.0.0.1:0", "tls.handshake_timeout=1s"])
+        let daemon = try await TestDaemon.start(["metrics.listen=127.0.0.1:0", "tls.handshake_timeout=3s"])
         let port = try #require(daemon.daemon.metricsEndpoint?.port)
         for client in [TestPKI.Client.unknownCA, nil] {
             await #expect(throws: (any Error).self) {
@@ -81,7 +81,8 @@ struct MetricsTests {
         }
         #expect(await eventually { await failures("certificate_refused") == 1 })
         #expect(await eventually { await failures("tls_error") >= 1 })
-        #expect(await eventually(timeout: .seconds(10)) { await failures("timeout") == 1 })
+        // At least the silent one: on a loaded machine a refused handshake can outlast the timeout too.
+        #expect(await eventually(timeout: .seconds(15)) { await failures("timeout") >= 1 })
         let events = try await Self.scrape(port: port).value("lifed_peer_events_total", ["listener": "tls", "kind": "handshake_failed"])
         #expect((events ?? 0) >= 3)
         try await daemon.stop()

@@ -11,6 +11,10 @@ final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHand
     typealias InboundIn = Frame
     typealias InboundOut = Frame
 
+    /// Sent down the pipeline when the timeout closes the connection: from then on the server
+    /// sends nothing more (no SETTINGS after the GOAWAY, when admission ends late).
+    struct Expired {}
+
     private let timeout: TimeAmount
     private let onTimeout: @Sendable () -> Void
     private var transportReady: Bool
@@ -47,6 +51,7 @@ final class HandshakeTimeoutHandler: ChannelInboundHandler, RemovableChannelHand
 
     private func expire(context: ChannelHandlerContext) {
         onTimeout()
+        context.fireUserInboundEventTriggered(Expired())
         guard transportReady else {
             context.close(promise: nil)
             return

@@ -46,6 +46,8 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     private var awaitingAdmission: Bool
     /// Frames that arrived while the channel was not writable, in order.
     private var deferred = CircularBuffer<Frame>()
+    /// The handshake timeout closed the connection (GOAWAY sent, or no transport to send it on).
+    private var timedOut = false
 
     init(
         isTLS: Bool, admitted: EventLoopPromise<ServerConnection?>, events: PeerEventLog, logger: Logger,
@@ -76,7 +78,9 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted = event {
+        if event is HandshakeTimeoutHandler.Expired {
+            timedOut = true
+        } else if case TLSUserEvent.handshakeCompleted = event {
             do {
                 start(peer: try Self.tlsPeer(of: context.channel), context: context)
             } catch {
@@ -165,8 +169,10 @@ final class ServerFrameHandler: ChannelDuplexHandler {
     }
 
     private func finishAdmission(_ decision: Result<ServerConnection, Refusal>, context: ChannelHandlerContext) {
-        guard context.channel.isActive else {
-            admitted.succeed(nil)  // Gone while it was judged; an admitted connection left the registry as it closed.
+        // Gone, or timed out, while it was judged: an admitted connection leaves the registry as
+        // it closes, and nothing may follow the timeout's GOAWAY.
+        guard context.channel.isActive, !timedOut else {
+            admitted.succeed(nil)
             return
         }
         switch decision {
