@@ -198,6 +198,28 @@ struct MigrationImportTests {
         try await daemon.stop()
     }
 
+    @Test("migration-freeze, which exists for the move, lets an import create facilities; read-only refuses it")
+    func operatingModes() async throws {
+        let daemon = try await TestDaemon.start()
+        func setMode(_ mode: Life_V1_OperatingMode) async throws {
+            _ = try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+                try await client.admin.setOperatingMode(
+                    .with {
+                        $0.mode = mode; $0.reason = "test"
+                    })
+            }
+        }
+        try daemon.folder.write("life-export,1,facilities\nfacility_number,name\n\(F.a),施設A\n", to: "facilities.csv")
+        let path = daemon.folder.file("facilities.csv")
+        try await setMode(.readOnly)
+        let refused = await R.code { _ = try await Self.importFile(daemon.unixEndpoint, path) }
+        #expect(refused?.code == .failedPrecondition && refused?.message.contains("read-only") == true, "\(String(describing: refused))")
+        try await setMode(.migrationFreeze)
+        let created = try await Self.importFile(daemon.unixEndpoint, path)
+        #expect(created.createdCount == 1)
+        try await daemon.stop()
+    }
+
     /// Row n of the generated 100,000-row export: every 40th has the seed's insurer number
     /// 111111 and every 211th a 30 February birth date (stored needing correction); every 97th
     /// has a facility number that is not one (rejected).
