@@ -248,16 +248,7 @@ struct MigrationImportTests {
         let storable = Int64(Self.generated) - Self.rejectedRows
 
         let first = try await LifedProcess.start(pki)
-        try await LifeClient.withConnection(to: first.unixEndpoint) { client in
-            _ = try await client.admin.createFacility(
-                .with {
-                    $0.facility.facilityNumber = F.a; $0.facility.name = "施設A"
-                })
-            _ = try await client.admin.createFacilityAdmin(
-                .with {
-                    $0.facilityNumber = F.a; $0.loginID = "admin-a"; $0.displayName = "管理者"; $0.initialPassword = F.initialPassword
-                })
-        }
+        try await F.seed(first.unixEndpoint)
         // Acknowledged: the counts in the last progress message received before the kill.
         let acknowledged = Mutex<Life_V1_ImportLegacyExportResponse?>(nil)
         let interrupted = Task {

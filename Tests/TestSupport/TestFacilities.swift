@@ -11,7 +11,12 @@ public enum TestFacilities {
     /// Creates facilities A and B and an admin `admin-a` / `admin-b` in each (initial password,
     /// change required at first login).
     public static func seed(_ daemon: TestDaemon) async throws {
-        try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
+        try await seed(daemon.unixEndpoint)
+    }
+
+    /// The same, through the Unix socket at `endpoint` (a lifed started as a process).
+    public static func seed(_ endpoint: ClientEndpoint) async throws {
+        try await LifeClient.withConnection(to: endpoint) { client in
             for (number, name) in [(a, "施設A"), (b, "施設B")] {
                 var facility = Life_V1_CreateFacilityRequest()
                 facility.facility.facilityNumber = number

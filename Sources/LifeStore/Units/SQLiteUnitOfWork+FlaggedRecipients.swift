@@ -13,28 +13,15 @@ extension SQLiteUnitOfWork {
         -> [FlaggedRecipient]
     {
         guard filter.includesFlagged else { return [] }
-        var (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
-        if let cursor {
-            conditions.append("(full_name_kana, id) > (?, ?)")
-            _ = arguments.append(contentsOf: [cursor.kana, cursor.id])
-        }
-        _ = arguments.append(contentsOf: [limit])
-        return try Row.fetchAll(
-            cached: db,
-            sql: """
-                SELECT \(FlaggedRecipient.selection) FROM flagged_recipient WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY full_name_kana, id LIMIT ?
-                """,
-            arguments: arguments
-        ).map { try FlaggedRecipient(row: $0, path: path) }
+        return try page(
+            of: "flagged_recipient", FlaggedRecipient.selection, facility: facility, filter: filter, after: cursor, limit: limit
+        )
+        .map { try FlaggedRecipient(row: $0, path: path) }
     }
 
     func countFlaggedRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int {
         guard filter.includesFlagged else { return 0 }
-        let (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
-        return try Int.fetchOne(
-            cached: db, sql: "SELECT count(*) FROM flagged_recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments)
-            ?? 0
+        return try count(of: "flagged_recipient", facility: facility, filter: filter)
     }
 
     func insertFlagged(_ flagged: FlaggedRecipient) throws {

@@ -12,6 +12,15 @@ extension SQLiteUnitOfWork: RecipientUnitOfWork {
 
     func recipients(facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int) throws -> [Recipient] {
         guard filter.includesValid else { return [] }
+        return try page(of: "recipient", Recipient.selection, facility: facility, filter: filter, after: cursor, limit: limit)
+            .map { try Recipient(row: $0, path: path) }
+    }
+
+    /// Up to `limit` rows of `table` (`recipient` or `flagged_recipient`) of `facility` matching
+    /// `filter`, ordered by kana then id, starting after `cursor`.
+    func page(
+        of table: String, _ selection: String, facility: FacilityNumber, filter: RecipientFilter, after cursor: RecipientCursor?, limit: Int
+    ) throws -> [Row] {
         var (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
         if let cursor {
             conditions.append("(full_name_kana, id) > (?, ?)")
@@ -21,18 +30,22 @@ extension SQLiteUnitOfWork: RecipientUnitOfWork {
         return try Row.fetchAll(
             cached: db,
             sql: """
-                SELECT \(Recipient.selection) FROM recipient WHERE \(conditions.joined(separator: " AND "))
+                SELECT \(selection) FROM \(table) WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY full_name_kana, id LIMIT ?
                 """,
-            arguments: arguments
-        ).map { try Recipient(row: $0, path: path) }
+            arguments: arguments)
+    }
+
+    /// How many rows of `table` of `facility` match `filter`.
+    func count(of table: String, facility: FacilityNumber, filter: RecipientFilter) throws -> Int {
+        let (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
+        return try Int.fetchOne(
+            cached: db, sql: "SELECT count(*) FROM \(table) WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
     }
 
     func countRecipients(facility: FacilityNumber, filter: RecipientFilter) throws -> Int {
         guard filter.includesValid else { return 0 }
-        let (conditions, arguments) = Self.conditions(facility: facility, filter: filter)
-        return try Int.fetchOne(
-            cached: db, sql: "SELECT count(*) FROM recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
+        return try count(of: "recipient", facility: facility, filter: filter)
     }
 
     func latestChangeSequence() throws -> Int64 {
