@@ -8,8 +8,9 @@ import LifeCore
 struct LegacyRowApplier: Sendable {
     /// One row's outcome.
     enum Outcome: Sendable {
-        case created(needsCorrection: Bool)
-        case updated(needsCorrection: Bool)
+        /// `corrections`: why the record is stored needing correction; empty when it is valid.
+        case created(corrections: [FieldViolation])
+        case updated(corrections: [FieldViolation])
         case unchanged
         case conflict(String)
         case rejected(column: String, reason: String)
@@ -31,14 +32,14 @@ struct LegacyRowApplier: Sendable {
                     Facility(number: row.number, name: row.name, createdAt: now, updatedAt: now, serviceTypeCodes: row.serviceTypeCodes))
                 try audit("facility:\(row.number)", line: row.line, "created", in: unit)
             }
-            return .created(needsCorrection: false)
+            return .created(corrections: [])
         }
         guard stored.name != row.name || stored.serviceTypeCodes != row.serviceTypeCodes else { return .unchanged }
         if !dryRun {
             try unit.updateFacility(row.number, name: row.name, serviceTypeCodes: row.serviceTypeCodes, at: now)
             try audit("facility:\(row.number)", line: row.line, "updated", in: unit)
         }
-        return .updated(needsCorrection: false)
+        return .updated(corrections: [])
     }
 
     /// `sequence` hears the change-log number of a recipient written.
@@ -61,7 +62,8 @@ struct LegacyRowApplier: Sendable {
         let id = stored?.id ?? makeID()
         let version = (stored?.version ?? 0) + 1
         let content = try validated(row, id: id, in: unit)
-        if dryRun { return stored == nil ? .created(needsCorrection: content.flagged) : .updated(needsCorrection: content.flagged) }
+        let outcome: Outcome = stored == nil ? .created(corrections: content.corrections) : .updated(corrections: content.corrections)
+        if dryRun { return outcome }
 
         switch stored {
         case .valid(let old): try unit.delete(id: id, facility: row.facility, expectedVersion: old.version)
@@ -90,18 +92,18 @@ struct LegacyRowApplier: Sendable {
         try unit.saveLegacyImport(
             LegacyImportEntry(
                 facility: row.facility, legacyID: row.legacyID, recipientID: id, rowDigest: row.digest, importedVersion: version))
-        let what = (stored == nil ? "created" : "updated") + (content.flagged ? ", needs correction" : "")
+        let what = (stored == nil ? "created" : "updated") + (content.corrections.isEmpty ? "" : ", needs correction")
         try audit(RecipientUseCases.target(id), line: row.line, what, in: unit)
-        return stored == nil ? .created(needsCorrection: content.flagged) : .updated(needsCorrection: content.flagged)
+        return outcome
     }
 
     private enum Content {
         case valid(RecipientFields)
         case flagged([FieldViolation])
 
-        var flagged: Bool {
-            if case .flagged = self { return true }
-            return false
+        var corrections: [FieldViolation] {
+            if case .flagged(let violations) = self { return violations }
+            return []
         }
     }
 

@@ -64,47 +64,34 @@ public struct MigrationUseCases: Sendable {
         var reports: [LegacyRowReport] = []
         var seen = Set<RowKey>()
         var chunk: [LegacyRowParser.Row] = []
+        // Rows refused while the chunk was read: reported with the chunk's, in line order.
+        var refused: [LegacyRowReport] = []
 
-        func note(_ row: LegacyRowReport) {
-            if reports.count < Self.reportedRows { reports.append(row) }
-        }
         func flush() async throws {
-            guard !chunk.isEmpty else { return }
             let rows = chunk
             chunk.removeAll(keepingCapacity: true)
-            let body: @Sendable (any UnitOfWork) throws -> ([LegacyRowApplier.Outcome], [FacilityNumber: Int64]) = { unit in
-                var sequences: [FacilityNumber: Int64] = [:]
-                let outcomes = try rows.map { row -> LegacyRowApplier.Outcome in
-                    switch row {
-                    case .facility(let facility): return try applier.apply(facility, in: unit)
-                    case .recipient(let recipient):
-                        return try applier.apply(recipient, in: unit) { sequences[recipient.facility] = $0 }
+            var found = refused
+            refused.removeAll()
+            if !rows.isEmpty {
+                let body: @Sendable (any UnitOfWork) throws -> ([LegacyRowApplier.Outcome], [FacilityNumber: Int64]) = { unit in
+                    var sequences: [FacilityNumber: Int64] = [:]
+                    let outcomes = try rows.map { row -> LegacyRowApplier.Outcome in
+                        switch row {
+                        case .facility(let facility): return try applier.apply(facility, in: unit)
+                        case .recipient(let recipient):
+                            return try applier.apply(recipient, in: unit) { sequences[recipient.facility] = $0 }
+                        }
                     }
+                    return (outcomes, sequences)
                 }
-                return (outcomes, sequences)
-            }
-            let (outcomes, sequences) = try await request.dryRun ? store.snapshot(body) : store.unitOfWork(body)
-            for (facility, sequence) in sequences { signal.advance(facility, to: sequence) }
-            for (row, outcome) in zip(rows, outcomes) {
-                switch outcome {
-                case .created(let flagged):
-                    progress.created += 1
-                    if flagged { progress.needsCorrection += 1 }
-                case .updated(let flagged):
-                    progress.updated += 1
-                    if flagged { progress.needsCorrection += 1 }
-                case .unchanged: progress.unchanged += 1
-                case .conflict(let reason):
-                    progress.conflicts += 1
-                    note(LegacyRowReport(line: row.line, column: "", reason: reason, outcome: .conflict))
-                case .rejected(let column, let reason):
-                    progress.rejected += 1
-                    note(LegacyRowReport(line: row.line, column: column, reason: reason, outcome: .rejected))
-                }
-                if case .recipient(let recipient) = row, outcome.needsCorrection {
-                    note(Self.correctionReport(recipient, today: CalendarDate(day: now), serviceTypes: serviceTypes))
+                let (outcomes, sequences) = try await request.dryRun ? store.snapshot(body) : store.unitOfWork(body)
+                for (facility, sequence) in sequences { signal.advance(facility, to: sequence) }
+                for (row, outcome) in zip(rows, outcomes) {
+                    progress.count(outcome)
+                    if let report = outcome.report(line: row.line) { found.append(report) }
                 }
             }
+            reports += found.sorted { $0.line < $1.line }.prefix(max(0, Self.reportedRows - reports.count))
             progress.bytesRead = reader.bytesRead
             report(progress)
         }
@@ -115,11 +102,11 @@ public struct MigrationUseCases: Sendable {
                 switch parser.parse(record.fields, line: record.line) {
                 case .failure(let rejected):
                     progress.rejected += 1
-                    note(rejected)
+                    refused.append(rejected)
                 case .success(let row):
                     if !seen.insert(row.key).inserted {
                         progress.rejected += 1
-                        note(
+                        refused.append(
                             LegacyRowReport(
                                 line: record.line, column: row.keyColumn,
                                 reason: "an earlier row of this file has the same \(row.keyColumn)",
@@ -145,7 +132,7 @@ public struct MigrationUseCases: Sendable {
         progress.bytesRead = reader.bytesRead
         report(progress)
         if !request.dryRun { try await audit(admin, now: now, result: "OK", reason: Self.summary(progress)) }
-        return LegacyImportReport(progress: progress, rows: reports.sorted { $0.line < $1.line }, dryRun: request.dryRun)
+        return LegacyImportReport(progress: progress, rows: reports, dryRun: request.dryRun)
     }
 
     private func audit(_ admin: OperatorPrincipal, now: Date, result: String, reason: String) async throws {
@@ -158,25 +145,6 @@ public struct MigrationUseCases: Sendable {
         "kind=\(progress.kind.map { "\($0)" } ?? "-") rows=\(progress.rows) created=\(progress.created) updated=\(progress.updated) "
             + "unchanged=\(progress.unchanged) needs_correction=\(progress.needsCorrection) rejected=\(progress.rejected) "
             + "conflicts=\(progress.conflicts)"
-    }
-
-    /// The report of a row stored needing correction: which columns, and the rules' reasons
-    /// (never the values).
-    private static func correctionReport(_ row: LegacyRowParser.RecipientRow, today: CalendarDate, serviceTypes: ServiceTypeTable)
-        -> LegacyRowReport
-    {
-        let violations: [FieldViolation]
-        do {
-            _ = try row.draft.validated(today: today, serviceTypes: serviceTypes)
-            violations = [FieldViolation(field: "recipient.insured_number", reason: "DUPLICATE", message: "")]
-        } catch {
-            violations = error.fieldViolations
-        }
-        let columns = violations.map { $0.field.replacingOccurrences(of: "recipient.", with: "") }
-        return LegacyRowReport(
-            line: row.line, column: columns.first ?? "",
-            reason: "stored needing correction: " + zip(columns, violations).map { "\($0) \($1.reason)" }.joined(separator: ", "),
-            outcome: .needsCorrection)
     }
 
     /// A 128-bit digest of a row's facility and old-system id (or facility number alone), to
@@ -218,11 +186,38 @@ extension LegacyRowParser.Row {
     }
 }
 
+extension LegacyImportProgress {
+    /// Counts one applied row.
+    mutating func count(_ outcome: LegacyRowApplier.Outcome) {
+        switch outcome {
+        case .created(let corrections):
+            created += 1
+            if !corrections.isEmpty { needsCorrection += 1 }
+        case .updated(let corrections):
+            updated += 1
+            if !corrections.isEmpty { needsCorrection += 1 }
+        case .unchanged: unchanged += 1
+        case .conflict: conflicts += 1
+        case .rejected: rejected += 1
+        }
+    }
+}
+
 extension LegacyRowApplier.Outcome {
-    var needsCorrection: Bool {
+    /// What the import report says of the row, if anything: a record stored needing correction
+    /// names its columns and the rules' reasons (never the values).
+    func report(line: Int64) -> LegacyRowReport? {
         switch self {
-        case .created(let flagged), .updated(let flagged): flagged
-        case .unchanged, .conflict, .rejected: false
+        case .created(let corrections), .updated(let corrections):
+            guard !corrections.isEmpty else { return nil }
+            let columns = corrections.map { $0.field.hasPrefix("recipient.") ? String($0.field.dropFirst(10)) : $0.field }
+            return LegacyRowReport(
+                line: line, column: columns[0],
+                reason: "stored needing correction: " + zip(columns, corrections).map { "\($0) \($1.reason)" }.joined(separator: ", "),
+                outcome: .needsCorrection)
+        case .unchanged: return nil
+        case .conflict(let reason): return LegacyRowReport(line: line, column: "", reason: reason, outcome: .conflict)
+        case .rejected(let column, let reason): return LegacyRowReport(line: line, column: column, reason: reason, outcome: .rejected)
         }
     }
 }
