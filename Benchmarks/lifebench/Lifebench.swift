@@ -72,6 +72,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "With --verification-only: Gets in flight per connection during the re-check.")
     var getInFlight = 1
 
+    @Flag(
+        help:
+            "Measure only the import from the old system: write a facilities file (--facilities rows) and a recipients file (--generate rows, nothing generated into the database), import both through the Admin socket, then the recipients file again."
+    )
+    var migrationOnly = false
+
     @Option(help: "The C client's life-bench (make -C Sources/CLifeClient): measured beside the Swift client on each row.")
     var cBench: String?
 
@@ -80,7 +86,7 @@ struct Run: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let dev = folder + "/dev"
-        if generate > 0 {
+        if generate > 0, !migrationOnly {
             try FileManager.default.createDirectory(atPath: dev + "/data", withIntermediateDirectories: true)
             try await RecipientGenerator.generate(databasePath: dev + "/data/lifed.sqlite", facilities: facilities, recipients: generate)
         }
@@ -91,6 +97,19 @@ struct Run: AsyncParsableCommand {
             let start = ContinuousClock.now
             expected = try QualificationFileWriter.write(path: qualificationFile, recipients: generate, rows: qualificationRows)
             FileHandle.standardError.write(Data("wrote \(expected.rows) qualification rows in \(start.duration(to: .now))\n".utf8))
+        }
+        let facilitiesFile = folder + "/facilities.csv"
+        let recipientsFile = folder + "/recipients.csv"
+        var legacy = LegacyExportWriter.Expected()
+        var legacySeconds = 0.0
+        if migrationOnly {
+            guard generate > 0, facilities > 0 else { throw ValidationFailure("--migration-only needs --generate N recipients") }
+            let start = ContinuousClock.now
+            legacy = try LegacyExportWriter.write(
+                facilitiesPath: facilitiesFile, recipientsPath: recipientsFile, facilities: facilities, recipients: generate)
+            legacySeconds = VerificationLoad.seconds(start.duration(to: .now))
+            FileHandle.standardError.write(
+                Data("wrote \(legacy.facilities) facilities and \(legacy.rows) recipient rows in \(start.duration(to: .now))\n".utf8))
         }
         let daemon = try Subprocess.start(
             lifed,
@@ -105,6 +124,15 @@ struct Run: AsyncParsableCommand {
             daemon.waitUntilExit()
         }
         let discovered = try Subprocess.waitForFile(dev + "/lifectl.conf")
+        if migrationOnly {
+            let settings = MigrationLoad.Settings(
+                unix: .unix(path: discovered["socket"] ?? ""), daemon: daemon.processIdentifier, facilitiesFile: facilitiesFile,
+                recipientsFile: recipientsFile, expected: legacy, writeSeconds: legacySeconds,
+                database: dev + "/data/lifed.sqlite")
+            let results = try await MigrationLoad.run(settings)
+            print(MigrationLoad.report(results, settings))
+            return
+        }
         let pki = dev + "/pki"
         let echoSocket = folder + "/echo.sock"
         let echo = try Subprocess.start(
