@@ -31,7 +31,7 @@ public struct AdminUseCases: Sendable {
 
     public func createFacility(_ admin: OperatorPrincipal, number: FacilityNumber, name: String) async throws -> Facility {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard Facility.isValidName(name) else {
             throw DomainError.invalidField(field: "facility.name", reason: "FORMAT", message: "facility name must be 1…200 characters")
         }
         let now = clock.now()

@@ -50,7 +50,7 @@ struct LegacyRowApplier: Sendable {
         }
         let entry = try unit.legacyImport(facility: row.facility, legacyID: row.legacyID)
         if let entry, entry.rowDigest == row.digest { return .unchanged }
-        let stored = try entry.flatMap { try RecipientUseCases.record(id: $0.recipientID, facility: row.facility, in: unit) }
+        let stored = try entry.flatMap { try unit.record(id: $0.recipientID, facility: row.facility) }
         if let entry {
             guard let stored else { return .conflict("the record was deleted in this system after it was imported; not created again") }
             guard stored.version == entry.importedVersion else {
@@ -65,12 +65,8 @@ struct LegacyRowApplier: Sendable {
         let outcome: Outcome = stored == nil ? .created(corrections: content.corrections) : .updated(corrections: content.corrections)
         if dryRun { return outcome }
 
-        switch stored {
-        case .valid(let old): try unit.delete(id: id, facility: row.facility, expectedVersion: old.version)
-        case .needsCorrection(let old): try unit.deleteFlagged(id: id, facility: row.facility, expectedVersion: old.version)
-        case nil: break
-        }
-        let createdAt = stored.map(Self.createdAt) ?? now
+        if let stored { try unit.delete(stored) }
+        let createdAt = stored?.createdAt ?? now
         switch content {
         case .valid(let fields):
             var recipient = Recipient(
@@ -125,13 +121,6 @@ struct LegacyRowApplier: Sendable {
             ])
         }
         return .valid(fields)
-    }
-
-    private static func createdAt(_ record: RecipientRecord) -> Date {
-        switch record {
-        case .valid(let recipient): recipient.createdAt
-        case .needsCorrection(let flagged): flagged.createdAt
-        }
     }
 
     private func audit(_ target: String, line: Int64, _ what: String, in unit: any UnitOfWork) throws {

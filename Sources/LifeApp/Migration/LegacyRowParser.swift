@@ -47,7 +47,7 @@ struct LegacyRowParser {
         switch header.kind {
         case .facilities:
             let name = value("name")
-            guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard Facility.isValidName(name) else {
                 return reject("name", "a facility name must be 1…200 characters without control characters")
             }
             let codes = Set(value("service_type_codes").split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).map(String.init))

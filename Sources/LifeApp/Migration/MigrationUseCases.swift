@@ -125,21 +125,21 @@ public struct MigrationUseCases: Sendable {
             // What committed stays; the audit log says the import ended early, and how far it got.
             if !request.dryRun {
                 let summary = Self.summary(progress) + " ended_early=\(String(describing: type(of: error)))"
-                await Task { try? await audit(admin, now: now, result: "ABORTED", reason: summary) }.value
+                let event = admin.auditEvent(time: now, target: Self.auditTarget, result: "ABORTED", reason: summary)
+                await Task { try? await store.audit(event) }.value
             }
             throw error
         }
         progress.bytesRead = reader.bytesRead
         report(progress)
-        if !request.dryRun { try await audit(admin, now: now, result: "OK", reason: Self.summary(progress)) }
+        if !request.dryRun {
+            try await store.audit(admin.auditEvent(time: now, target: Self.auditTarget, result: "OK", reason: Self.summary(progress)))
+        }
         return LegacyImportReport(progress: progress, rows: reports, dryRun: request.dryRun)
     }
 
-    private func audit(_ admin: OperatorPrincipal, now: Date, result: String, reason: String) async throws {
-        try await store.unitOfWork {
-            try $0.appendAudit(admin.auditEvent(time: now, target: "migration-import", result: result, reason: reason))
-        }
-    }
+    /// How the audit log names an import as a whole.
+    static let auditTarget = "migration-import"
 
     private static func summary(_ progress: LegacyImportProgress) -> String {
         "kind=\(progress.kind.map { "\($0)" } ?? "-") rows=\(progress.rows) created=\(progress.created) updated=\(progress.updated) "

@@ -46,7 +46,7 @@ public final class OperatingModeSwitch: Sendable {
     /// The state as the operator asked for it (audited like every admin read).
     public func read(_ admin: OperatorPrincipal) async throws -> OperatingModeState {
         let now = clock.now()
-        try await store.unitOfWork { try $0.appendAudit(admin.auditEvent(time: now, target: "operating-mode")) }
+        try await store.audit(admin.auditEvent(time: now, target: "operating-mode"))
         return current
     }
 }

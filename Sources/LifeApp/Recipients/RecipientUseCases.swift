@@ -56,7 +56,7 @@ public struct RecipientUseCases: Sendable {
     public func get(_ principal: StaffPrincipal, id: String) async throws -> RecipientRecord {
         let now = clock.now().microsecondPrecision
         return try await store.unitOfWork { unit in
-            guard let record = try Self.record(id: id, facility: principal.facility, in: unit) else { throw Self.notFound }
+            guard let record = try unit.record(id: id, facility: principal.facility) else { throw Self.notFound }
             try unit.appendAudit(principal.auditEvent(time: now, target: Self.target(id)))
             return record
         }
@@ -94,16 +94,14 @@ public struct RecipientUseCases: Sendable {
         let fields = try draft.validated(today: CalendarDate(day: now), serviceTypes: serviceTypes)
         let verifier = self.verifier
         let (recipient, sequence) = try await store.unitOfWork { unit in
+            guard let stored = try unit.record(id: id, facility: principal.facility) else { throw Self.notFound }
+            guard stored.version == expectedVersion else { throw Self.stale(stored.version) }
             var recipient: Recipient
-            switch try Self.record(id: id, facility: principal.facility, in: unit) {
-            case nil: throw Self.notFound
-            case .valid(let stored):
-                guard stored.version == expectedVersion else { throw Self.stale(stored.version) }
-                recipient = stored
+            switch stored {
+            case .valid(let valid): recipient = valid
             case .needsCorrection(let flagged):
                 // Valid fields at last: the record leaves the flagged table under the same id.
-                guard flagged.version == expectedVersion else { throw Self.stale(flagged.version) }
-                try unit.deleteFlagged(id: id, facility: principal.facility, expectedVersion: expectedVersion)
+                try unit.delete(stored)
                 recipient = Recipient(
                     id: id, facility: principal.facility, fields: fields, version: expectedVersion, createdAt: flagged.createdAt,
                     updatedAt: now, updatedBy: principal.loginID, legacyID: flagged.legacyID)
@@ -126,15 +124,9 @@ public struct RecipientUseCases: Sendable {
     public func delete(_ principal: StaffPrincipal, id: String, expectedVersion: Int64) async throws {
         let now = clock.now().microsecondPrecision
         let sequence = try await store.unitOfWork { unit in
-            switch try Self.record(id: id, facility: principal.facility, in: unit) {
-            case nil: throw Self.notFound
-            case .valid(let stored):
-                guard stored.version == expectedVersion else { throw Self.stale(stored.version) }
-                try unit.delete(id: id, facility: principal.facility, expectedVersion: expectedVersion)
-            case .needsCorrection(let flagged):
-                guard flagged.version == expectedVersion else { throw Self.stale(flagged.version) }
-                try unit.deleteFlagged(id: id, facility: principal.facility, expectedVersion: expectedVersion)
-            }
+            guard let stored = try unit.record(id: id, facility: principal.facility) else { throw Self.notFound }
+            guard stored.version == expectedVersion else { throw Self.stale(stored.version) }
+            try unit.delete(stored)
             let sequence = try unit.appendChange(
                 RecipientChange(
                     facility: principal.facility, recipientID: id, kind: .deleted, version: expectedVersion, time: now,
@@ -172,7 +164,7 @@ public struct RecipientUseCases: Sendable {
                 guard !changes.isEmpty else { return [] }
                 let events = try changes.map { change in
                     RecipientChangeEvent(
-                        change: change, recipient: try Self.record(id: change.recipientID, facility: principal.facility, in: unit))
+                        change: change, recipient: try unit.record(id: change.recipientID, facility: principal.facility))
                 }
                 try unit.appendAudit(
                     principal.auditEvent(time: now, target: "recipients:" + events.compactMap { $0.recipient?.id }.joined(separator: ",")))
@@ -190,12 +182,6 @@ public struct RecipientUseCases: Sendable {
         RecipientChange(
             facility: recipient.facility, recipientID: recipient.id, kind: kind, version: recipient.version, time: now,
             changedBy: principal.loginID)
-    }
-
-    /// The record `id` of `facility`, valid or flagged, or nil.
-    static func record(id: String, facility: FacilityNumber, in unit: any UnitOfWork) throws -> RecipientRecord? {
-        if let recipient = try unit.recipient(id: id, facility: facility) { return .valid(recipient) }
-        return try unit.flaggedRecipient(id: id, facility: facility).map(RecipientRecord.needsCorrection)
     }
 
     /// How the audit log names a recipient: by id, never by content.

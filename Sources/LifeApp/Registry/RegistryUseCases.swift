@@ -126,8 +126,9 @@ public struct RegistryUseCases: Sendable {
         guard let generation else { return report }
         guard errors.isEmpty || request.skipInvalid else {
             try await importer.discard(generation)
-            try await audit(
-                admin, now: now, target: "qualification-import", result: "INVALID_ARGUMENT", reason: "invalid_rows=\(read.invalidRows)")
+            try await store.audit(
+                admin.auditEvent(
+                    time: now, target: "qualification-import", result: "INVALID_ARGUMENT", reason: "invalid_rows=\(read.invalidRows)"))
             throw DomainError.invalidFields(
                 errors.prefix(100).map {
                     FieldViolation(
@@ -200,10 +201,6 @@ public struct RegistryUseCases: Sendable {
 
     private func newJob(_ trigger: VerificationJob.Trigger, _ scope: VerificationScope, _ now: Date) -> VerificationJob {
         VerificationJob(id: makeID(), trigger: trigger, scope: scope, createdAt: now)
-    }
-
-    private func audit(_ admin: OperatorPrincipal, now: Date, target: String, result: String, reason: String) async throws {
-        try await store.unitOfWork { try $0.appendAudit(admin.auditEvent(time: now, target: target, result: result, reason: reason)) }
     }
 
     static func target(_ insurer: InsurerNumber) -> String { "insurer:" + insurer.rawValue }

@@ -63,7 +63,7 @@ public struct VerificationUseCases: Sendable {
     /// The recipient `id`, which must exist and have valid fields: a record that needs
     /// correction is never checked (FAILED_PRECONDITION), a missing one is NOT_FOUND.
     private static func checkable(_ id: String, facility: FacilityNumber, in unit: any UnitOfWork) throws -> Recipient {
-        switch try RecipientUseCases.record(id: id, facility: facility, in: unit) {
+        switch try unit.record(id: id, facility: facility) {
         case .valid(let recipient): return recipient
         case .needsCorrection:
             throw DomainError.failedPrecondition("the recipient needs correction (imported with invalid fields); correct it first")

@@ -11,6 +11,11 @@ public struct Facility: Sendable, Hashable {
     /// empty when not known.
     public var serviceTypeCodes: [String]
 
+    /// A facility name is 1…200 characters without control characters (given trimmed).
+    public static func isValidName(_ name: String) -> Bool {
+        (1...200).contains(name.count) && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     public init(
         number: FacilityNumber, name: String, disabled: Bool = false, createdAt: Date, updatedAt: Date, serviceTypeCodes: [String] = []
     ) {

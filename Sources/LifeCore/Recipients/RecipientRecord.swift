@@ -20,6 +20,13 @@ public enum RecipientRecord: Sendable, Hashable {
         }
     }
 
+    public var createdAt: Date {
+        switch self {
+        case .valid(let recipient): recipient.createdAt
+        case .needsCorrection(let flagged): flagged.createdAt
+        }
+    }
+
     /// Where the record stands in a list (kana, then id).
     public var cursor: RecipientCursor {
         switch self {

@@ -68,7 +68,7 @@ public struct CallGate: RPCInterceptor {
             let event = principal.auditEvent(
                 time: clock.now(), target: (request as? any AuditTargeted)?.auditTarget ?? "", result: "\(outcome.code)",
                 reason: outcome.reason)
-            _ = try await store.unitOfWork { unit in try unit.appendAudit(event) }
+            try await store.audit(event)
             throw error
         }
     }
