@@ -144,17 +144,17 @@ public final class Daemon: Sendable {
             clock: clock, metrics: metrics.factory)
         let readiness = CertificateReadinessUseCases(store: storage, clock: clock)
         let facilityAttribute = FacilityAttribute(settings: config.auth)
-        let gate = CallGate(
-            auth: auth, store: storage, clock: clock, mode: { operatingMode.current },
-            certificateSeen: { [logger] peer in
-                do {
-                    try await readiness.sighted(fingerprint: peer.fingerprint) {
-                        (facilityAttribute.facility(of: peer), peer.certificateNotAfter)
-                    }
-                } catch {
-                    logger.warning("could not note a certificate for the readiness report: \(error)")
+        let gate = CallGate(auth: auth, store: storage, clock: clock, mode: { operatingMode.current })
+        // Each certificate whose handshake the TLS listener admits, for `lifectl cert readiness`.
+        let certificateSeen: @Sendable (TLSPeer) async -> Void = { [logger] peer in
+            do {
+                try await readiness.sighted(fingerprint: peer.fingerprint) {
+                    (facilityAttribute.facility(of: peer), peer.certificateNotAfter)
                 }
-            })
+            } catch {
+                logger.warning("could not note a certificate for the readiness report: \(error)")
+            }
+        }
         // Counted around the gate, so the calls it refuses count too.
         let metered = CallMetering(gate, factory: metrics.factory)
         // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
@@ -218,7 +218,8 @@ public final class Daemon: Sendable {
                     group: group,
                     logger: logger,
                     metrics: metrics.factory,
-                    setupHook: connectionSetupHook
+                    setupHook: connectionSetupHook,
+                    admitted: certificateSeen
                 )
             } catch {
                 await unixListener.drain()

@@ -91,7 +91,7 @@ struct CertificateCommand: AsyncParsableCommand {
             abstract: "List facilities by how ready they are to log in to the new LIFE, the ones to chase first.",
             discussion: """
                 States: NO_CERTIFICATE (none of its certificates has reached lifed), CERTIFICATE_SEEN \
-                (a certificate proving it completed a handshake and made a call), LOGGED_IN (a staff \
+                (a certificate proving it completed a handshake), LOGGED_IN (a staff \
                 member logged in with one). EXPIRING marks a facility whose newest certificate seen \
                 expires within --expiring-days. A certificate is noted at most once an hour.
                 """)

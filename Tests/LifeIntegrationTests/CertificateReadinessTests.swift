@@ -23,19 +23,19 @@ struct CertificateReadinessTests {
                     $0.facility.facilityNumber = silent; $0.facility.name = "未接続"
                 })
         }
-        // A logs in; B's appliance only checks health; the third never connects.
+        // A logs in; B's appliance only completes a handshake, making no call; the third never connects.
         try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityA)) { client in
             _ = try await F.login(client, "admin-a", F.initialPassword)
         }
-        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityB)) { client in
-            _ = try await client.health.check(.init())
-        }
+        try await LifeClient.withConnection(to: daemon.tlsEndpoint(.facilityB)) { _ in }
         func report(within days: Int32) async throws -> [String: Life_V1_FacilityReadiness] {
             let facilities = try await LifeClient.withConnection(to: daemon.unixEndpoint) { client in
                 try await client.admin.listCertificateReadiness(.with { $0.expiringWithinDays = days }).facilities
             }
             return Dictionary(uniqueKeysWithValues: facilities.map { ($0.facilityNumber, $0) })
         }
+        // Noted as the connection is admitted, beside it.
+        #expect(await eventually { (try? await report(within: 1)[F.b]?.state) == .certificateSeen })
         let byNumber = try await report(within: 1)
         #expect(byNumber[F.a]?.state == .loggedIn && byNumber[F.a]?.hasLastLoginAt == true)
         #expect(byNumber[F.b]?.state == .certificateSeen && byNumber[F.b]?.certificateCount == 1)

@@ -15,16 +15,13 @@ public struct CallGate: RPCInterceptor {
     private let store: any TransactionalStore
     private let clock: any WallClock
     private let mode: @Sendable () -> OperatingModeState
-    private let certificateSeen: @Sendable (TLSPeer) async -> Void
 
     public init(
         auth: AuthUseCases, store: any TransactionalStore, clock: any WallClock = SystemClock(),
-        mode: @escaping @Sendable () -> OperatingModeState = { .initial },
-        certificateSeen: @escaping @Sendable (TLSPeer) async -> Void = { _ in }
+        mode: @escaping @Sendable () -> OperatingModeState = { .initial }
     ) {
         self.auth = auth
         self.mode = mode
-        self.certificateSeen = certificateSeen
         self.store = store
         self.clock = clock
     }
@@ -32,7 +29,6 @@ public struct CallGate: RPCInterceptor {
     public func intercept(
         _ context: ServerCallContext, request: any SwiftProtobuf.Message, next: (ServerCallContext) async throws -> [UInt8]?
     ) async throws -> [UInt8]? {
-        if case .tls(let peer) = context.peer { await certificateSeen(peer) }
         let policy = CallPolicy(path: context.method.path)
         if policy == .open { return try await next(context) }
         let call = Self.callRecord(context)

@@ -20,7 +20,7 @@ import Synchronization
 /// is closed, and every close waits at most that long for its last frames to leave.
 final class ServerConnection: Sendable {
     private let channel: any Channel
-    private let peer: PeerIdentity
+    let peer: PeerIdentity
     private let router: RPCRouter
     private let limits: ConnectionLimits
     private let events: PeerEventLog

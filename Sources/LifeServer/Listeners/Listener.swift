@@ -36,6 +36,9 @@ public final class Listener: Service, Sendable {
     private let draining = Mutex(false)
     private let logger: Logger
     private let cleanup: @Sendable () -> Void
+    /// Hears each TLS peer the listener admits, once its connection is served (the readiness
+    /// report notes the certificate: a handshake completed, whether or not a call follows).
+    private let admitted: @Sendable (TLSPeer) async -> Void
 
     private init(
         name: String,
@@ -45,8 +48,10 @@ public final class Listener: Service, Sendable {
         serverChannel: ServerChannel,
         registry: ConnectionRegistry,
         logger: Logger,
-        cleanup: @escaping @Sendable () -> Void
+        cleanup: @escaping @Sendable () -> Void,
+        admitted: @escaping @Sendable (TLSPeer) async -> Void = { _ in }
     ) {
+        self.admitted = admitted
         self.name = name
         self.address = address
         self.port = port
@@ -150,7 +155,8 @@ public final class Listener: Service, Sendable {
         group: any EventLoopGroup,
         logger: Logger,
         metrics: any MetricsFactory = NOOPMetricsHandler.instance,
-        setupHook: SetupHook? = nil
+        setupHook: SetupHook? = nil,
+        admitted: @escaping @Sendable (TLSPeer) async -> Void = { _ in }
     ) async throws -> Listener {
         let registry = ConnectionRegistry()
         let events = PeerEventLog(logger: logger, listener: "tls", metrics: metrics)
@@ -191,7 +197,8 @@ public final class Listener: Service, Sendable {
             serverChannel: serverChannel,
             registry: registry,
             logger: logger,
-            cleanup: {}
+            cleanup: {},
+            admitted: admitted
         )
     }
 
@@ -560,6 +567,7 @@ public final class Listener: Service, Sendable {
     private func serve(_ accepted: AcceptedConnection) async {
         guard let connection = try? await accepted.connection.get() else { return }
         defer { registry.remove(connection) }
+        if case .tls(let peer) = connection.peer { Task { [admitted] in await admitted(peer) } }
         await withTaskCancellationHandler {
             await connection.run()
         } onCancel: {

@@ -175,7 +175,7 @@ public nonisolated enum Life_V1_ReadinessState: SwiftProtobuf.Enum, Swift.CaseIt
   /// No certificate proving the facility has reached the server (証明書未確認).
   case noCertificate // = 1
 
-  /// A certificate proving the facility completed a handshake and made a call (証明書確認済).
+  /// A certificate proving the facility completed a handshake (証明書確認済).
   case certificateSeen // = 2
 
   /// A staff member logged in with one of its certificates (ログイン確認済).
@@ -1377,7 +1377,7 @@ public nonisolated struct Life_V1_FacilityReadiness: Sendable {
   /// Certificates seen for it (確認済証明書数).
   public var certificateCount: Int32 = 0
 
-  /// When one of its certificates last made a call; absent when never (最終確認日時).
+  /// When one of its certificates last completed a handshake; absent when never (最終確認日時).
   public var lastSeenAt: Life_V1_Timestamp {
     get {_lastSeenAt ?? Life_V1_Timestamp()}
     set {_lastSeenAt = newValue}

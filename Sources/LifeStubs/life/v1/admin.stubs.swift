@@ -75,7 +75,7 @@ public enum Life_V1_Admin {
         /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
         public static let listVerificationJobs = MethodDescriptor(service: "life.v1.Admin", method: "ListVerificationJobs", kind: .unary)
         /// Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
-        /// a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+        /// a certificate seen (it completed a handshake), a staff login succeeded;
         /// and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
         public static let listCertificateReadiness = MethodDescriptor(service: "life.v1.Admin", method: "ListCertificateReadiness", kind: .unary)
         /// The operating mode, why and since when (運用モードの照会).
@@ -167,7 +167,7 @@ public protocol Life_V1_AdminService: Sendable {
     /// Lists bulk re-check jobs of every facility, newest first (一括再確認ジョブ一覧).
     func listVerificationJobs(_ request: Life_V1_ListVerificationJobsRequest, context: ServerCallContext) async throws -> Life_V1_ListVerificationJobsResponse
     /// Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
-    /// a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+    /// a certificate seen (it completed a handshake), a staff login succeeded;
     /// and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
     func listCertificateReadiness(_ request: Life_V1_ListCertificateReadinessRequest, context: ServerCallContext) async throws -> Life_V1_ListCertificateReadinessResponse
     /// The operating mode, why and since when (運用モードの照会).
@@ -366,7 +366,7 @@ public struct Life_V1_AdminClient: Sendable {
         try await caller.unary(Life_V1_Admin.Method.listVerificationJobs, request: request, responseType: Life_V1_ListVerificationJobsResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))
     }
     /// Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
-    /// a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+    /// a certificate seen (it completed a handshake), a staff login succeeded;
     /// and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
     public func listCertificateReadiness(_ request: Life_V1_ListCertificateReadinessRequest, deadline: Deadline = .never, metadata: [String: String] = [:]) async throws -> Life_V1_ListCertificateReadinessResponse {
         try await caller.unary(Life_V1_Admin.Method.listCertificateReadiness, request: request, responseType: Life_V1_ListCertificateReadinessResponse.self, options: CallOptions(deadline: deadline, metadata: metadata))

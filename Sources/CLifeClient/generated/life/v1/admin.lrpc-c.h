@@ -445,7 +445,7 @@ extern const life_method life_admin_list_certificate_readiness_method;
  * \brief /life.v1.Admin/ListCertificateReadiness (unary).
  *
  * Every enabled facility with how ready it is to log in to the new LIFE: no certificate seen,
- * a certificate seen (it completed a handshake and made a call), a staff login succeeded;
+ * a certificate seen (it completed a handshake), a staff login succeeded;
  * and whether its newest certificate expires soon. Ordered by facility number (証明書の準備状況).
  *
  * \param client  a client from life_client_new(); used by one thread at a time.

@@ -148,7 +148,7 @@ typedef enum _Life__V1__ReadinessState {
    */
   LIFE__V1__READINESS_STATE__READINESS_STATE_NO_CERTIFICATE = 1,
   /*
-   * A certificate proving the facility completed a handshake and made a call (証明書確認済).
+   * A certificate proving the facility completed a handshake (証明書確認済).
    */
   LIFE__V1__READINESS_STATE__READINESS_STATE_CERTIFICATE_SEEN = 2,
   /*
@@ -1184,7 +1184,7 @@ struct  Life__V1__FacilityReadiness
    */
   int32_t certificate_count;
   /*
-   * When one of its certificates last made a call; absent when never (最終確認日時).
+   * When one of its certificates last completed a handshake; absent when never (最終確認日時).
    */
   Life__V1__Timestamp *last_seen_at;
   /*
