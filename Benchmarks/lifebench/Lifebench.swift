@@ -63,8 +63,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "With --verification-only: rows of the qualification file (the generated recipients' first).")
     var qualificationRows = 5_000_000
 
-    @Option(help: "With --verification-only: lifed's verification.batch_size.")
-    var batchSize = 500
+    @Option(help: "With --verification-only: lifed's verification.batch_size (default: lifed's own).")
+    var batchSize: Int?
 
     @Option(help: "With --verification-only: connections of the Gets measured during the re-check.")
     var getConnections = 8
@@ -116,8 +116,7 @@ struct Run: AsyncParsableCommand {
             [
                 "--dev", "--dev-dir", dev, "--dev-port", "0",
                 "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
-                "--set", "verification.batch_size=\(batchSize)",
-            ])
+            ] + (batchSize.map { ["--set", "verification.batch_size=\($0)"] } ?? []))
         defer {
             // Waited for, so the temp folder is removed after lifed's last write rather than before.
             daemon.terminate()

@@ -43,12 +43,45 @@ struct StoreOpeningTests {
                 names == [
                     "v1-directory", "v2-staff", "v3-sessions", "v4-audit", "v5-recipients", "v6-change-retention", "v7-staff-version",
                     "v8-audit-anchor", "v9-verification", "v10-operating-mode", "v11-certificate-sightings", "v12-legacy-import",
+                    "v13-verification-order",
                 ])
             #expect(names == StoreSchema.migrator.migrations)
             #expect(try await reopened.facilities().map(\.number) == [Sample.facilityNumber(1)])
             #expect(try await reopened.verifyAuditChain() == .intact(records: 1))
             try reopened.close()
         }
+    }
+
+    /// v13 changes the order bulk re-checks visit recipients in: a job that was running when the
+    /// daemon was upgraded starts again from its first recipient, with nothing counted.
+    @Test func upgradeRestartsARunningJobInTheNewOrder() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        try fixture.sqlite.close()
+        try await fixture.rawConnection().write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v13-verification-order'")
+            try db.execute(sql: "DROP INDEX recipient_by_insurer")
+            try db.execute(sql: "CREATE INDEX recipient_by_insured ON recipient(insurer_number, insured_number, facility_number)")
+            try db.execute(sql: "CREATE INDEX recipient_by_verification ON recipient(facility_number, verification_status)")
+            try db.execute(sql: "ALTER TABLE verification_job RENAME COLUMN cursor_recipient TO cursor_insured")
+            try db.execute(sql: "ALTER TABLE verification_job ADD COLUMN cursor_facility TEXT")
+            try db.execute(
+                sql: """
+                    INSERT INTO verification_job (id, trigger, facility_number, insurer_numbers, statuses, state, total_count,
+                        processed_count, matched_count, mismatched_count, not_found_count, not_checked_count, cursor_insurer,
+                        cursor_insured, cursor_facility, created_at, started_at, error_message)
+                    VALUES ('running', 1, '', '131011', '', 2, 10, 4, 4, 0, 0, 0, '131011', '1234567890', '1312345679', 1, 2, ''),
+                        ('queued', 1, '', '131011', '', 1, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 3, NULL, '')
+                    """)
+        }
+        let reopened = try SQLiteStore(path: fixture.sqlite.path)
+        defer { try? reopened.close() }
+        let jobs = try await reopened.snapshot { try $0.activeJobs() }
+        #expect(jobs.map(\.id) == ["running", "queued"])
+        #expect(jobs.map(\.state) == [.queued, .queued])
+        #expect(jobs.map(\.counts) == [VerificationCounts(), VerificationCounts()])
+        #expect(jobs.map(\.totalCount) == [0, 0])
+        #expect(jobs.allSatisfy { $0.cursor == nil && $0.startedAt == nil })
     }
 
     @Test func databaseFromANewerBuildIsRefused() async throws {

@@ -16,9 +16,25 @@ public struct EligibilityVerifier: Sendable {
     /// Japan.
     public func result(of fields: RecipientFields, version: Int64, at now: Date, in unit: any UnitOfWork) throws -> VerificationResult {
         let registry = self.registry(unit)
+        return try Self.check(fields, version: version, at: now, in: registry, revision: try registry.registryRevision())
+    }
+
+    /// The results of checking `recipients` on the day `now` falls on, against one registry
+    /// revision read once for all of them.
+    public func results(of recipients: [Recipient], at now: Date, in unit: any UnitOfWork) throws -> [(Recipient, VerificationResult)] {
+        let registry = self.registry(unit)
+        let revision = try registry.registryRevision()
+        return try recipients.map { recipient in
+            (recipient, try Self.check(recipient.fields, version: recipient.version, at: now, in: registry, revision: revision))
+        }
+    }
+
+    private static func check(
+        _ fields: RecipientFields, version: Int64, at now: Date, in registry: any EligibilityRegistry, revision: Int64
+    ) throws -> VerificationResult {
         let day = CalendarDate(day: now)
         return VerificationResult(
             outcome: try EligibilityCheck.check(fields, on: day, in: registry), checkedAt: now, checkedOn: day, recipientVersion: version,
-            registryRevision: try registry.registryRevision())
+            registryRevision: revision)
     }
 }

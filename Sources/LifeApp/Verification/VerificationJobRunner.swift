@@ -74,19 +74,44 @@ public final class VerificationJobRunner: Sendable {
         }
     }
 
+    /// A batch read and checked on a snapshot, not stored yet.
+    private struct CheckedBatch: Sendable {
+        /// The recipients in scope, counted when the job starts; nil for a job already running.
+        var total: Int64?
+        var results: [(Recipient, VerificationResult)]
+        var checkedAt: Date
+    }
+
+    /// Stores batch after batch. The next batch is read and checked while the last one is
+    /// stored: the two use different connections (a reader and the writer), so the job's rate
+    /// is set by the slower of them rather than their sum.
     private func finish(_ job: VerificationJob) async throws {
         var job = job
         if job.state == .queued {
             logger.info("verification job started", metadata: ["job": "\(job.id)", "trigger": "\(job.trigger)"])
         }
+        var next: Task<CheckedBatch, any Error>?
+        defer { next?.cancel() }
         while job.isActive {
             try Task.checkCancellation()
             do {
-                job = try await step(job)
+                let batch = try await (next ?? check(job)).value
+                next = nil
+                if batch.results.count == batchSize, let last = batch.results.last?.0 {
+                    var following = job
+                    following.state = .running
+                    following.cursor = VerificationCursor(insurerNumber: last.fields.insurerNumber.rawValue, recipientID: last.id)
+                    next = check(following)
+                }
+                job = try await store(batch, in: job)
             } catch DomainError.storageFull {
+                next?.cancel()
+                next = nil
                 logger.warning("verification job waits: the disk is full", metadata: ["job": "\(job.id)"])
                 try await Task.sleep(for: .seconds(5))
             } catch let error where !(error is CancellationError) {
+                next?.cancel()
+                next = nil
                 logger.error("verification job failed: \(error)", metadata: ["job": "\(job.id)"])
                 job = try await fail(job)
             }
@@ -98,22 +123,41 @@ public final class VerificationJobRunner: Sendable {
             "verification job ended", metadata: ["job": "\(job.id)", "state": "\(job.state)", "counts": "\(job.counts.summary)"])
     }
 
-    /// One batch in one unit of work.
-    private func step(_ job: VerificationJob) async throws -> VerificationJob {
-        let now = clock.now().microsecondPrecision
-        let (verifier, limit) = (verifier, batchSize)
+    /// Reads the batch after the job's cursor and checks it against the registry, on a snapshot
+    /// beside the writer.
+    private func check(_ job: VerificationJob) -> Task<CheckedBatch, any Error> {
+        let (store, verifier, limit, now) = (store, verifier, batchSize, clock.now().microsecondPrecision)
+        return Task {
+            try await store.snapshot { unit in
+                let total = job.state == .queued ? try unit.countRecipients(in: job.scope) : nil
+                let batch = try unit.recipients(in: job.scope, after: job.cursor, limit: limit)
+                return CheckedBatch(total: total, results: try verifier.results(of: batch, at: now, in: unit), checkedAt: now)
+            }
+        }
+    }
+
+    /// Stores a checked batch's results, the job's counts and its cursor in one unit of work, so
+    /// ordinary calls waiting for the writer wait for little. A recipient changed or deleted since
+    /// its snapshot is checked again as it is now, or skipped when gone (its own write already
+    /// checked it).
+    private func store(_ batch: CheckedBatch, in job: VerificationJob) async throws -> VerificationJob {
+        let (verifier, limit, now) = (verifier, batchSize, batch.checkedAt)
         let (updated, changed) = try await store.unitOfWork { unit -> (VerificationJob, [FacilityNumber: Int64]) in
             var job = job
-            if job.state == .queued {
+            if let total = batch.total {
                 job.state = .running
                 job.startedAt = now
-                job.totalCount = try unit.countRecipients(in: job.scope)
+                job.totalCount = total
             }
             var changed: [FacilityNumber: Int64] = [:]
-            let batch = try unit.recipients(in: job.scope, after: job.cursor, limit: limit)
-            for recipient in batch {
-                let result = try verifier.result(of: recipient.fields, version: recipient.version, at: now, in: unit)
-                try unit.recordVerification(result, recipientID: recipient.id, facility: recipient.facility)
+            for (checkedRecipient, checkedResult) in batch.results {
+                var (recipient, result) = (checkedRecipient, checkedResult)
+                if try !unit.recordVerification(result, recipientID: recipient.id, facility: recipient.facility) {
+                    guard let current = try unit.recipient(id: recipient.id, facility: recipient.facility) else { continue }
+                    recipient = current
+                    result = try verifier.result(of: current.fields, version: current.version, at: now, in: unit)
+                    guard try unit.recordVerification(result, recipientID: current.id, facility: current.facility) else { continue }
+                }
                 if result.outcome != recipient.verification.outcome {
                     changed[recipient.facility] = try unit.appendChange(
                         RecipientChange(
@@ -122,12 +166,10 @@ public final class VerificationJobRunner: Sendable {
                 }
                 job.counts.add(result.status)
             }
-            if let last = batch.last {
-                job.cursor = VerificationCursor(
-                    insurerNumber: last.fields.insurerNumber.rawValue, insuredNumber: last.fields.insuredNumber.rawValue,
-                    facility: last.facility.rawValue)
+            if let last = batch.results.last?.0 {
+                job.cursor = VerificationCursor(insurerNumber: last.fields.insurerNumber.rawValue, recipientID: last.id)
             }
-            if batch.count < limit {
+            if batch.results.count < limit {
                 job.state = .succeeded
                 job.finishedAt = now
                 try unit.appendAudit(Self.auditEvent(job, time: now))

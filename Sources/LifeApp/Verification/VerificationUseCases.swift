@@ -35,7 +35,9 @@ public struct VerificationUseCases: Sendable {
         let (result, sequence) = try await store.unitOfWork { unit -> (VerificationResult, Int64?) in
             let recipient = try Self.checkable(recipientID, facility: principal.facility, in: unit)
             let result = try verifier.result(of: recipient.fields, version: recipient.version, at: now, in: unit)
-            try unit.recordVerification(result, recipientID: recipient.id, facility: recipient.facility)
+            guard try unit.recordVerification(result, recipientID: recipient.id, facility: recipient.facility) else {
+                throw DomainError.notFound("recipient")  // not reached: read in this unit
+            }
             var sequence: Int64?
             if result.outcome != recipient.verification.outcome {
                 sequence = try unit.appendChange(

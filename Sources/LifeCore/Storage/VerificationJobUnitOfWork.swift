@@ -14,6 +14,8 @@ public protocol VerificationJobUnitOfWork {
     /// Up to `limit` recipients in `scope`, in the cursor's order, after `cursor`.
     func recipients(in scope: VerificationScope, after cursor: VerificationCursor?, limit: Int) throws -> [Recipient]
     func countRecipients(in scope: VerificationScope) throws -> Int64
-    /// Stores a recipient's new result without changing its version.
-    func recordVerification(_ result: VerificationResult, recipientID: String, facility: FacilityNumber) throws
+    /// Stores a recipient's new result without changing its version, if the recipient is still at
+    /// the version the result checked (`result.recipientVersion`). False when it is not (changed
+    /// or deleted since): nothing is stored.
+    func recordVerification(_ result: VerificationResult, recipientID: String, facility: FacilityNumber) throws -> Bool
 }

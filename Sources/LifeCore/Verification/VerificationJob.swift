@@ -96,16 +96,15 @@ public struct VerificationCounts: Sendable, Hashable {
     }
 }
 
-/// A job's position: recipients are visited ordered by insurer number, insured number, then
-/// facility number, which together are unique.
+/// A job's position: recipients are visited ordered by insurer number, then recipient id. Within
+/// one insurer that is the recipients' order on disk (the id is the table's key), so a batch's
+/// rewritten results share pages instead of touching one page each.
 public struct VerificationCursor: Sendable, Hashable {
     public var insurerNumber: String
-    public var insuredNumber: String
-    public var facility: String
+    public var recipientID: String
 
-    public init(insurerNumber: String, insuredNumber: String, facility: String) {
+    public init(insurerNumber: String, recipientID: String) {
         self.insurerNumber = insurerNumber
-        self.insuredNumber = insuredNumber
-        self.facility = facility
+        self.recipientID = recipientID
     }
 }

@@ -28,17 +28,22 @@ final class GroupCommitWriter: Sendable {
     /// Runs in each batch's transaction after its units, before the commit; a throw fails the
     /// batch like a failed commit.
     private let beforeCommit: @Sendable (Database) throws -> Void
+    /// Runs after each batch's commit succeeded, on the writer's thread, and must return at once.
+    /// True: checkpoint the WAL now, on the writer, before the next batch (see `WALCheckpointer`);
+    /// the batch's units are answered first, the units queued behind it wait.
+    private let afterCommit: @Sendable () -> Bool
 
     private let queueDepth: Gauge
     private let commitDuration: Metrics.Timer
 
     init(
         pool: DatabasePool, maximumBatch: Int = 256, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
-        beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }
+        beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }, afterCommit: @escaping @Sendable () -> Bool = { false }
     ) {
         self.pool = pool
         self.maximumBatch = maximumBatch
         self.beforeCommit = beforeCommit
+        self.afterCommit = afterCommit
         queueDepth = Gauge(label: "lifed_store_commit_queue_depth", factory: metrics)
         commitDuration = Metrics.Timer(label: "lifed_store_commit_duration_seconds", factory: metrics)
     }
@@ -71,7 +76,12 @@ final class GroupCommitWriter: Sendable {
             queueDepth.record(depth)
             do {
                 let started = ContinuousClock.now
-                try await pool.writeWithoutTransaction { [beforeCommit] db in Self.run(batch, in: db, beforeCommit: beforeCommit) }
+                try await pool.writeWithoutTransaction { [beforeCommit, afterCommit] db in
+                    if Self.run(batch, in: db, beforeCommit: beforeCommit), afterCommit() {
+                        // Fails harmlessly (busy, a full disk): the WAL keeps the pages.
+                        _ = try? db.checkpoint(.passive)
+                    }
+                }
                 commitDuration.record(duration: started.duration(to: .now))
             } catch {
                 // The writer could not even start (the database is closed, say).
@@ -88,7 +98,8 @@ final class GroupCommitWriter: Sendable {
         next?.takeLead()
     }
 
-    private static func run(_ batch: [any GroupCommitJob], in db: Database, beforeCommit: (Database) throws -> Void) {
+    /// True when the batch was committed.
+    private static func run(_ batch: [any GroupCommitJob], in db: Database, beforeCommit: (Database) throws -> Void) -> Bool {
         do {
             try db.inTransaction(.immediate) {
                 for job in batch {
@@ -100,8 +111,10 @@ final class GroupCommitWriter: Sendable {
                 return .commit
             }
             for job in batch { job.finish(commitError: nil) }
+            return true
         } catch {
             for job in batch { job.finish(commitError: error) }
+            return false
         }
     }
 }

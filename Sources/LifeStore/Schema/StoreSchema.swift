@@ -51,6 +51,9 @@ enum StoreSchema {
         migrator.registerMigration("v12-legacy-import") { db in
             try db.execute(sql: legacyImport)
         }
+        migrator.registerMigration("v13-verification-order") { db in
+            try db.execute(sql: verificationOrder)
+        }
         return migrator
     }()
 
@@ -396,5 +399,24 @@ enum StoreSchema {
             imported_version INTEGER NOT NULL CHECK (imported_version >= 1),
             PRIMARY KEY (facility_number, legacy_id)
         ) STRICT, WITHOUT ROWID;
+        """
+
+    /// Bulk re-checks visit recipients by insurer, then id: the table's own order within an
+    /// insurer, so a batch rewrites few pages. The job's cursor becomes (insurer, recipient id).
+    /// A job that was running starts again from its first recipient with its counts at zero: its
+    /// old cursor means nothing in the new order, and restarting counts nobody twice.
+    ///
+    /// The index on (facility, verification status) goes: every result that changed moved its
+    /// entry, two random pages per recipient, which made most of a re-check's writes. A list
+    /// filtered by status reads its facility's recipients in the kana index and filters them.
+    private static let verificationOrder = """
+        CREATE INDEX recipient_by_insurer ON recipient(insurer_number, id);
+        DROP INDEX recipient_by_insured;
+        DROP INDEX recipient_by_verification;
+        ALTER TABLE verification_job RENAME COLUMN cursor_insured TO cursor_recipient;
+        ALTER TABLE verification_job DROP COLUMN cursor_facility;
+        UPDATE verification_job SET state = 1, total_count = 0, processed_count = 0, matched_count = 0, mismatched_count = 0,
+            not_found_count = 0, not_checked_count = 0, cursor_insurer = NULL, cursor_recipient = NULL, started_at = NULL
+        WHERE state = 2;
         """
 }

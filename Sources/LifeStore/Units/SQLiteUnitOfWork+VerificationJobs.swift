@@ -8,8 +8,8 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
             cached: """
                 INSERT INTO verification_job (id, trigger, facility_number, insurer_numbers, statuses, state, total_count,
                     processed_count, matched_count, mismatched_count, not_found_count, not_checked_count,
-                    cursor_insurer, cursor_insured, cursor_facility, created_at, started_at, finished_at, error_message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cursor_insurer, cursor_recipient, created_at, started_at, finished_at, error_message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: StatementArguments(
                 [
@@ -23,8 +23,8 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
         try db.execute(
             cached: """
                 UPDATE verification_job SET state = ?, total_count = ?, processed_count = ?, matched_count = ?,
-                    mismatched_count = ?, not_found_count = ?, not_checked_count = ?, cursor_insurer = ?, cursor_insured = ?,
-                    cursor_facility = ?, created_at = ?, started_at = ?, finished_at = ?, error_message = ?
+                    mismatched_count = ?, not_found_count = ?, not_checked_count = ?, cursor_insurer = ?, cursor_recipient = ?,
+                    created_at = ?, started_at = ?, finished_at = ?, error_message = ?
                 WHERE id = ?
                 """,
             arguments: StatementArguments(Self.progressValues(job) + [job.id]))
@@ -66,13 +66,14 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
 
     /// The index is searched from the cursor on (and, with insurers, up to the last of them): the
     /// insurers' IN is only a filter, as SQLite would otherwise search by it and read every
-    /// entry of the insurer up to the cursor again for each batch.
+    /// entry of the insurer up to the cursor again for each batch. A facility's job sorts that
+    /// facility's recipients instead (a few thousand at most).
     func recipients(in scope: VerificationScope, after cursor: VerificationCursor?, limit: Int) throws -> [Recipient] {
         var (conditions, arguments) = Self.conditions(scope, insurersAsFilter: true)
         // A job of some insurers starts at the first of them, not at the index's first entry.
-        let cursor = cursor ?? VerificationCursor(insurerNumber: scope.insurers.min()?.rawValue ?? "", insuredNumber: "", facility: "")
-        conditions.append("(insurer_number, insured_number, facility_number) > (?, ?, ?)")
-        _ = arguments.append(contentsOf: [cursor.insurerNumber, cursor.insuredNumber, cursor.facility])
+        let cursor = cursor ?? VerificationCursor(insurerNumber: scope.insurers.min()?.rawValue ?? "", recipientID: "")
+        conditions.append("(insurer_number, id) > (?, ?)")
+        _ = arguments.append(contentsOf: [cursor.insurerNumber, cursor.recipientID])
         if let last = scope.insurers.max() {
             conditions.append("insurer_number <= ?")
             _ = arguments.append(contentsOf: [last.rawValue])
@@ -81,9 +82,9 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
         return try Row.fetchAll(
             cached: db,
             sql: """
-                SELECT \(Recipient.selection) FROM recipient INDEXED BY recipient_by_insured
+                SELECT \(Recipient.selection) FROM recipient \(scope.facility == nil ? "INDEXED BY recipient_by_insurer" : "")
                 WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY insurer_number, insured_number, facility_number LIMIT ?
+                ORDER BY insurer_number, id LIMIT ?
                 """,
             arguments: arguments
         ).map { try Recipient(row: $0, path: path) }
@@ -95,28 +96,29 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
             cached: db, sql: "SELECT count(*) FROM recipient WHERE \(conditions.joined(separator: " AND "))", arguments: arguments) ?? 0
     }
 
-    func recordVerification(_ result: VerificationResult, recipientID: String, facility: FacilityNumber) throws {
+    func recordVerification(_ result: VerificationResult, recipientID: String, facility: FacilityNumber) throws -> Bool {
         try db.execute(
             cached: """
                 UPDATE recipient SET verification_status = ?, verification_fields = ?, verified_at = ?, verified_on = ?,
                     verified_version = ?, verified_revision = ?
-                WHERE id = ? AND facility_number = ?
+                WHERE id = ? AND facility_number = ? AND version = ?
                 """,
-            arguments: StatementArguments(Recipient.verificationValues(result) + [recipientID, facility.rawValue]))
-        if db.changesCount == 0 { throw DomainError.notFound("recipient") }
+            arguments: StatementArguments(
+                Recipient.verificationValues(result) + [recipientID, facility.rawValue, result.recipientVersion]))
+        return db.changesCount == 1
     }
 
     private static let jobColumns = """
         id, trigger, facility_number, insurer_numbers, statuses, state, total_count, processed_count, matched_count,
-        mismatched_count, not_found_count, not_checked_count, cursor_insurer, cursor_insured, cursor_facility, created_at,
-        started_at, finished_at, error_message
+        mismatched_count, not_found_count, not_checked_count, cursor_insurer, cursor_recipient, created_at, started_at,
+        finished_at, error_message
         """
 
     /// Values from `state` on, in the column order of `insertJob` and `updateJob`.
     private static func progressValues(_ job: VerificationJob) -> [(any DatabaseValueConvertible)?] {
         [
             job.state.rawValue, job.totalCount, job.counts.processed, job.counts.matched, job.counts.mismatched, job.counts.notFound,
-            job.counts.notChecked, job.cursor?.insurerNumber, job.cursor?.insuredNumber, job.cursor?.facility,
+            job.counts.notChecked, job.cursor?.insurerNumber, job.cursor?.recipientID,
             StoredTime.microseconds(job.createdAt), StoredTime.microseconds(job.startedAt), StoredTime.microseconds(job.finishedAt),
             job.errorMessage,
         ]
@@ -144,17 +146,15 @@ extension SQLiteUnitOfWork: VerificationJobUnitOfWork {
         counts.notFound = try row.decode(Int64.self, atIndex: 10)
         counts.notChecked = try row.decode(Int64.self, atIndex: 11)
         let cursor = try row.decode(String?.self, atIndex: 12).map { insurer in
-            VerificationCursor(
-                insurerNumber: insurer, insuredNumber: try row.decode(String.self, atIndex: 13),
-                facility: try row.decode(String.self, atIndex: 14))
+            VerificationCursor(insurerNumber: insurer, recipientID: try row.decode(String.self, atIndex: 13))
         }
         return VerificationJob(
             id: try row.decode(String.self, atIndex: 0), trigger: trigger, scope: scope, state: state,
             totalCount: try row.decode(Int64.self, atIndex: 6), counts: counts, cursor: cursor,
-            createdAt: StoredTime.date(try row.decode(Int64.self, atIndex: 15)),
-            startedAt: try row.decode(Int64?.self, atIndex: 16).map(StoredTime.date),
-            finishedAt: try row.decode(Int64?.self, atIndex: 17).map(StoredTime.date),
-            errorMessage: try row.decode(String.self, atIndex: 18))
+            createdAt: StoredTime.date(try row.decode(Int64.self, atIndex: 14)),
+            startedAt: try row.decode(Int64?.self, atIndex: 15).map(StoredTime.date),
+            finishedAt: try row.decode(Int64?.self, atIndex: 16).map(StoredTime.date),
+            errorMessage: try row.decode(String.self, atIndex: 17))
     }
 
     private static func conditions(_ scope: VerificationScope, insurersAsFilter: Bool = false) -> ([String], StatementArguments) {
