@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "lifed", targets: ["lifed"]),
         .executable(name: "lifectl", targets: ["lifectl"]),
         .library(name: "LifeClient", targets: ["LifeClient", "LifeStubs", "LifeWire", "LifeProto"]),
+        // For Fuzz/ only (a package of its own): the server's connection handling and the daemon's routers.
+        .library(name: "LifeDaemon", targets: ["LifeDaemon", "LifeServer", "LifeApp", "LifeCore", "LifeStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -159,7 +161,13 @@ let package = Package(
         ),
         .testTarget(name: "LifePKITests", dependencies: ["LifePKI"]),
         .testTarget(name: "LifeCoreTests", dependencies: ["LifeCore"]),
-        .testTarget(name: "LifeServerTests", dependencies: ["LifeServer", "LifeCore"]),
+        .testTarget(
+            name: "LifeServerTests",
+            dependencies: [
+                "LifeServer", "LifeCore", "LifeWire", "LifeProto", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "LifeAppTests", dependencies: ["LifeApp", "LifeCore", "LifeStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LifeStoreTests",

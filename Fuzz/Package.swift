@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "lifed", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Hands libFuzzer's driver the target's one-input function.
@@ -21,6 +23,32 @@ let package = Package(
                 .product(name: "LifeClient", package: "lifed"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        // The server's connection state machine: the listener's pipeline on an in-memory channel,
+        // driven by a sequence of frames and events.
+        .executableTarget(
+            name: "FuzzConnection",
+            dependencies: [
+                "FuzzDriver",
+                .product(name: "LifeDaemon", package: "lifed"),
+                .product(name: "LifeClient", package: "lifed"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Request decoding: every method of the daemon's routers, behind the real call gate, over a
+        // real store.
+        .executableTarget(
+            name: "FuzzRequests",
+            dependencies: [
+                "FuzzDriver",
+                .product(name: "LifeDaemon", package: "lifed"),
+                .product(name: "LifeClient", package: "lifed"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

@@ -66,6 +66,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "With --verification-only: lifed's verification.batch_size (default: lifed's own).")
     var batchSize: Int?
 
+    @Option(help: "With --verification-only: lifed's verification.duty_cycle, percent (default: lifed's own).")
+    var dutyCycle: Int?
+
     @Option(help: "With --verification-only: connections of the Gets measured during the re-check.")
     var getConnections = 8
 
@@ -77,6 +80,18 @@ struct Run: AsyncParsableCommand {
             "Measure only the import from the old system: write a facilities file (--facilities rows) and a recipients file (--generate rows, nothing generated into the database), import both through the Admin socket, then the recipients file again."
     )
     var migrationOnly = false
+
+    @Flag(
+        help:
+            "Measure only lifed's memory under a client that pipelines Health.Check calls on the Unix socket and never reads (--rounds rounds of --calls calls), and after it leaves."
+    )
+    var noReadOnly = false
+
+    @Option(help: "With --no-read-only: calls pipelined per round.")
+    var calls = 200_000
+
+    @Option(help: "With --no-read-only: rounds, each on a new connection.")
+    var rounds = 3
 
     @Option(help: "The C client's life-bench (make -C Sources/CLifeClient): measured beside the Swift client on each row.")
     var cBench: String?
@@ -116,13 +131,33 @@ struct Run: AsyncParsableCommand {
             [
                 "--dev", "--dev-dir", dev, "--dev-port", "0",
                 "--set", "log.level=warning", "--set", "limits.max_concurrent_calls=1024",
-            ] + (batchSize.map { ["--set", "verification.batch_size=\($0)"] } ?? []))
+            ] + (batchSize.map { ["--set", "verification.batch_size=\($0)"] } ?? [])
+                + (dutyCycle.map { ["--set", "verification.duty_cycle=\($0)"] } ?? []))
         defer {
             // Waited for, so the temp folder is removed after lifed's last write rather than before.
             daemon.terminate()
             daemon.waitUntilExit()
         }
         let discovered = try Subprocess.waitForFile(dev + "/lifectl.conf")
+        if noReadOnly {
+            try await Task.sleep(for: .seconds(2))  // lifed settles after its start
+            let (start, rounds) = try await NoReadAttack.run(
+                socket: discovered["socket"] ?? "", daemon: daemon.processIdentifier, calls: calls, rounds: rounds)
+            var lines = [
+                "| round | calls taken of \(calls) | lifed peak RSS | peak − start (goal < 32 MiB) | RSS 5 s after | after vs start (goal within 10%) |",
+                "|---:|---:|---:|---:|---:|---:|",
+            ]
+            for (index, round) in rounds.enumerated() {
+                lines.append(
+                    String(
+                        format: "| %d | %d | %.1f MiB | %+.1f MiB | %.1f MiB | %+.1f%% |", index + 1, round.takenCalls,
+                        Double(round.peakKiB) / 1024, Double(round.peakKiB - start) / 1024, Double(round.afterKiB) / 1024,
+                        100 * Double(round.afterKiB - start) / Double(max(start, 1))))
+            }
+            print(lines.joined(separator: "\n"))
+            print(String(format: "\nlifed RSS at the start: %.1f MiB", Double(start) / 1024))
+            return
+        }
         if migrationOnly {
             let settings = MigrationLoad.Settings(
                 unix: .unix(path: discovered["socket"] ?? ""), daemon: daemon.processIdentifier, facilitiesFile: facilitiesFile,

@@ -123,82 +123,25 @@ public final class Daemon: Sendable {
         // Per daemon, not process-wide: see DaemonMetrics.
         let metrics = DaemonMetrics(enabled: config.metricsListen != nil)
         let storage = try SQLiteStore(path: config.databasePath, auditAnchorKey: anchorKey, metrics: metrics.factory)
-        let hasher = ScryptPasswordHasher(parameters: config.auth.scrypt, concurrency: config.auth.hashConcurrency)
-        // Made in the background: no password hash stands between a start and serving.
-        let dummyHash = Task { try await hasher.hash(DummyPassword.password) }
-
         let health = HealthState(services: [
             Life_V1_Health.serviceName, Life_V1_Auth.serviceName, Life_V1_Staff.serviceName, Life_V1_Recipients.serviceName,
             Life_V1_Verification.serviceName, Life_V1_Admin.serviceName,
         ])
         let operatingMode = try await OperatingModeSwitch(store: storage, clock: clock)
-        let healthService = HealthService(
-            state: health, certificateNotAfter: { tlsMaterial?.current.serverCertificateNotAfter },
-            crlNextUpdate: { tlsMaterial?.current.crlNextUpdate }, operatingMode: { operatingMode.current.mode })
-        // Every call passes the gate: it proves the caller the method needs and audits failures.
-        let auth = AuthUseCases(
-            store: storage, hasher: hasher, policy: config.auth.login, passwords: config.auth.passwords,
-            dummyHash: { try await dummyHash.value },
-            admission: FairAdmission(
-                slots: config.auth.hashConcurrency, perKey: config.auth.loginQueuePerCertificate, total: config.auth.loginQueueTotal),
-            clock: clock, metrics: metrics.factory)
-        let readiness = CertificateReadinessUseCases(store: storage, clock: clock)
-        let facilityAttribute = FacilityAttribute(settings: config.auth)
-        let gate = CallGate(auth: auth, store: storage, clock: clock, mode: { operatingMode.current })
-        // Each certificate whose handshake the TLS listener admits, for `lifectl cert readiness`.
-        let certificateSeen: @Sendable (TLSPeer) async -> Void = { [logger] peer in
-            do {
-                try await readiness.sighted(fingerprint: peer.fingerprint) {
-                    (facilityAttribute.facility(of: peer), peer.certificateNotAfter)
-                }
-            } catch {
-                logger.warning("could not note a certificate for the readiness report: \(error)")
-            }
-        }
-        // Counted around the gate, so the calls it refuses count too.
-        let metered = CallMetering(gate, factory: metrics.factory)
-        // TLS: what facilities' appliances call. Unix: what operators call (admin only there).
-        var tlsRouter = RPCRouter(interceptor: metered)
-        healthService.register(in: &tlsRouter)
-        AuthService(auth: auth, settings: config.auth, clock: clock).register(in: &tlsRouter)
-        StaffService(staff: StaffUseCases(store: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock))
-            .register(in: &tlsRouter)
-        let changes = ChangeSignal()
-        let verifier = EligibilityVerifier()
-        let verificationJobs = VerificationJobRunner(
-            store: storage, verifier: verifier, clock: clock, signal: changes, batchSize: config.verificationBatchSize, logger: logger,
-            metrics: metrics.factory)
-        let recipients = RecipientUseCases(store: storage, clock: clock, signal: changes, verifier: verifier)
-        RecipientsService(useCases: recipients).register(in: &tlsRouter)
-        VerificationService(
-            verification: VerificationUseCases(store: storage, verifier: verifier, runner: verificationJobs, signal: changes, clock: clock),
-            recipients: recipients
-        )
-        .register(in: &tlsRouter)
-        var unixRouter = RPCRouter(interceptor: metered)
-        healthService.register(in: &unixRouter)
-        let backups = BackupDestination(directory: config.resolvedBackupDirectory)
         // Bound below; revoking a certificate registration ends that certificate's connections.
         let tlsConnections = Reloadable<Listener?>(nil)
-        AdminService(
-            admin: AdminUseCases(storage: storage, hasher: hasher, passwords: config.auth.passwords, clock: clock),
-            registry: RegistryUseCases(store: storage, runner: verificationJobs, clock: clock),
-            migration: MigrationUseCases(
-                store: storage, clock: clock, verifier: verifier, signal: changes, checkFacilityDigit: config.auth.checkFacilityNumberDigit),
-            operatingMode: operatingMode,
-            readiness: readiness,
-            settings: config.auth,
-            backups: backups, clock: clock,
-            endConnections: { fingerprint in _ = tlsConnections.current?.dropConnections(presenting: fingerprint) }
-        )
-        .register(in: &unixRouter)
+        let routers = DaemonRouters(
+            config: config, storage: storage, health: health, operatingMode: operatingMode, tlsMaterial: tlsMaterial,
+            metrics: metrics.factory, clock: clock, logger: logger,
+            endConnections: { fingerprint in _ = tlsConnections.current?.dropConnections(presenting: fingerprint) })
+        let (changes, verificationJobs) = (routers.changes, routers.verificationJobs)
 
         let unixListener = try await Listener.bindUnix(
             path: config.unixPath,
             mode: config.unixMode,
             passedSocket: passed.unix?.descriptor,
             policy: unixPolicy,
-            router: unixRouter,
+            router: routers.unix,
             limits: limits,
             group: group,
             logger: logger,
@@ -213,13 +156,13 @@ public final class Daemon: Sendable {
                     port: listen.port,
                     passedSocket: passed.tls?.descriptor,
                     material: tlsMaterial,
-                    router: tlsRouter,
+                    router: routers.tls,
                     limits: limits,
                     group: group,
                     logger: logger,
                     metrics: metrics.factory,
                     setupHook: connectionSetupHook,
-                    admitted: certificateSeen
+                    admitted: routers.certificateSeen
                 )
             } catch {
                 await unixListener.drain()

@@ -15,6 +15,8 @@ public final class VerificationJobRunner: Sendable {
     private let clock: any WallClock
     private let signal: ChangeSignal
     private let batchSize: Int
+    /// The share of time a job works: after each batch it pauses for as long as that share asks.
+    private let dutyCycle: Double
     private let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
@@ -24,7 +26,7 @@ public final class VerificationJobRunner: Sendable {
 
     public init(
         store: any TransactionalStore, verifier: EligibilityVerifier = EligibilityVerifier(), clock: any WallClock = SystemClock(),
-        signal: ChangeSignal, batchSize: Int = 50, logger: Logger = Logger(label: "lifed.verification"),
+        signal: ChangeSignal, batchSize: Int = 50, dutyCycle: Double = 0.5, logger: Logger = Logger(label: "lifed.verification"),
         metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
         processedGauge = Gauge(label: "lifed_verification_job_processed_recipients", factory: metrics)
@@ -34,6 +36,7 @@ public final class VerificationJobRunner: Sendable {
         self.clock = clock
         self.signal = signal
         self.batchSize = batchSize
+        self.dutyCycle = min(max(dutyCycle, 0.01), 1)
         self.logger = logger
         (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -85,6 +88,10 @@ public final class VerificationJobRunner: Sendable {
     /// Stores batch after batch. The next batch is read and checked while the last one is
     /// stored: the two use different connections (a reader and the writer), so the job's rate
     /// is set by the slower of them rather than their sum.
+    ///
+    /// Between batches the job pauses (`dutyCycle`; by default as long as the batch took): a job
+    /// working flat out kept both cores busy, and ordinary calls waited for a CPU (Get p99 24 ms
+    /// against 3 ms without a job, 1,000,000 recipients).
     private func finish(_ job: VerificationJob) async throws {
         var job = job
         if job.state == .queued {
@@ -94,6 +101,7 @@ public final class VerificationJobRunner: Sendable {
         defer { next?.cancel() }
         while job.isActive {
             try Task.checkCancellation()
+            let started = ContinuousClock.now
             do {
                 let batch = try await (next ?? check(job)).value
                 next = nil
@@ -117,7 +125,11 @@ public final class VerificationJobRunner: Sendable {
             }
             processedGauge.record(job.isActive ? job.counts.processed : 0)
             scopeGauge.record(job.isActive ? job.totalCount : 0)
-            await Task.yield()
+            if job.isActive, dutyCycle < 1 {
+                try await Task.sleep(for: started.duration(to: .now) * ((1 - dutyCycle) / dutyCycle))
+            } else {
+                await Task.yield()
+            }
         }
         logger.info(
             "verification job ended", metadata: ["job": "\(job.id)", "state": "\(job.state)", "counts": "\(job.counts.summary)"])

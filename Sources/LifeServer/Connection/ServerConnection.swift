@@ -248,6 +248,7 @@ final class ServerConnection: Sendable {
             call.task?.cancel()
         } else {
             _ = table.withLock { $0.finish(callID: callID) }  // Cancelled before its request arrived.
+            closeIfDrained()
         }
     }
 
@@ -263,6 +264,7 @@ final class ServerConnection: Sendable {
             _ = table.withLock { $0.finish(callID: callID) }
         }
         refuse(callID, RPCError(.deadlineExceeded, "deadline exceeded"))
+        closeIfDrained()
     }
 
     /// A call opened without a deadline got no request within `requestTimeout`: answered here.
@@ -277,6 +279,7 @@ final class ServerConnection: Sendable {
         }
         if waiting {
             refuse(callID, RPCError(.deadlineExceeded, "the request MESSAGE did not arrive within \(limits.requestTimeout) of its HEADERS"))
+            closeIfDrained()
         }
     }
 
@@ -325,6 +328,13 @@ final class ServerConnection: Sendable {
             if isEmpty { channel.writeAndFlush(out, promise: nil) } else { write(out) }
         }
         if isDraining && isEmpty { close() }
+    }
+
+    /// A draining connection closes once its last call has ended, whichever way it ended: its
+    /// handler returned (`execute`), or it never ran — cancelled, or past its deadline or the
+    /// request timeout, before its request came. Called after the call's last write.
+    private func closeIfDrained() {
+        if table.withLock({ $0.isDraining && $0.isEmpty }) { close() }
     }
 
     /// Returns once a stream message may be written; throws RESOURCE_EXHAUSTED when the peer

@@ -2,11 +2,13 @@ import LifeCore
 import LifeWire
 import Logging
 
-/// The one place where anything a handler throws becomes the status a client sees.
-enum ErrorMapping {
+/// The one place where anything a handler throws becomes the status a client sees. Public for
+/// Fuzz/ (FuzzRequests), which runs handlers without a connection and checks the status a client
+/// would get.
+public enum ErrorMapping {
     /// The wire error for `error`. An error that does not know its status is logged here with
     /// its detail and reaches the client as INTERNAL without any.
-    static func rpcError(for error: any Error, method: MethodDescriptor, logger: Logger) -> RPCError {
+    public static func rpcError(for error: any Error, method: MethodDescriptor, logger: Logger) -> RPCError {
         switch error {
         case DomainError.storageFull:
             logger.error(

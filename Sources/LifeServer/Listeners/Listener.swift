@@ -96,13 +96,8 @@ public final class Listener: Service, Sendable {
             .serverChannelOption(.backlog, value: Self.acceptBacklog)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try setUp(channel, events: events, logger: logger) {
-                    guard let limits = counted(channel, in: registry, limits: limits, events: events, logger: logger) else {
-                        return refused(channel)
-                    }
-                    try setupHook?(channel)
-                    return try accept(channel, isTLS: false, limits: limits, events: events, logger: logger, admit: admit)
-                }
+                try acceptUnix(
+                    channel, registry: registry, limits: limits, events: events, logger: logger, setupHook: setupHook, admit: admit)
             }
         }
         if let passedSocket {
@@ -202,6 +197,29 @@ public final class Listener: Service, Sendable {
         )
     }
 
+    /// The setup of one accepted Unix socket connection: counted against the limits, the test
+    /// hook, then the protocol handlers. `unixCredentials` reads the peer's credentials (from the
+    /// kernel, but for `DetachedConnection`'s in-memory channel).
+    static func acceptUnix(
+        _ channel: any Channel,
+        registry: ConnectionRegistry,
+        limits: Reloadable<ConnectionLimits>,
+        events: PeerEventLog,
+        logger: Logger,
+        setupHook: SetupHook?,
+        unixCredentials: @escaping ServerFrameHandler.UnixCredentials = PeerCredentials.read,
+        admit: @escaping ServerFrameHandler.Admission
+    ) throws -> AcceptedConnection {
+        try setUp(channel, events: events, logger: logger) {
+            guard let limits = counted(channel, in: registry, limits: limits, events: events, logger: logger) else {
+                return refused(channel)
+            }
+            try setupHook?(channel)
+            return try accept(
+                channel, isTLS: false, limits: limits, events: events, logger: logger, unixCredentials: unixCredentials, admit: admit)
+        }
+    }
+
     /// Counts a newly accepted connection toward `limits.max_connections` (and, by its remote
     /// address, `limits.max_connections_per_address`) from now on, through its handshake; nil when
     /// either is full. The connection is then closed at once: before a TLS handshake there is no
@@ -295,7 +313,6 @@ public final class Listener: Service, Sendable {
     }
 
     /// Adds the frame decoder, the handshake timer and the frame handler to a new connection.
-    /// (Fuzz/ drives this pipeline on an embedded channel, with the Unix peer's credentials given.)
     static func accept(
         _ channel: any Channel,
         isTLS: Bool,
@@ -331,7 +348,7 @@ public final class Listener: Service, Sendable {
     /// registered, so that a reload either sees it in its sweep or has already replaced the
     /// material it is judged by) and whether its CA may name the facility. An admitted peer gets
     /// a `ServerConnection` registered here; a TLS one is closed when its certificate expires.
-    private static func admission(
+    static func admission(
         router: RPCRouter,
         limits: Reloadable<ConnectionLimits>,
         registry: ConnectionRegistry,
@@ -488,7 +505,7 @@ public final class Listener: Service, Sendable {
                     await self.drain()
                 }
                 for try await accepted in inbound {
-                    group.addTask { await self.serve(accepted) }
+                    group.addTask { await Self.serve(accepted, registry: self.registry, admitted: self.admitted) }
                 }
                 // The socket closed without a drain: a failure, not a stop. Exiting 0 would look
                 // like a clean stop to systemd (Restart=on-failure) and leave the daemon down.
@@ -563,8 +580,10 @@ public final class Listener: Service, Sendable {
     }
 
     /// Serves one admitted connection until it closes; a cancelled task (the grace period is
-    /// over) closes it.
-    private func serve(_ accepted: AcceptedConnection) async {
+    /// over) closes it. `admitted` hears a TLS peer once it is served.
+    static func serve(
+        _ accepted: AcceptedConnection, registry: ConnectionRegistry, admitted: @escaping @Sendable (TLSPeer) async -> Void
+    ) async {
         guard let connection = try? await accepted.connection.get() else { return }
         defer { registry.remove(connection) }
         if case .tls(let peer) = connection.peer { Task { [admitted] in await admitted(peer) } }

@@ -48,6 +48,12 @@ public struct RPCRouter: Sendable {
         return try await interceptor.intercept(context, request: request, next: body)
     }
 
+    /// Every registered method, by path. (Fuzz/ feeds each one; `lifed` itself looks methods up by
+    /// path only.)
+    public var methods: [MethodDescriptor] {
+        handlers.values.map(\.method).sorted { $0.path < $1.path }
+    }
+
     /// The handler for a wire path, or nil (the caller answers UNIMPLEMENTED).
     public func handler(forPath path: String) -> RPCHandler? {
         handlers[path]
