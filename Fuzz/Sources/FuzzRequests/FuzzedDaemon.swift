@@ -32,8 +32,10 @@ actor FuzzedDaemon {
             fingerprint: String(repeating: "ab", count: 32), subject: "CN=fuzz", serialNumber: "01", remoteAddress: "fuzz",
             certificateDER: []))
     private static let logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
-    /// Stores live here, in memory (removed when the process exits; see `fuzzRequestsMain`).
-    static let folder = "/dev/shm/lifed-fuzz-requests-\(getpid())"
+    /// Stores live here, in memory where /dev/shm exists (removed when the process exits; see
+    /// `fuzzRequestsMain`).
+    static let folder =
+        (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NSTemporaryDirectory()) + "/lifed-fuzz-requests-\(getpid())"
 
     private struct Served {
         let routers: DaemonRouters
