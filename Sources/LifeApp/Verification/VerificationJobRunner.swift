@@ -83,6 +83,11 @@ public final class VerificationJobRunner: Sendable {
         var total: Int64?
         var results: [(Recipient, VerificationResult)]
         var checkedAt: Date
+
+        /// Where the job stands once this batch is stored; nil for an empty batch.
+        var cursor: VerificationCursor? {
+            results.last.map { VerificationCursor(insurerNumber: $0.0.fields.insurerNumber.rawValue, recipientID: $0.0.id) }
+        }
     }
 
     /// Stores batch after batch. The next batch is read and checked while the last one is
@@ -105,23 +110,25 @@ public final class VerificationJobRunner: Sendable {
             do {
                 let batch = try await (next ?? check(job)).value
                 next = nil
-                if batch.results.count == batchSize, let last = batch.results.last?.0 {
+                if batch.results.count == batchSize {
                     var following = job
                     following.state = .running
-                    following.cursor = VerificationCursor(insurerNumber: last.fields.insurerNumber.rawValue, recipientID: last.id)
+                    following.cursor = batch.cursor
                     next = check(following)
                 }
                 job = try await store(batch, in: job)
-            } catch DomainError.storageFull {
+            } catch {
+                // The batch read ahead follows one that was not stored.
                 next?.cancel()
                 next = nil
-                logger.warning("verification job waits: the disk is full", metadata: ["job": "\(job.id)"])
-                try await Task.sleep(for: .seconds(5))
-            } catch let error where !(error is CancellationError) {
-                next?.cancel()
-                next = nil
-                logger.error("verification job failed: \(error)", metadata: ["job": "\(job.id)"])
-                job = try await fail(job)
+                if error is CancellationError { throw error }
+                if case DomainError.storageFull = error {
+                    logger.warning("verification job waits: the disk is full", metadata: ["job": "\(job.id)"])
+                    try await Task.sleep(for: .seconds(5))
+                } else {
+                    logger.error("verification job failed: \(error)", metadata: ["job": "\(job.id)"])
+                    job = try await fail(job)
+                }
             }
             processedGauge.record(job.isActive ? job.counts.processed : 0)
             scopeGauge.record(job.isActive ? job.totalCount : 0)
@@ -178,9 +185,7 @@ public final class VerificationJobRunner: Sendable {
                 }
                 job.counts.add(result.status)
             }
-            if let last = batch.results.last?.0 {
-                job.cursor = VerificationCursor(insurerNumber: last.fields.insurerNumber.rawValue, recipientID: last.id)
-            }
+            if let cursor = batch.cursor { job.cursor = cursor }
             if batch.results.count < limit {
                 job.state = .succeeded
                 job.finishedAt = now
